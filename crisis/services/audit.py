@@ -1,0 +1,23 @@
+from typing import Any
+
+from django.db import models
+
+from crisis.models import AuditEntry, Organization
+
+from .origin import current_origin
+
+
+def audit_record(
+    *, organization: Organization | None, actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None
+) -> AuditEntry:
+    origin = current_origin()
+    return AuditEntry.objects.create(
+        organization=organization,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        changes=changes or {},
+        via=origin.via,
+        ip_address=origin.ip_address,
+    )

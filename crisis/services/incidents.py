@@ -1,0 +1,233 @@
+import zoneinfo
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from crisis import clock
+from crisis.models import Channel, EventKind, Incident, IncidentStatus, Membership, Organization, Role, Severity
+
+from .access import membership_require
+from .audit import audit_record
+from .errors import ConcurrentUpdate, InvalidInput, InvalidTransition
+from .timeline import timeline_event_append
+from .validation import FieldErrors, check_choice, check_moment, check_text
+
+S = IncidentStatus
+# Escalating is everybody's job at 2 a.m.; declaring it over is the commander's.
+TRANSITION_ROLE = {S.ACTIVE: Role.RESPONDER}
+STATUS_TIMESTAMP = {S.CONTAINED: "contained_at", S.RESOLVED: "resolved_at", S.CLOSED: "closed_at"}
+
+
+def _check_people(errors: FieldErrors, organization: Organization, **people) -> None:
+    for field, user in people.items():
+        if user is not None and not Membership.objects.filter(user=user, organization=organization).exists():
+            errors.add(field, _("This person is not a member of the organization."))
+
+
+def _check_lists(errors: FieldErrors, *, affected_channels, tags) -> None:
+    if not isinstance(affected_channels, list | tuple) or any(c not in Channel.values for c in affected_channels):
+        errors.add("affected_channels", _("Give a list of known channels: %(c)s.") % {"c": ", ".join(Channel.values)})
+    if not isinstance(tags, list | tuple) or any(not isinstance(t, str) or len(t) > 50 for t in tags):
+        errors.add("tags", _("Give a list of short labels (50 characters at most each)."))
+
+
+def _check_zone(errors: FieldErrors, time_zone: str) -> None:
+    if time_zone not in zoneinfo.available_timezones():
+        errors.add("time_zone", _("%(tz)s is not a known time zone.") % {"tz": time_zone})
+
+
+@transaction.atomic
+def incident_open(
+    *,
+    organization: Organization,
+    actor,
+    title: str,
+    first_public_signal_at: datetime,
+    severity: int = Severity.SEV3,
+    summary: str = "",
+    detected_at: datetime | None = None,
+    status: str = S.ACTIVE,
+    commander=None,
+    spokesperson=None,
+    affected_channels: list[str] | tuple = (),
+    tags: list[str] | tuple = (),
+    time_zone: str | None = None,
+) -> Incident:
+    """Open an incident and start its playbook clock at the first public signal."""
+    membership_require(user=actor, organization=organization, role=Role.RESPONDER)
+    now = clock.now()
+    detected_at = detected_at or now
+    time_zone = time_zone or organization.time_zone
+    errors = FieldErrors()
+    check_text(errors, "title", title, max_length=300)
+    check_text(errors, "summary", summary, max_length=20_000, required=False)
+    check_choice(errors, "severity", severity, Severity)
+    if status not in (S.MONITORING, S.ACTIVE):
+        errors.add("status", _("A new incident is either being monitored or active."))
+    check_moment(errors, "first_public_signal_at", first_public_signal_at)
+    check_moment(errors, "detected_at", detected_at)
+    if not errors.fields and detected_at < first_public_signal_at:
+        errors.add("detected_at", _("Detection cannot precede the first public signal."))
+    _check_people(errors, organization, commander=commander, spokesperson=spokesperson)
+    _check_lists(errors, affected_channels=affected_channels, tags=tags)
+    _check_zone(errors, time_zone)
+    errors.raise_if_any()
+
+    incident = Incident.objects.create(
+        organization=organization, title=title.strip(), summary=summary, severity=severity, status=status,
+        first_public_signal_at=first_public_signal_at, detected_at=detected_at, commander=commander,
+        spokesperson=spokesperson, affected_channels=list(affected_channels), tags=list(tags),
+        time_zone=time_zone, created_by=actor,
+    )
+    timeline_event_append(
+        incident=incident, kind=EventKind.STATUS_CHANGE, actor=actor, occurred_at=first_public_signal_at,
+        body=_("Incident opened: %(title)s (%(severity)s). First public signal at this time.")
+        % {"title": incident.title, "severity": incident.get_severity_display()},
+        metadata={"to": status, "severity": severity}, is_pinned=True,
+    )
+    audit_record(organization=organization, actor=actor, action="incident.open", obj=incident,
+                 changes={"severity": severity, "status": status})
+    from crisis.playbooks.instantiate import incident_playbook_start
+
+    incident_playbook_start(incident=incident)
+    return incident
+
+
+def _compare_and_set(incident: Incident, *, expected: dict, changes: dict) -> None:
+    """Apply ``changes`` only if the row still matches ``expected`` and the version we read."""
+    updated = Incident.objects.filter(pk=incident.pk, version=incident.version, **expected).update(
+        version=incident.version + 1, updated_at=clock.now(), **changes
+    )
+    if updated != 1:
+        raise ConcurrentUpdate(_("Somebody else changed this incident first; reload and try again."))
+    incident.version += 1
+    for field, value in changes.items():
+        setattr(incident, field, value)
+
+
+@transaction.atomic
+def incident_transition(*, incident: Incident, actor, to_status: str, note: str = "") -> Incident:
+    membership_require(user=actor, organization=incident.organization,
+                       role=TRANSITION_ROLE.get(to_status, Role.COMMANDER))
+    if to_status not in S.values:
+        raise InvalidInput(_("Unknown status %(s)r.") % {"s": to_status}, field="status")
+    from_status = incident.status
+    if not incident.can_transition_to(to_status):
+        raise InvalidTransition(
+            _("An incident cannot go from %(a)s to %(b)s.") % {"a": S(from_status).label, "b": S(to_status).label},
+            field="status",
+        )
+    now = clock.now()
+    changes: dict = {"status": to_status}
+    if to_status in STATUS_TIMESTAMP:
+        changes[STATUS_TIMESTAMP[to_status]] = now
+    if to_status == S.ACTIVE:
+        # A flare-up reopens the incident: it is no longer resolved.
+        changes.update(resolved_at=None, contained_at=None)
+    _compare_and_set(incident, expected={"status": from_status}, changes=changes)
+    body = _("Status changed from %(a)s to %(b)s.") % {"a": S(from_status).label, "b": S(to_status).label}
+    if note:
+        body = f"{body} {note}"
+    timeline_event_append(incident=incident, kind=EventKind.STATUS_CHANGE, actor=actor, body=body,
+                          metadata={"from": from_status, "to": to_status}, is_pinned=True)
+    audit_record(organization=incident.organization, actor=actor, action="incident.transition", obj=incident,
+                 changes={"from": from_status, "to": to_status})
+    from crisis.playbooks.instantiate import incident_playbook_on_status
+
+    incident_playbook_on_status(incident=incident)
+    return incident
+
+
+@transaction.atomic
+def incident_acknowledge(*, incident: Incident, actor) -> Incident:
+    """Somebody owns it now. The first acknowledgement counts; later ones are no-ops."""
+    membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
+    if incident.acknowledged_at is not None:
+        return incident
+    now = clock.now()
+    updated = Incident.objects.filter(pk=incident.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, version=incident.version + 1, updated_at=now
+    )
+    if updated != 1:
+        # Lost the race to a colleague: their acknowledgement stands, ours adds nothing.
+        incident.refresh_from_db()
+        return incident
+    incident.acknowledged_at = now
+    incident.version += 1
+    event = timeline_event_append(incident=incident, kind=EventKind.ACTION, actor=actor,
+                                  body=_("Incident acknowledged."), metadata={"acknowledged": True})
+    audit_record(organization=incident.organization, actor=actor, action="incident.acknowledge", obj=incident)
+    from crisis.playbooks.satisfaction import deadlines_satisfy_by_acknowledgement
+
+    deadlines_satisfy_by_acknowledgement(incident=incident, event=event)
+    return incident
+
+
+@transaction.atomic
+def incident_change_severity(*, incident: Incident, actor, severity: int, reason: str = "") -> Incident:
+    membership_require(user=actor, organization=incident.organization, role=Role.COMMANDER)
+    errors = FieldErrors()
+    check_choice(errors, "severity", severity, Severity)
+    errors.raise_if_any()
+    old = incident.severity
+    if old == severity:
+        return incident
+    _compare_and_set(incident, expected={"severity": old}, changes={"severity": severity})
+    body = _("Severity changed from %(a)s to %(b)s.") % {"a": Severity(old).label, "b": Severity(severity).label}
+    timeline_event_append(incident=incident, kind=EventKind.SEVERITY_CHANGE, actor=actor,
+                          body=f"{body} {reason}".strip(), metadata={"from": old, "to": severity}, is_pinned=True)
+    audit_record(organization=incident.organization, actor=actor, action="incident.change_severity", obj=incident,
+                 changes={"from": old, "to": severity, "reason": reason})
+    from crisis.playbooks.instantiate import incident_playbook_reschedule
+
+    incident_playbook_reschedule(incident=incident, reason=body)
+    return incident
+
+
+EDITABLE_DETAILS = ("title", "summary", "commander", "spokesperson", "affected_channels", "tags", "time_zone",
+                    "first_public_signal_at")
+
+
+@transaction.atomic
+def incident_update_details(*, incident: Incident, actor, expected_version: int | None = None, **fields) -> Incident:
+    """Edit descriptive fields. Re-dating the first public signal moves every deadline with it."""
+    membership_require(user=actor, organization=incident.organization, role=Role.COMMANDER)
+    unknown = set(fields) - set(EDITABLE_DETAILS)
+    if unknown:
+        raise InvalidInput(_("These fields cannot be edited here: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+                           fields={name: [_("Not editable.")] for name in unknown})
+    if expected_version is not None and expected_version != incident.version:
+        raise ConcurrentUpdate(_("Somebody else changed this incident first; reload and try again."),
+                               field="version")
+    errors = FieldErrors()
+    if "title" in fields:
+        check_text(errors, "title", fields["title"], max_length=300)
+    if "summary" in fields:
+        check_text(errors, "summary", fields["summary"], max_length=20_000, required=False)
+    if "first_public_signal_at" in fields:
+        check_moment(errors, "first_public_signal_at", fields["first_public_signal_at"])
+        if not errors.fields and fields["first_public_signal_at"] > incident.detected_at:
+            errors.add("first_public_signal_at", _("The first public signal cannot come after detection."))
+    _check_people(errors, incident.organization, commander=fields.get("commander"),
+                  spokesperson=fields.get("spokesperson"))
+    _check_lists(errors, affected_channels=fields.get("affected_channels", []), tags=fields.get("tags", []))
+    if "time_zone" in fields:
+        _check_zone(errors, fields["time_zone"])
+    errors.raise_if_any()
+    changes = {k: v for k, v in fields.items() if getattr(incident, k) != v}
+    if not changes:
+        return incident
+    _compare_and_set(incident, expected={}, changes=changes)
+    described = {k: (v.pk if hasattr(v, "pk") else v.isoformat() if isinstance(v, datetime) else v)
+                 for k, v in changes.items()}
+    timeline_event_append(incident=incident, kind=EventKind.NOTE, actor=actor,
+                          body=_("Incident details changed: %(f)s.") % {"f": ", ".join(sorted(changes))},
+                          metadata={"changes": described})
+    audit_record(organization=incident.organization, actor=actor, action="incident.update", obj=incident,
+                 changes=described)
+    if "first_public_signal_at" in changes:
+        from crisis.playbooks.instantiate import incident_playbook_reschedule
+
+        incident_playbook_reschedule(incident=incident, reason=_("The first public signal was re-dated."))
+    return incident

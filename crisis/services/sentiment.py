@@ -1,0 +1,185 @@
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from crisis import clock
+from crisis.models import EventKind, Incident, Role, SentimentCheckpoint
+
+from .access import membership_require
+from .audit import audit_record
+from .errors import ConcurrentUpdate, InvalidInput
+from .timeline import timeline_event_append
+from .validation import FieldErrors, check_moment, check_number, check_text
+
+MEASURES = (
+    "mention_volume",
+    "negative_share",
+    "neutral_share",
+    "positive_share",
+    "reach",
+    "follower_change",
+    "trending_rank",
+    "share_price_move_pct",
+)
+SHARE_FIELDS = ("negative_share", "neutral_share", "positive_share")
+# Floating-point shares from listening tools often sum to 1.0000000001.
+SHARE_SUM_TOLERANCE = 1e-6
+
+
+def sentiment_validate(data: dict[str, Any]) -> None:
+    errors = FieldErrors()
+    check_moment(errors, "measured_at", data.get("measured_at"))
+    check_text(errors, "source", data.get("source"), max_length=100)
+    check_text(errors, "notes", data.get("notes", ""), max_length=10_000, required=False)
+    check_number(errors, "mention_volume", data.get("mention_volume"), minimum=0, maximum=2**31 - 1, integer=True)
+    check_number(errors, "reach", data.get("reach"), minimum=0, maximum=2**63 - 1, integer=True)
+    check_number(errors, "follower_change", data.get("follower_change"), minimum=-(2**62), maximum=2**62, integer=True)
+    check_number(errors, "trending_rank", data.get("trending_rank"), minimum=1, maximum=100_000, integer=True)
+    check_number(errors, "share_price_move_pct", data.get("share_price_move_pct"), minimum=-100, maximum=1000)
+    for field in SHARE_FIELDS:
+        check_number(errors, field, data.get(field), minimum=0, maximum=1)
+    shares = [data.get(f) for f in SHARE_FIELDS]
+    if not any(f in errors.fields for f in SHARE_FIELDS):
+        total = sum(s for s in shares if s is not None)
+        if total > 1 + SHARE_SUM_TOLERANCE:
+            errors.add(
+                "negative_share",
+                _("Negative, neutral and positive shares add up to %(t).3f; at most 1.") % {"t": total},
+            )
+    if all(data.get(f) is None for f in MEASURES):
+        errors.add("negative_share", _("Record at least one measure (volume, shares, reach, followers, rank, price)."))
+    extra = data.get("extra", {})
+    if not isinstance(extra, dict):
+        errors.add("extra", _("Must be an object."))
+    errors.raise_if_any()
+
+
+def _describe(cp: SentimentCheckpoint) -> str:
+    parts = []
+    if cp.negative_share is not None:
+        parts.append(_("negative %(p).0f%%") % {"p": cp.negative_share * 100})
+    if cp.mention_volume is not None:
+        parts.append(_("volume %(v)d") % {"v": cp.mention_volume})
+    if cp.trending_rank is not None:
+        parts.append(_("trending #%(r)d") % {"r": cp.trending_rank})
+    if cp.follower_change is not None:
+        parts.append(_("followers %(f)+d") % {"f": cp.follower_change})
+    if cp.share_price_move_pct is not None:
+        parts.append(_("share price %(s)+.1f%%") % {"s": cp.share_price_move_pct})
+    return _("Sentiment on %(source)s: %(parts)s.") % {"source": cp.source, "parts": ", ".join(parts) or "-"}
+
+
+def _create(*, incident: Incident, actor, data: dict[str, Any], corrects=None) -> SentimentCheckpoint:
+    fields = {f: data.get(f) for f in MEASURES}
+    return SentimentCheckpoint.objects.create(
+        incident=incident,
+        measured_at=data["measured_at"],
+        recorded_at=clock.now(),
+        source=data["source"].strip(),
+        notes=data.get("notes", ""),
+        extra=data.get("extra") or {},
+        recorded_by=actor if actor else None,
+        corrects=corrects,
+        **fields,
+    )
+
+
+@transaction.atomic
+def sentiment_checkpoint_record(
+    *, incident: Incident, actor, measured_at: datetime, source: str, **measures
+) -> SentimentCheckpoint:
+    membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
+    return sentiment_checkpoints_ingest(
+        incident=incident, actor=actor, points=[dict(measures, measured_at=measured_at, source=source)]
+    )[0]
+
+
+def sentiment_checkpoints_ingest(
+    *, incident: Incident, actor, points: list[dict[str, Any]]
+) -> list[SentimentCheckpoint]:
+    """Record many points at once: all of them or, if any is invalid, none (errors name the row)."""
+    membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
+    unknown = {key for point in points for key in point} - {*MEASURES, "measured_at", "source", "notes", "extra"}
+    if unknown:
+        raise InvalidInput(
+            _("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+            fields={name: [_("Unknown field.")] for name in unknown},
+        )
+    for index, point in enumerate(points):
+        try:
+            sentiment_validate(point)
+        except InvalidInput as exc:
+            if len(points) == 1:
+                raise
+            raise InvalidInput(
+                _("Row %(i)d: %(m)s") % {"i": index, "m": exc.message},
+                fields={f"points[{index}].{k}": v for k, v in exc.fields.items()},
+            ) from exc
+    with transaction.atomic():
+        checkpoints = [_create(incident=incident, actor=actor, data=point) for point in points]
+        for checkpoint in checkpoints:
+            timeline_event_append(
+                incident=incident,
+                kind=EventKind.SENTIMENT,
+                actor=actor,
+                occurred_at=checkpoint.measured_at,
+                body=_describe(checkpoint),
+                metadata={"checkpoint_id": checkpoint.pk},
+            )
+        audit_record(
+            organization=incident.organization,
+            actor=actor,
+            action="sentiment.record",
+            obj=checkpoints[-1] if checkpoints else incident,
+            changes={"count": len(checkpoints)},
+        )
+        from crisis.playbooks.satisfaction import deadlines_satisfy_by_checkpoints
+
+        deadlines_satisfy_by_checkpoints(incident=incident, checkpoints=checkpoints)
+    return checkpoints
+
+
+@transaction.atomic
+def sentiment_checkpoint_correct(
+    *, checkpoint: SentimentCheckpoint, actor, reason: str = "", **changes
+) -> SentimentCheckpoint:
+    """Write a corrected copy that points at the original; the original stays in the record."""
+    incident = checkpoint.incident
+    membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
+    allowed = {*MEASURES, "measured_at", "source", "notes", "extra"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInput(
+            _("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+            fields={name: [_("Unknown field.")] for name in unknown},
+        )
+    data = {field: getattr(checkpoint, field) for field in allowed}
+    data.update(changes)
+    sentiment_validate(data)
+    if SentimentCheckpoint.objects.filter(corrects=checkpoint).exists():
+        raise ConcurrentUpdate(
+            _("This checkpoint has already been corrected; correct the correction instead."), field="corrects"
+        )
+    try:
+        with transaction.atomic():
+            correction = _create(incident=incident, actor=actor, data=data, corrects=checkpoint)
+    except IntegrityError as exc:
+        raise ConcurrentUpdate(_("Somebody corrected this checkpoint first."), field="corrects") from exc
+    timeline_event_append(
+        incident=incident,
+        kind=EventKind.CORRECTION,
+        actor=actor,
+        occurred_at=correction.measured_at,
+        body=_("Sentiment checkpoint corrected. %(d)s %(r)s") % {"d": _describe(correction), "r": reason},
+        metadata={"checkpoint_id": correction.pk, "corrects_checkpoint_id": checkpoint.pk},
+    )
+    audit_record(
+        organization=incident.organization,
+        actor=actor,
+        action="sentiment.correct",
+        obj=correction,
+        changes={"corrects": checkpoint.pk, "reason": reason},
+    )
+    return correction

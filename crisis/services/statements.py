@@ -1,0 +1,244 @@
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from crisis import clock
+from crisis.models import (
+    CHANNEL_CHARACTER_LIMITS,
+    Channel,
+    EventKind,
+    Incident,
+    Role,
+    Statement,
+    StatementApproval,
+    StatementKind,
+    StatementLanguage,
+    StatementStatus,
+    StatementVersion,
+)
+
+from .access import membership_require
+from .audit import audit_record
+from .errors import ConcurrentUpdate, InvalidTransition, PermissionDenied
+from .timeline import timeline_event_append
+from .validation import FieldErrors, check_choice, check_moment, check_text
+
+St = StatementStatus
+BODY_MAX = 50_000
+
+
+def _check_body(channel: str, body: str) -> None:
+    errors = FieldErrors()
+    check_text(errors, "body", body, max_length=BODY_MAX)
+    limit = CHANNEL_CHARACTER_LIMITS.get(channel)
+    if not errors.fields and limit is not None and len(body) > limit:
+        errors.add(
+            "body",
+            _("%(channel)s accepts at most %(n)d characters; this text has %(m)d.")
+            % {"channel": Channel(channel).label, "n": limit, "m": len(body)},
+        )
+    errors.raise_if_any()
+
+
+def _transition(statement: Statement, *, expected_status: str, changes: dict) -> None:
+    """Compare-and-set on (status, version): a concurrent reviewer or editor makes this lose."""
+    updated = Statement.objects.filter(pk=statement.pk, status=expected_status, version=statement.version).update(
+        version=statement.version + 1, **changes
+    )
+    if updated != 1:
+        raise ConcurrentUpdate(_("Somebody else changed this statement first; reload and try again."))
+    statement.version += 1
+    for field, value in changes.items():
+        setattr(statement, field, value)
+
+
+def _require_status(statement: Statement, allowed: tuple[str, ...], action: str) -> None:
+    if statement.status not in allowed:
+        raise InvalidTransition(
+            _("Cannot %(action)s a statement that is %(status)s.")
+            % {"action": action, "status": St(statement.status).label.lower()},
+            field="status",
+        )
+
+
+def _log(statement: Statement, *, actor, body: str, action: str, **metadata) -> None:
+    metadata.update(statement_id=statement.pk, status=statement.status)
+    timeline_event_append(
+        incident=statement.incident, kind=EventKind.STATEMENT, actor=actor, body=body, metadata=metadata
+    )
+    audit_record(
+        organization=statement.incident.organization,
+        actor=actor,
+        action=f"statement.{action}",
+        obj=statement,
+        changes=metadata,
+    )
+
+
+@transaction.atomic
+def statement_create(
+    *,
+    incident: Incident,
+    actor,
+    channel: str,
+    kind: str,
+    body: str,
+    language: str = StatementLanguage.ZH_HANS,
+    title: str = "",
+) -> Statement:
+    membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
+    errors = FieldErrors()
+    check_choice(errors, "channel", channel, Channel)
+    check_choice(errors, "kind", kind, StatementKind)
+    check_choice(errors, "language", language, StatementLanguage)
+    check_text(errors, "title", title, max_length=200, required=False)
+    errors.raise_if_any()
+    _check_body(channel, body)
+    statement = Statement.objects.create(
+        incident=incident, channel=channel, kind=kind, language=language, title=title, created_by=actor
+    )
+    version = StatementVersion.objects.create(
+        statement=statement, number=1, body=body, author=actor, created_at=clock.now()
+    )
+    Statement.objects.filter(pk=statement.pk).update(current_version=version)
+    statement.current_version = version
+    _log(statement, actor=actor, action="create", version=1, body=_("Statement drafted: %(s)s.") % {"s": statement})
+    return statement
+
+
+@transaction.atomic
+def statement_revise(
+    *, statement: Statement, actor, body: str, expected_version: int | None = None
+) -> StatementVersion:
+    """Save new text. Approvals belong to the text they approved, so a revision goes back to draft."""
+    membership_require(user=actor, organization=statement.incident.organization, role=Role.RESPONDER)
+    _require_status(statement, (St.DRAFT, St.IN_REVIEW, St.APPROVED), _("revise"))
+    if expected_version is not None and expected_version != statement.version:
+        raise ConcurrentUpdate(_("Somebody else changed this statement first; reload and try again."), field="version")
+    _check_body(statement.channel, body)
+    number = statement.current_version.number + 1
+    try:
+        with transaction.atomic():
+            version = StatementVersion.objects.create(
+                statement=statement, number=number, body=body, author=actor, created_at=clock.now()
+            )
+    except IntegrityError as exc:
+        raise ConcurrentUpdate(_("Somebody saved another version first; reload and try again.")) from exc
+    _transition(statement, expected_status=statement.status, changes={"status": St.DRAFT, "current_version": version})
+    _log(
+        statement,
+        actor=actor,
+        action="revise",
+        version=number,
+        body=_("Statement revised to version %(n)d: %(s)s.") % {"n": number, "s": statement},
+    )
+    return version
+
+
+@transaction.atomic
+def statement_submit_for_review(*, statement: Statement, actor) -> Statement:
+    membership_require(user=actor, organization=statement.incident.organization, role=Role.RESPONDER)
+    _require_status(statement, (St.DRAFT,), _("submit"))
+    _transition(statement, expected_status=St.DRAFT, changes={"status": St.IN_REVIEW})
+    _log(
+        statement,
+        actor=actor,
+        action="submit",
+        version=statement.current_version.number,
+        body=_("Statement submitted for review: %(s)s.") % {"s": statement},
+    )
+    return statement
+
+
+@transaction.atomic
+def statement_approve(*, statement: Statement, actor, note: str = "") -> StatementApproval:
+    """An approver other than the author of the current text signs off on exactly that text."""
+    membership_require(user=actor, organization=statement.incident.organization, role=Role.APPROVER)
+    _require_status(statement, (St.IN_REVIEW,), _("approve"))
+    version = statement.current_version
+    if actor is not None and version.author_id == actor.pk:
+        raise PermissionDenied(_("The author of a text cannot approve it; ask another approver."), field="approver")
+    _transition(statement, expected_status=St.IN_REVIEW, changes={"status": St.APPROVED})
+    approval = StatementApproval.objects.create(version=version, approver=actor, note=note, created_at=clock.now())
+    _log(
+        statement,
+        actor=actor,
+        action="approve",
+        version=version.number,
+        body=_("Statement approved (version %(n)d): %(s)s.") % {"n": version.number, "s": statement},
+    )
+    return approval
+
+
+@transaction.atomic
+def statement_publish(
+    *, statement: Statement, actor, published_at: datetime | None = None, public_url: str = ""
+) -> Statement:
+    membership_require(user=actor, organization=statement.incident.organization, role=Role.COMMANDER)
+    _require_status(statement, (St.APPROVED,), _("publish"))
+    if not StatementApproval.objects.filter(version=statement.current_version).exists():
+        raise InvalidTransition(_("The current version has no approval."), field="status")
+    published_at = published_at or clock.now()
+    errors = FieldErrors()
+    check_moment(errors, "published_at", published_at)
+    check_text(errors, "public_url", public_url, max_length=1000, required=False)
+    if public_url and not public_url.startswith(("http://", "https://")):
+        errors.add("public_url", _("Give an http(s) address."))
+    errors.raise_if_any()
+    _transition(
+        statement,
+        expected_status=St.APPROVED,
+        changes={
+            "status": St.PUBLISHED,
+            "published_at": published_at,
+            "public_url": public_url,
+            "published_version": statement.current_version,
+        },
+    )
+    timeline_event_append(
+        incident=statement.incident,
+        kind=EventKind.STATEMENT,
+        actor=actor,
+        occurred_at=published_at,
+        source_url=public_url,
+        is_pinned=True,
+        body=_("Statement published on %(channel)s: %(s)s.")
+        % {"channel": statement.get_channel_display(), "s": statement},
+        metadata={
+            "statement_id": statement.pk,
+            "status": St.PUBLISHED,
+            "kind": statement.kind,
+            "channel": statement.channel,
+            "version": statement.current_version.number,
+        },
+    )
+    audit_record(
+        organization=statement.incident.organization,
+        actor=actor,
+        action="statement.publish",
+        obj=statement,
+        changes={"public_url": public_url, "published_at": published_at.isoformat()},
+    )
+    from crisis.playbooks.satisfaction import deadlines_satisfy_by_statement
+
+    deadlines_satisfy_by_statement(statement=statement)
+    return statement
+
+
+@transaction.atomic
+def statement_retract(*, statement: Statement, actor, reason: str) -> Statement:
+    membership_require(user=actor, organization=statement.incident.organization, role=Role.COMMANDER)
+    _require_status(statement, (St.PUBLISHED,), _("retract"))
+    errors = FieldErrors()
+    check_text(errors, "reason", reason, max_length=2000)
+    errors.raise_if_any()
+    _transition(statement, expected_status=St.PUBLISHED, changes={"status": St.RETRACTED, "retracted_at": clock.now()})
+    _log(
+        statement,
+        actor=actor,
+        action="retract",
+        reason=reason,
+        body=_("Statement retracted: %(s)s. Reason: %(r)s") % {"s": statement, "r": reason},
+    )
+    return statement

@@ -1,0 +1,126 @@
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from crisis import clock
+from crisis.models import EventKind, Incident, Role, TimelineEvent
+
+from .access import membership_require
+from .audit import audit_record
+from .errors import ConcurrentUpdate, InvalidInput
+from .validation import FieldErrors, check_choice, check_moment, check_text
+
+BODY_MAX = 20_000
+URL_MAX = 1000
+
+
+def timeline_event_append(
+    *,
+    incident: Incident,
+    kind: str,
+    body: str,
+    actor=None,
+    occurred_at: datetime | None = None,
+    source_url: str = "",
+    metadata: dict[str, Any] | None = None,
+    is_pinned: bool = False,
+    corrects: TimelineEvent | None = None,
+) -> TimelineEvent:
+    """Write one event as part of the caller's transaction. Other services call this; it checks nothing."""
+    recorded_at = clock.now()
+    return TimelineEvent.objects.create(
+        incident=incident,
+        kind=kind,
+        body=body,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        occurred_at=occurred_at or recorded_at,
+        recorded_at=recorded_at,
+        source_url=source_url,
+        metadata=metadata or {},
+        is_pinned=is_pinned,
+        corrects=corrects,
+    )
+
+
+def _validate_event(*, kind: str, body: str, occurred_at: datetime | None, source_url: str) -> None:
+    errors = FieldErrors()
+    check_choice(errors, "kind", kind, EventKind)
+    check_text(errors, "body", body, max_length=BODY_MAX)
+    check_moment(errors, "occurred_at", occurred_at, required=False)
+    check_text(errors, "source_url", source_url, max_length=URL_MAX, required=False)
+    if source_url and not str(source_url).startswith(("http://", "https://")):
+        errors.add("source_url", _("Give an http(s) address."))
+    errors.raise_if_any()
+
+
+@transaction.atomic
+def timeline_event_log(
+    *,
+    incident: Incident,
+    actor,
+    body: str,
+    kind: str = EventKind.NOTE,
+    occurred_at: datetime | None = None,
+    source_url: str = "",
+    metadata: dict[str, Any] | None = None,
+    is_pinned: bool = False,
+) -> TimelineEvent:
+    """A person logs what they saw, decided or did."""
+    membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
+    _validate_event(kind=kind, body=body, occurred_at=occurred_at, source_url=source_url)
+    if metadata is not None and not isinstance(metadata, dict):
+        raise InvalidInput(_("Metadata must be an object."), field="metadata")
+    event = timeline_event_append(
+        incident=incident, kind=kind, body=body.strip(), actor=actor, occurred_at=occurred_at,
+        source_url=source_url, metadata=metadata, is_pinned=is_pinned,
+    )
+    audit_record(organization=incident.organization, actor=actor, action="timeline_event.log", obj=event,
+                 changes={"kind": kind})
+    _after_event_logged(event)
+    return event
+
+
+def _after_event_logged(event: TimelineEvent) -> None:
+    """Let the playbook engine see the event (a step may be satisfied by an event kind)."""
+    from crisis.playbooks.satisfaction import deadlines_satisfy_by_event
+
+    deadlines_satisfy_by_event(event=event)
+
+
+@transaction.atomic
+def timeline_event_correct(
+    *, event: TimelineEvent, actor, body: str, occurred_at: datetime | None = None, reason: str = ""
+) -> TimelineEvent:
+    """Record a correction beside the original; the original stays as it was."""
+    incident = event.incident
+    membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
+    _validate_event(kind=event.kind, body=body, occurred_at=occurred_at, source_url="")
+    if TimelineEvent.objects.filter(corrects=event).exists():
+        raise ConcurrentUpdate(_("This event has already been corrected; correct the correction instead."),
+                               field="corrects")
+    try:
+        with transaction.atomic():
+            correction = timeline_event_append(
+                incident=incident, kind=event.kind, body=body.strip(), actor=actor,
+                occurred_at=occurred_at or event.occurred_at, corrects=event, is_pinned=event.is_pinned,
+                metadata={"reason": reason} if reason else None,
+            )
+    except IntegrityError as exc:
+        # Two people corrected the same line at once; the unique constraint let one through.
+        raise ConcurrentUpdate(_("Somebody corrected this event first."), field="corrects") from exc
+    audit_record(organization=incident.organization, actor=actor, action="timeline_event.correct", obj=correction,
+                 changes={"corrects": event.pk, "reason": reason})
+    return correction
+
+
+@transaction.atomic
+def timeline_event_pin(*, event: TimelineEvent, actor, is_pinned: bool) -> TimelineEvent:
+    membership_require(user=actor, organization=event.incident.organization, role=Role.RESPONDER)
+    # Pinning is idempotent by nature (set, not toggle), so a plain conditional update is the CAS.
+    TimelineEvent.objects.filter(pk=event.pk).exclude(is_pinned=is_pinned).update(is_pinned=is_pinned)
+    event.is_pinned = is_pinned
+    audit_record(organization=event.incident.organization, actor=actor, action="timeline_event.pin", obj=event,
+                 changes={"is_pinned": is_pinned})
+    return event

@@ -1,0 +1,79 @@
+"""Checks shared by services, collecting every field's reason before failing once."""
+
+import math
+from datetime import datetime, timedelta
+
+from django.utils.translation import gettext as _
+
+from crisis import clock
+
+from .errors import InvalidInput
+
+# Clocks on phones and listening tools drift; a few minutes "in the future" is a drift, not a typo.
+FUTURE_SKEW = timedelta(minutes=5)
+EARLIEST_PLAUSIBLE = datetime(2000, 1, 1).astimezone()
+
+
+class FieldErrors:
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            first = next(iter(self.fields.values()))[0]
+            raise InvalidInput(first, fields=self.fields)
+
+
+def check_moment(errors: FieldErrors, field: str, value: datetime | None, *, required: bool = True) -> None:
+    if value is None:
+        if required:
+            errors.add(field, _("This field is required."))
+        return
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        errors.add(field, _("Give a date and time with a time zone."))
+        return
+    if value > clock.now() + FUTURE_SKEW:
+        errors.add(field, _("This time is in the future."))
+    elif value < EARLIEST_PLAUSIBLE:
+        errors.add(field, _("This time is implausibly far in the past."))
+
+
+def check_text(errors: FieldErrors, field: str, value, *, max_length: int, required: bool = True) -> None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors.add(field, _("This field is required."))
+        return
+    if not isinstance(value, str):
+        errors.add(field, _("Expected text."))
+    elif len(value) > max_length:
+        errors.add(field, _("At most %(n)d characters.") % {"n": max_length})
+
+
+def check_number(errors: FieldErrors, field: str, value, *, minimum=None, maximum=None, integer=False) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        errors.add(field, _("Expected a number."))
+        return
+    if integer and not (isinstance(value, int) or float(value).is_integer()):
+        errors.add(field, _("Expected a whole number."))
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        errors.add(field, _("Expected a finite number."))
+        return
+    if minimum is not None and value < minimum:
+        errors.add(field, _("Must be at least %(n)s.") % {"n": minimum})
+    elif maximum is not None and value > maximum:
+        errors.add(field, _("Must be at most %(n)s.") % {"n": maximum})
+
+
+def check_choice(errors: FieldErrors, field: str, value, choices) -> None:
+    if value not in choices.values:
+        errors.add(
+            field,
+            _("%(value)r is not one of: %(choices)s.")
+            % {"value": value, "choices": ", ".join(map(str, choices.values))},
+        )

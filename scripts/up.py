@@ -1,0 +1,74 @@
+"""Set up and run Golden Hours locally; Ctrl-C stops every process it started."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from redis_local import redis_url_or_bundled  # noqa: E402
+
+PY = sys.executable
+HOST = os.environ.get("HOST", "127.0.0.1")
+PORT = os.environ.get("PORT", "8000")
+
+
+def run(*args: str) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    redis_proc, redis_url = redis_url_or_bundled(ROOT / "var" / "redis")
+    os.environ["REDIS_URL"] = redis_url
+    print(f"Redis: {redis_url}" + (" (bundled, stopped on exit)" if redis_proc else ""))
+    children: list[tuple[str, subprocess.Popen]] = []
+    if redis_proc:
+        children.append(("redis", redis_proc))
+    try:
+        run("migrate", "--noinput", "-v", "0")
+        run("seed_demo")
+        commands = {
+            "web": [PY, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
+            "worker": [PY, "-m", "celery", "-A", "config", "worker", "-l", "warning", "--concurrency", "2"],
+            "engine": [PY, "manage.py", "run_engine"],
+        }
+        for name, cmd in commands.items():
+            children.append((name, subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)))
+        print(f"\n  Golden Hours is running at http://{HOST}:{PORT}/")
+        print("  Sign in as demo-commander / golden-hours-demo (other roles: demo-admin, demo-approver, "
+              "demo-responder, demo-viewer)")
+        print("  Ctrl-C stops everything.\n", flush=True)
+        while True:
+            for name, proc in children:
+                if proc.poll() is not None:
+                    print(f"{name} exited with {proc.returncode}; stopping the rest.", file=sys.stderr)
+                    return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nStopping ...")
+        return 0
+    finally:
+        stop(children)
+
+
+def stop(children: list[tuple[str, subprocess.Popen]]) -> None:
+    # Children run in their own sessions so a terminal Ctrl-C reaches only us; we stop them in order.
+    for _name, proc in reversed(children):
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for _name, proc in reversed(children):
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    sys.exit(main())
