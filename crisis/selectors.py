@@ -40,3 +40,9 @@ def local_time(moment: datetime | None, zone: str) -> datetime | None:
     if moment is None:
         return None
     return moment.astimezone(zoneinfo.ZoneInfo(zone))
+
+
+def incident_deadlines(*, incident: Incident):
+    from crisis.models import Deadline
+
+    return Deadline.objects.filter(incident=incident).order_by("due_at", "id")

@@ -60,3 +60,37 @@ def redis_url(tmp_path_factory):
     if proc is not None:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.fixture
+def at():
+    """Move the clock: ``at(minutes)`` puts the time at T0 + minutes for the rest of the test."""
+    import time_machine
+
+    from tests.deadline_helpers import T0
+
+    travellers = []
+
+    def _at(minutes: float):
+        if travellers:
+            travellers.pop().stop()
+        traveller = time_machine.travel(T0 + timedelta(minutes=minutes), tick=False)
+        traveller.start()
+        travellers.append(traveller)
+        return T0 + timedelta(minutes=minutes)
+
+    yield _at
+    for traveller in travellers:
+        traveller.stop()
+
+
+@pytest.fixture
+def incident_at_t0(open_incident, at):
+    """An incident whose first public signal is T0, logged at T0+5 min."""
+    from tests.deadline_helpers import T0
+
+    def _open(severity=2, **kw):
+        at(5)
+        return open_incident(first_public_signal_at=T0, severity=severity, **kw)
+
+    return _open

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "crisis",
+    "crisis.api",
 ]
 
 MIDDLEWARE = [
@@ -86,8 +87,15 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
 
-LOGIN_URL = "admin:login"
+# The crisis desk's own sign-in page (crisis/web), not the admin's.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "crisis:home"
+LOGOUT_REDIRECT_URL = "login"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
@@ -106,13 +114,35 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # scheduled well inside it (see GOLDEN_HOURS_ETA_HORIZON) so none is delivered twice by design.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Separate queues let several test runs share one broker without eating each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="golden-hours")
+# Publishing must not hang a web request when the broker is down: the sweeper is the safety net.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Tokens for tools and scripts; the session (with its CSRF check) for the web page.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "crisis.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "crisis.api.permissions.TokenScopePermission",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["crisis.api.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "crisis.api.pagination.ApiCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["crisis.api.throttling.PerTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "per_token": env("GOLDEN_HOURS_API_RATE", default="600/min"),
+        "webhook": env("GOLDEN_HOURS_WEBHOOK_RATE", default="120/min"),
+    },
+    "EXCEPTION_HANDLER": "crisis.api.errors.api_exception_handler",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Golden Hours API",
@@ -127,3 +157,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# The deadline engine (see docs/architecture.md).
+GOLDEN_HOURS_ETA_HORIZON = env.int("GOLDEN_HOURS_ETA_HORIZON", default=900)
+# Send Celery timers at all; tests of pure database behaviour turn this off.
+GOLDEN_HOURS_SEND_TIMERS = env.bool("GOLDEN_HOURS_SEND_TIMERS", default=True)
+# The longest the sweeper sleeps when nothing is due (it is woken early by NOTIFY on PostgreSQL).
+GOLDEN_HOURS_SWEEPER_MAX_SLEEP = env.float("GOLDEN_HOURS_SWEEPER_MAX_SLEEP", default=30.0)
+# Breaches whose dispatch task has not marked them after this long are re-sent by the relay.
+GOLDEN_HOURS_RELAY_AFTER = env.float("GOLDEN_HOURS_RELAY_AFTER", default=5.0)

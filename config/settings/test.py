@@ -17,3 +17,6 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
 else:
     # File-backed so that subprocesses (worker, engine) started by tests can share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Tests about database behaviour do not talk to a broker; the engine tests turn this on.
+GOLDEN_HOURS_SEND_TIMERS = env.bool("GOLDEN_HOURS_SEND_TIMERS", default=False)

@@ -1,8 +1,10 @@
 from .append_only import AppendOnlyError
 from .audit import AuditEntry
 from .channels import Channel
+from .deadline import Breach, Deadline, DeadlineKind, DeadlineState
 from .incident import INCIDENT_TRANSITIONS, OPEN_STATUSES, Incident, IncidentStatus, Severity
 from .organization import Membership, Organization, Role, role_at_least
+from .playbook import GOLDEN_FOUR_HOURS, PUBLIC_CHANNELS, Playbook, PlaybookStep, RecurUntil, SatisfiedBy
 from .sentiment import SentimentCheckpoint
 from .statement import (
     CHANNEL_CHARACTER_LIMITS,
@@ -16,8 +18,36 @@ from .statement import (
 from .timeline import EventKind, TimelineEvent
 
 __all__ = [
-    "AppendOnlyError", "AuditEntry", "CHANNEL_CHARACTER_LIMITS", "Channel", "EventKind", "INCIDENT_TRANSITIONS",
-    "Incident", "IncidentStatus", "Membership", "OPEN_STATUSES", "Organization", "Role", "SentimentCheckpoint",
-    "Severity", "Statement", "StatementApproval", "StatementKind", "StatementLanguage", "StatementStatus",
-    "StatementVersion", "TimelineEvent", "role_at_least",
+    "AppendOnlyError",
+    "AuditEntry",
+    "Breach",
+    "Deadline",
+    "DeadlineKind",
+    "DeadlineState",
+    "GOLDEN_FOUR_HOURS",
+    "PUBLIC_CHANNELS",
+    "Playbook",
+    "PlaybookStep",
+    "RecurUntil",
+    "SatisfiedBy",
+    "CHANNEL_CHARACTER_LIMITS",
+    "Channel",
+    "EventKind",
+    "INCIDENT_TRANSITIONS",
+    "Incident",
+    "IncidentStatus",
+    "Membership",
+    "OPEN_STATUSES",
+    "Organization",
+    "Role",
+    "SentimentCheckpoint",
+    "Severity",
+    "Statement",
+    "StatementApproval",
+    "StatementKind",
+    "StatementLanguage",
+    "StatementStatus",
+    "StatementVersion",
+    "TimelineEvent",
+    "role_at_least",
 ]

@@ -62,6 +62,13 @@ class Incident(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
+    # The playbook version this incident runs, and a copy of its steps as they were at opening:
+    # editing the playbook later must not move this incident's deadlines.
+    playbook = models.ForeignKey("Playbook", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    playbook_snapshot = models.JSONField(_("playbook snapshot"), default=list, blank=True)
+    severity_suggestion = models.PositiveSmallIntegerField(
+        _("suggested severity"), choices=Severity.choices, null=True, blank=True
+    )
     related_incidents = models.ManyToManyField("self", blank=True, verbose_name=_("related incidents"))
     # Bumped by every state change; compare-and-set updates filter on it.
     version = models.PositiveIntegerField(default=1)

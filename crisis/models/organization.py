@@ -13,6 +13,12 @@ class Organization(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
+    # Sentiment triggers: crossing either threshold, or jumping by surge_ratio over the previous
+    # checkpoint, suggests a higher severity and adds a "respond to the surge" deadline.
+    negative_share_threshold = models.FloatField(_("negative share threshold"), default=0.6)
+    volume_threshold = models.PositiveIntegerField(_("mention volume threshold"), null=True, blank=True)
+    surge_ratio = models.FloatField(_("surge ratio"), default=1.5)
+    surge_response_seconds = models.PositiveIntegerField(_("time to respond to a surge (s)"), default=1800)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

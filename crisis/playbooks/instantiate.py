@@ -1,13 +1,83 @@
-"""Placeholder until the engine lands: opening an incident creates no deadlines yet."""
+"""From playbook to deadlines: at opening, on a severity change or a re-dated clock, at resolution."""
+
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from crisis import clock
+from crisis.models import Deadline, DeadlineKind, DeadlineState, EventKind, Incident, Playbook, TimelineEvent
+from crisis.services.timeline import timeline_event_append
+from crisis.timers.breach import deadlines_breach_overdue
+from crisis.timers.scheduling import deadlines_schedule
+
+from .golden_four_hours import playbook_install_default
+from .steps import step_first_due, step_snapshot
 
 
-def incident_playbook_start(*, incident) -> None:
-    return None
+def playbook_active(*, organization) -> Playbook:
+    playbook = Playbook.objects.filter(organization=organization, is_active=True).order_by("-version").first()
+    return playbook or playbook_install_default(organization=organization)
 
 
-def incident_playbook_on_status(*, incident) -> None:
-    return None
+def incident_playbook_start(*, incident: Incident) -> list[Deadline]:
+    """Snapshot the playbook onto the incident and create its deadlines (already-past ones breach at once)."""
+    playbook = playbook_active(organization=incident.organization)
+    incident.playbook = playbook
+    incident.playbook_snapshot = [step_snapshot(step) for step in playbook.steps.order_by("position")]
+    Incident.objects.filter(pk=incident.pk).update(playbook=playbook, playbook_snapshot=incident.playbook_snapshot)
+    deadlines = Deadline.objects.bulk_create(
+        Deadline(incident=incident, kind=DeadlineKind.PLAYBOOK, step_key=step["key"], name=step["name"],
+                 responsible_role=step["responsible_role"], due_at=step_first_due(step, incident))
+        for step in incident.playbook_snapshot
+    )
+    deadlines_schedule(deadlines=deadlines)
+    deadlines_breach_overdue(incident=incident, now=clock.now())
+    return deadlines
 
 
-def incident_playbook_reschedule(*, incident, reason: str) -> None:
-    return None
+def incident_playbook_reschedule(*, incident: Incident, reason: str) -> list[Deadline]:
+    """Move first occurrences to match the current severity and clock start; each move bumps the version."""
+    steps = {step["key"]: step for step in incident.playbook_snapshot}
+    moved = []
+    pending = Deadline.objects.select_for_update().filter(
+        incident=incident, kind=DeadlineKind.PLAYBOOK, state=DeadlineState.PENDING, occurrence=0)
+    for deadline in pending:
+        step = steps.get(deadline.step_key)
+        if step is None:
+            continue
+        due = step_first_due(step, incident)
+        if due == deadline.due_at:
+            continue
+        Deadline.objects.filter(pk=deadline.pk, version=deadline.version).update(
+            due_at=due, version=F("version") + 1)
+        old_due, deadline.due_at, deadline.version = deadline.due_at, due, deadline.version + 1
+        moved.append(deadline)
+        timeline_event_append(
+            incident=incident, kind=EventKind.DEADLINE,
+            body=_("Deadline moved: %(name)s, now due %(due)s. %(reason)s")
+            % {"name": _(deadline.name), "due": due.isoformat(), "reason": reason},
+            metadata={"deadline_id": deadline.pk, "from": old_due.isoformat(), "to": due.isoformat(),
+                      "version": deadline.version},
+        )
+    deadlines_schedule(deadlines=moved)
+    deadlines_breach_overdue(incident=incident, now=clock.now())
+    return moved
+
+
+def incident_playbook_on_status(*, incident: Incident) -> int:
+    """Once an incident stops being open, nothing more is owed on its clock: cancel what is pending."""
+    if incident.is_open:
+        return 0
+    now = clock.now()
+    pending = list(Deadline.objects.select_for_update().filter(incident=incident, state=DeadlineState.PENDING)
+                   .values_list("pk", "name"))
+    cancelled = Deadline.objects.filter(pk__in=[pk for pk, _n in pending], state=DeadlineState.PENDING).update(
+        state=DeadlineState.CANCELLED, cancelled_at=now, version=F("version") + 1)
+    if cancelled:
+        TimelineEvent.objects.bulk_create([
+            TimelineEvent(incident=incident, kind=EventKind.DEADLINE, occurred_at=now, recorded_at=now,
+                          body=_("Deadline cancelled (incident %(status)s): %(name)s.")
+                          % {"status": incident.get_status_display().lower(), "name": _(name)},
+                          metadata={"deadline_id": pk, "state": DeadlineState.CANCELLED})
+            for pk, name in pending
+        ])
+    return cancelled

@@ -2,6 +2,7 @@ import zoneinfo
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from crisis import clock
@@ -146,8 +147,10 @@ def incident_acknowledge(*, incident: Incident, actor) -> Incident:
     if incident.acknowledged_at is not None:
         return incident
     now = clock.now()
+    # Bump the stored version, not ours: a stale copy must not move the version backwards and
+    # so let an even older copy win a later compare-and-set.
     updated = Incident.objects.filter(pk=incident.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=now, version=incident.version + 1, updated_at=now
+        acknowledged_at=now, version=F("version") + 1, updated_at=now
     )
     if updated != 1:
         # Lost the race to a colleague: their acknowledgement stands, ours adds nothing.

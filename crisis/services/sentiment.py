@@ -11,7 +11,7 @@ from .access import membership_require
 from .audit import audit_record
 from .errors import ConcurrentUpdate, InvalidInput
 from .timeline import timeline_event_append
-from .validation import FieldErrors, check_moment, check_number, check_text
+from .validation import FieldErrors, check_json, check_moment, check_number, check_text
 
 MEASURES = (
     "mention_volume",
@@ -26,6 +26,7 @@ MEASURES = (
 SHARE_FIELDS = ("negative_share", "neutral_share", "positive_share")
 # Floating-point shares from listening tools often sum to 1.0000000001.
 SHARE_SUM_TOLERANCE = 1e-6
+EXTRA_MAX = 50_000
 
 
 def sentiment_validate(data: dict[str, Any]) -> None:
@@ -50,9 +51,8 @@ def sentiment_validate(data: dict[str, Any]) -> None:
             )
     if all(data.get(f) is None for f in MEASURES):
         errors.add("negative_share", _("Record at least one measure (volume, shares, reach, followers, rank, price)."))
-    extra = data.get("extra", {})
-    if not isinstance(extra, dict):
-        errors.add("extra", _("Must be an object."))
+    if data.get("extra") is not None:
+        check_json(errors, "extra", data["extra"], max_length=EXTRA_MAX)
     errors.raise_if_any()
 
 
@@ -78,7 +78,7 @@ def _create(*, incident: Incident, actor, data: dict[str, Any], corrects=None) -
         measured_at=data["measured_at"],
         recorded_at=clock.now(),
         source=data["source"].strip(),
-        notes=data.get("notes", ""),
+        notes=data.get("notes") or "",
         extra=data.get("extra") or {},
         recorded_by=actor if actor else None,
         corrects=corrects,

@@ -1,0 +1,76 @@
+"""Reading an incident's playbook snapshot: which step a deadline belongs to, when it falls due, what meets it."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from crisis.models import (
+    PUBLIC_CHANNELS,
+    Channel,
+    Deadline,
+    DeadlineKind,
+    Incident,
+    PlaybookStep,
+    RecurUntil,
+    SatisfiedBy,
+    StatementKind,
+)
+
+Step = dict[str, Any]
+
+SNAPSHOT_FIELDS = ("key", "name", "satisfied_by", "statement_kinds", "channel", "event_kind", "offset_seconds",
+                   "severity_offsets", "recurrence_seconds", "recur_until", "recur_until_seconds", "responsible_role",
+                   "warn_before_seconds")
+
+# A surge is answered by speaking in public, whatever the form.
+SURGE_STEP: Step = {
+    "key": "surge", "name": "Respond to the sentiment surge", "satisfied_by": SatisfiedBy.STATEMENT_PUBLISHED,
+    "statement_kinds": [k for k in StatementKind.values if k != StatementKind.INTERNAL_BRIEFING],
+    "channel": PUBLIC_CHANNELS, "event_kind": "", "recurrence_seconds": None, "responsible_role": "commander",
+    "warn_before_seconds": 600,
+}
+
+
+def step_snapshot(step: PlaybookStep) -> Step:
+    return {field: getattr(step, field) for field in SNAPSHOT_FIELDS}
+
+
+def step_for(incident: Incident, deadline: Deadline) -> Step | None:
+    if deadline.kind == DeadlineKind.SURGE:
+        return SURGE_STEP
+    for step in incident.playbook_snapshot:
+        if step["key"] == deadline.step_key:
+            return step
+    return None
+
+
+def step_offset(step: Step, severity: int) -> timedelta:
+    seconds = step.get("severity_offsets", {}).get(str(severity), step["offset_seconds"])
+    return timedelta(seconds=seconds)
+
+
+def step_first_due(step: Step, incident: Incident) -> datetime:
+    return incident.first_public_signal_at + step_offset(step, incident.severity)
+
+
+def step_next_due(step: Step, incident: Incident, anchor: datetime) -> datetime | None:
+    """When the next occurrence of a recurring step falls due, or None when the recurrence is over."""
+    if not step.get("recurrence_seconds"):
+        return None
+    due = anchor + timedelta(seconds=step["recurrence_seconds"])
+    if step.get("recur_until") == RecurUntil.OFFSET:
+        if due > incident.first_public_signal_at + timedelta(seconds=step["recur_until_seconds"] or 0):
+            return None
+    elif not incident.is_open:
+        return None
+    return due
+
+
+def step_accepts_statement(step: Step, *, kind: str, channel: str) -> bool:
+    if step["satisfied_by"] != SatisfiedBy.STATEMENT_PUBLISHED:
+        return False
+    if step.get("statement_kinds") and kind not in step["statement_kinds"]:
+        return False
+    wanted = step.get("channel") or ""
+    if wanted == PUBLIC_CHANNELS:
+        return channel != Channel.INTERNAL
+    return not wanted or wanted == channel

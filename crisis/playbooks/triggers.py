@@ -1,0 +1,66 @@
+"""Sentiment triggers: when public anger jumps, the clock tightens."""
+
+from datetime import timedelta
+
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from crisis import clock
+from crisis.models import Deadline, DeadlineKind, DeadlineState, EventKind, Incident, SentimentCheckpoint
+from crisis.services.timeline import timeline_event_append
+
+from .steps import SURGE_STEP
+
+
+def _surge_reason(incident: Incident, checkpoint: SentimentCheckpoint) -> str | None:
+    org = incident.organization
+    previous = (SentimentCheckpoint.objects.filter(incident=incident, source=checkpoint.source,
+                                                   measured_at__lt=checkpoint.measured_at)
+                .exclude(pk=checkpoint.pk).order_by("-measured_at", "-id").first())
+    neg, vol = checkpoint.negative_share, checkpoint.mention_volume
+    prev_neg = previous.negative_share if previous else None
+    prev_vol = previous.mention_volume if previous else None
+    if neg is not None and neg >= org.negative_share_threshold and (prev_neg is None
+                                                                     or prev_neg < org.negative_share_threshold):
+        return _("negative share %(n).0f%% crossed the %(t).0f%% threshold") % {
+            "n": neg * 100, "t": org.negative_share_threshold * 100}
+    if vol is not None and org.volume_threshold and vol >= org.volume_threshold and (
+            prev_vol is None or prev_vol < org.volume_threshold):
+        return _("mention volume %(v)d crossed the %(t)d threshold") % {"v": vol, "t": org.volume_threshold}
+    if vol and prev_vol and vol >= prev_vol * org.surge_ratio:
+        return _("mention volume jumped ×%(r).1f (%(a)d → %(b)d)") % {"r": vol / prev_vol, "a": prev_vol, "b": vol}
+    if neg and prev_neg and neg >= prev_neg * org.surge_ratio:
+        return _("negative share jumped ×%(r).1f") % {"r": neg / prev_neg}
+    return None
+
+
+def sentiment_surge_check(*, incident: Incident, checkpoints: list[SentimentCheckpoint]) -> Deadline | None:
+    """Suggest a higher severity and add one 'respond to the surge' deadline (one pending at a time)."""
+    if not incident.is_open:
+        return None
+    reasons = [r for cp in checkpoints if (r := _surge_reason(incident, cp))]
+    if not reasons:
+        return None
+    suggestion = max(1, incident.severity - 1)
+    if incident.severity_suggestion is None or suggestion < incident.severity_suggestion:
+        Incident.objects.filter(pk=incident.pk).update(severity_suggestion=suggestion)
+        incident.severity_suggestion = suggestion
+    if Deadline.objects.filter(incident=incident, kind=DeadlineKind.SURGE, state=DeadlineState.PENDING).exists():
+        return None
+    occurrence = (Deadline.objects.filter(incident=incident, kind=DeadlineKind.SURGE)
+                  .aggregate(n=Max("occurrence"))["n"])
+    now = clock.now()
+    deadline = Deadline(incident=incident, kind=DeadlineKind.SURGE, step_key=SURGE_STEP["key"],
+                        name=SURGE_STEP["name"], occurrence=0 if occurrence is None else occurrence + 1,
+                        responsible_role=SURGE_STEP["responsible_role"],
+                        due_at=now + timedelta(seconds=incident.organization.surge_response_seconds))
+    from .rolling import deadlines_create
+
+    deadlines_create(deadlines=[deadline])
+    timeline_event_append(
+        incident=incident, kind=EventKind.SENTIMENT, is_pinned=True,
+        body=_("Sentiment surge: %(why)s. Suggested severity SEV%(s)d; respond in public within %(m)d min.")
+        % {"why": "; ".join(reasons), "s": suggestion, "m": incident.organization.surge_response_seconds // 60},
+        metadata={"surge": True, "severity_suggestion": suggestion},
+    )
+    return deadline

@@ -1,0 +1,108 @@
+"""People acting on deadlines: extend with a reason, waive with a reason, tick off by hand."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from crisis import clock
+from crisis.models import Deadline, DeadlineState, EventKind, Role, SatisfiedBy
+
+from .access import membership_require
+from .audit import audit_record
+from .errors import ConcurrentUpdate, InvalidTransition
+from .timeline import timeline_event_append
+from .validation import FieldErrors, check_number, check_text
+
+
+def _lock_pending(deadline: Deadline, action: str) -> Deadline:
+    fresh = Deadline.objects.select_for_update().select_related("incident").get(pk=deadline.pk)
+    if fresh.version != deadline.version:
+        raise ConcurrentUpdate(_("This deadline changed since you loaded it; reload and try again."),
+                               field="version")
+    if fresh.state != DeadlineState.PENDING:
+        raise InvalidTransition(_("Only a pending deadline can be %(action)s; this one is %(state)s.")
+                                % {"action": action, "state": DeadlineState(fresh.state).label.lower()},
+                                field="state")
+    return fresh
+
+
+@transaction.atomic
+def deadline_extend(*, deadline: Deadline, actor, minutes: int, reason: str) -> Deadline:
+    incident = deadline.incident
+    membership_require(user=actor, organization=incident.organization, role=Role.COMMANDER)
+    errors = FieldErrors()
+    check_number(errors, "minutes", minutes, minimum=1, maximum=7 * 24 * 60, integer=True)
+    check_text(errors, "reason", reason, max_length=2000)
+    errors.raise_if_any()
+    fresh = _lock_pending(deadline, _("extended"))
+    due = fresh.due_at + timedelta(minutes=int(minutes))
+    Deadline.objects.filter(pk=fresh.pk, version=fresh.version).update(due_at=due, version=F("version") + 1)
+    deadline.due_at, deadline.version = due, fresh.version + 1
+    timeline_event_append(incident=incident, kind=EventKind.DEADLINE, actor=actor,
+                          body=_("Deadline extended by %(m)d min: %(name)s. Reason: %(r)s")
+                          % {"m": minutes, "name": _(fresh.name), "r": reason},
+                          metadata={"deadline_id": fresh.pk, "to": due.isoformat(), "version": deadline.version})
+    audit_record(organization=incident.organization, actor=actor, action="deadline.extend", obj=fresh,
+                 changes={"minutes": minutes, "reason": reason})
+    from crisis.timers.breach import deadlines_breach_overdue
+    from crisis.timers.scheduling import deadlines_schedule
+
+    deadlines_schedule(deadlines=[deadline])
+    deadlines_breach_overdue(incident=incident, now=clock.now())
+    return deadline
+
+
+@transaction.atomic
+def deadline_waive(*, deadline: Deadline, actor, reason: str) -> Deadline:
+    incident = deadline.incident
+    membership_require(user=actor, organization=incident.organization, role=Role.COMMANDER)
+    errors = FieldErrors()
+    check_text(errors, "reason", reason, max_length=2000)
+    errors.raise_if_any()
+    fresh = _lock_pending(deadline, _("waived"))
+    now = clock.now()
+    Deadline.objects.filter(pk=fresh.pk, version=fresh.version).update(
+        state=DeadlineState.WAIVED, waived_at=now, waive_reason=reason, version=F("version") + 1)
+    deadline.state, deadline.waived_at, deadline.waive_reason = DeadlineState.WAIVED, now, reason
+    deadline.version = fresh.version + 1
+    timeline_event_append(incident=incident, kind=EventKind.DEADLINE, actor=actor,
+                          body=_("Deadline waived: %(name)s. Reason: %(r)s") % {"name": _(fresh.name), "r": reason},
+                          metadata={"deadline_id": fresh.pk, "state": DeadlineState.WAIVED})
+    audit_record(organization=incident.organization, actor=actor, action="deadline.waive", obj=fresh,
+                 changes={"reason": reason})
+    from crisis.playbooks.rolling import deadline_next_occurrence, deadlines_create
+
+    nxt = deadline_next_occurrence(deadline=fresh, incident=incident, anchor=fresh.due_at)
+    deadlines_create(deadlines=[nxt] if nxt else [])
+    return deadline
+
+
+@transaction.atomic
+def deadline_mark_met(*, deadline: Deadline, actor, note: str) -> Deadline:
+    """Tick a step off by hand. Manual steps are anyone's job; overriding an automatic one is the commander's."""
+    incident = deadline.incident
+    from crisis.playbooks.satisfaction import deadline_record_met
+    from crisis.playbooks.steps import step_for
+
+    step = step_for(incident, deadline)
+    is_manual = step is not None and step["satisfied_by"] == SatisfiedBy.MANUAL
+    membership_require(user=actor, organization=incident.organization,
+                       role=Role.RESPONDER if is_manual else Role.COMMANDER)
+    errors = FieldErrors()
+    check_text(errors, "note", note, max_length=5000)
+    errors.raise_if_any()
+    fresh = _lock_pending(deadline, _("ticked off"))
+    fresh.incident = incident
+    event = timeline_event_append(incident=incident, kind=EventKind.ACTION, actor=actor,
+                                  body=_("Ticked off: %(name)s. %(note)s") % {"name": _(fresh.name), "note": note})
+    now = clock.now()
+    if fresh.due_at < now:
+        from crisis.timers.breach import deadlines_breach_locked
+
+        deadlines_breach_locked(deadlines=[fresh], now=now)
+    deadline_record_met(deadline=fresh, incident=incident, now=now, event=event, note=note)
+    audit_record(organization=incident.organization, actor=actor, action="deadline.mark_met", obj=fresh,
+                 changes={"note": note})
+    return fresh

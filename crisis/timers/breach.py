@@ -1,0 +1,76 @@
+"""Turning pending deadlines into breaches: one code path for the sweeper, the Celery timer and late satisfaction."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+
+from crisis.models import Breach, Deadline, DeadlineState, EventKind, Incident, TimelineEvent
+from crisis.services.errors import ConcurrentUpdate
+
+from .wording import deadline_breach_text
+
+
+def deadlines_breach_locked(*, deadlines: list[Deadline], now: datetime) -> list[Breach]:
+    """Breach deadlines that the caller holds locked (SELECT ... FOR UPDATE) and has seen pending.
+
+    Writes, in the caller's transaction: the state change, one TimelineEvent each, one Breach
+    outbox row each (unique per deadline and version), and the next occurrence of recurring steps.
+    """
+    if not deadlines:
+        return []
+    ids = [d.pk for d in deadlines]
+    # Under the row locks this cannot lose; if it ever does, roll everything back rather than half-breach.
+    updated = Deadline.objects.filter(pk__in=ids, state=DeadlineState.PENDING).update(
+        state=DeadlineState.BREACHED, breached_at=now, version=F("version") + 1
+    )
+    if updated != len(ids):
+        raise ConcurrentUpdate("A deadline changed while it was being breached.")
+    incidents = _incidents_of(deadlines)
+    events = []
+    breaches = []
+    for deadline in deadlines:
+        incident = incidents[deadline.incident_id]
+        on_arrival = deadline.due_at <= deadline.created_at
+        events.append(TimelineEvent(
+            incident_id=deadline.incident_id, kind=EventKind.DEADLINE, occurred_at=deadline.due_at, recorded_at=now,
+            body=deadline_breach_text(deadline, incident, overdue_on_arrival=on_arrival),
+            metadata={"deadline_id": deadline.pk, "state": DeadlineState.BREACHED, "step": deadline.step_key,
+                      "due_at": deadline.due_at.isoformat(), "version": deadline.version},
+        ))
+        breaches.append(Breach(deadline_id=deadline.pk, deadline_version=deadline.version,
+                               incident_id=deadline.incident_id, breached_at=deadline.due_at))
+        deadline.state = DeadlineState.BREACHED
+        deadline.breached_at = now
+        deadline.version += 1
+    TimelineEvent.objects.bulk_create(events)
+    created = Breach.objects.bulk_create(breaches)
+    from crisis.playbooks.rolling import deadlines_roll_after_breach
+    from crisis.timers.scheduling import breaches_dispatch_after_commit
+
+    deadlines_roll_after_breach(deadlines=deadlines, incidents=incidents, now=now)
+    breaches_dispatch_after_commit(breach_ids=[b.pk for b in created])
+    return created
+
+
+def _incidents_of(deadlines: list[Deadline]) -> dict[int, Incident]:
+    cached = {d.incident_id: d.incident for d in deadlines if "incident" in d._state.fields_cache}
+    missing = {d.incident_id for d in deadlines} - set(cached)
+    if missing:
+        cached.update(Incident.objects.in_bulk(missing))
+    return cached
+
+
+def deadlines_breach_overdue(*, incident: Incident, now: datetime) -> list[Breach]:
+    """Breach this incident's pending deadlines that are already due (a back-dated clock, a move into the past)."""
+    with transaction.atomic():
+        breaches: list[Breach] = []
+        # Rolling can create an occurrence that is itself already overdue; repeat until none is.
+        while True:
+            due = list(Deadline.objects.select_for_update().filter(
+                incident=incident, state=DeadlineState.PENDING, due_at__lte=now).order_by("due_at"))
+            if not due:
+                return breaches
+            for deadline in due:
+                deadline.incident = incident
+            breaches += deadlines_breach_locked(deadlines=due, now=now)

@@ -1,0 +1,101 @@
+"""The long-running deadline engine (``manage.py run_engine``).
+
+Loop: breach what is due, relay undelivered breaches, send ETA timers for deadlines entering the
+horizon, then sleep until the next due time, woken early by PostgreSQL NOTIFY when a nearer
+deadline is created or moved. It survives the database going away: it backs off and retries,
+and a sweep on reconnect catches everything that fell due meanwhile.
+"""
+
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connection
+
+from crisis import clock
+
+from .scheduling import WAKE_CHANNEL
+from .sweeper import breaches_relay, deadline_next_due_at, deadlines_breach_due, deadlines_schedule_upcoming
+
+logger = logging.getLogger(__name__)
+
+HOUSEKEEPING_EVERY = 10.0  # seconds between upcoming-timer and outbox-relay passes
+
+
+class WakeListener:
+    """A dedicated LISTEN connection on PostgreSQL; a plain sleep elsewhere."""
+
+    def __init__(self) -> None:
+        self.conn = None
+
+    def _connect(self):
+        import psycopg
+
+        db = settings.DATABASES["default"]
+        self.conn = psycopg.connect(
+            dbname=db["NAME"], user=db.get("USER") or None, password=db.get("PASSWORD") or None,
+            host=db.get("HOST") or None, port=db.get("PORT") or None, autocommit=True, connect_timeout=5,
+        )
+        self.conn.execute(f"LISTEN {WAKE_CHANNEL}")
+
+    def wait(self, timeout: float) -> None:
+        if connection.vendor != "postgresql":
+            time.sleep(timeout)
+            return
+        if self.conn is None or self.conn.closed:
+            self._connect()
+        for _note in self.conn.notifies(timeout=timeout, stop_after=1):
+            break
+
+    def reset(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(Exception):  # it is already broken; we are replacing it
+                self.conn.close()
+        self.conn = None
+
+
+@dataclass
+class Engine:
+    max_sleep: float = 30.0
+    relay_after: float = 5.0
+    stopping: bool = False
+
+    def tick(self) -> int:
+        breached = deadlines_breach_due(now=clock.now())
+        if breached:
+            logger.info("breached %d deadline(s)", breached)
+        return breached
+
+    def housekeeping(self) -> None:
+        deadlines_schedule_upcoming(now=clock.now())
+        breaches_relay(older_than=self.relay_after)
+
+    def sleep_seconds(self) -> float:
+        next_due = deadline_next_due_at()
+        if next_due is None:
+            return self.max_sleep
+        return min(self.max_sleep, max(0.0, (next_due - clock.now()).total_seconds()))
+
+    def run(self) -> None:
+        listener = WakeListener()
+        last_housekeeping = 0.0
+        backoff = 0.1
+        while not self.stopping:
+            try:
+                self.tick()
+                if time.monotonic() - last_housekeeping >= HOUSEKEEPING_EVERY:
+                    self.housekeeping()
+                    last_housekeeping = time.monotonic()
+                listener.wait(self.sleep_seconds())
+                backoff = 0.1
+            except Exception as exc:
+                # Database restarts, broken LISTEN connections and broker outages all land here.
+                level = logging.WARNING if isinstance(exc, DatabaseError | OSError) else logging.ERROR
+                logger.log(level, "engine loop failed (%s); retrying in %.1fs", exc, backoff, exc_info=True)
+                listener.reset()
+                connection.close()
+                close_old_connections()
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 1.0)

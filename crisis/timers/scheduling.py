@@ -1,0 +1,75 @@
+"""Telling the timers about deadlines: Celery ETA tasks for near ones, a wake-up for the sweeper.
+
+Both are hints. The database is the truth and the sweeper finds every due deadline even if
+no task was ever sent, so failures here are logged, never raised into the caller's transaction.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from crisis import clock
+from crisis.models import Deadline, DeadlineState
+
+logger = logging.getLogger(__name__)
+
+WAKE_CHANNEL = "golden_hours_deadlines"
+
+
+def eta_horizon() -> timedelta:
+    # ETA tasks sit unacknowledged in the broker until they run; keep them well inside the
+    # visibility timeout so Redis never redelivers one by design.
+    return timedelta(seconds=settings.GOLDEN_HOURS_ETA_HORIZON)
+
+
+def deadlines_schedule(*, deadlines: list[Deadline]) -> None:
+    """Called in the transaction that created or moved ``deadlines``; acts after it commits."""
+    pending = [d for d in deadlines if d.state == DeadlineState.PENDING]
+    if not pending:
+        return
+    sweeper_wake()
+    horizon = clock.now() + eta_horizon()
+    near = [(d.pk, d.version, d.due_at) for d in pending if d.due_at <= horizon]
+    if not near:
+        return
+    for pk, version, _due in near:
+        Deadline.objects.filter(pk=pk, version=version).update(eta_version=version)
+    transaction.on_commit(lambda: timers_send(near))
+
+
+def timers_send(items: list[tuple]) -> None:
+    if not settings.GOLDEN_HOURS_SEND_TIMERS:
+        return
+    from .tasks import deadline_due
+
+    for pk, version, due in items:
+        try:
+            deadline_due.apply_async((pk, version), eta=due, retry=False)
+        except Exception:  # the broker is down: the sweeper covers it
+            logger.warning("could not schedule deadline %s v%s; the sweeper will catch it", pk, version,
+                           exc_info=True)
+
+
+def sweeper_wake() -> None:
+    """Wake a sleeping sweeper at commit (PostgreSQL NOTIFY is delivered only if the transaction commits)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, '')", [WAKE_CHANNEL])
+
+
+def breaches_dispatch_after_commit(*, breach_ids: list[int]) -> None:
+    if not breach_ids or not settings.GOLDEN_HOURS_SEND_TIMERS:
+        return
+
+    def send() -> None:
+        from .tasks import breach_dispatch
+
+        for pk in breach_ids:
+            try:
+                breach_dispatch.apply_async((pk,), retry=False)
+            except Exception:  # the outbox relay in the engine loop retries undispatched breaches
+                logger.warning("could not queue breach %s; the relay will retry", pk, exc_info=True)
+
+    transaction.on_commit(send)

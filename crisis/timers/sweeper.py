@@ -1,0 +1,86 @@
+"""The sweeper: finds due pending deadlines in the database and breaches them. Needs no Celery.
+
+Several sweepers (and Celery timers) may run at once: SELECT ... FOR UPDATE SKIP LOCKED hands
+each row to one of them, and the compare-and-set inside the breach makes a second attempt a no-op.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Min
+from django.utils import timezone
+
+from crisis.models import Breach, Deadline, DeadlineState
+
+from .breach import deadlines_breach_locked
+from .scheduling import eta_horizon, timers_send
+
+BATCH = 1000
+
+
+def _lock_due(now: datetime, limit: int, *, pk: int | None = None, version: int | None = None) -> list[Deadline]:
+    # Uses the partial index deadline_pending_due (state = 'pending', due_at).
+    rows = Deadline.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        state=DeadlineState.PENDING, due_at__lte=now
+    )
+    if pk is not None:
+        rows = rows.filter(pk=pk, version=version)
+    return list(rows.select_related("incident").order_by("due_at")[:limit])
+
+
+def deadlines_breach_due(*, now: datetime, batch: int = BATCH) -> int:
+    """Breach everything due at ``now``, a batch per transaction; returns how many this call breached."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            due = _lock_due(now, batch)
+            deadlines_breach_locked(deadlines=due, now=now)
+        total += len(due)
+        # Not "fewer than a batch": rolling may just have created an occurrence that is itself overdue.
+        if not due:
+            return total
+
+
+def deadline_breach_if_due(*, deadline_id: int, version: int, now: datetime) -> bool:
+    """The Celery timer's path: breach one deadline if it is still pending at that version and due."""
+    with transaction.atomic():
+        due = _lock_due(now, 1, pk=deadline_id, version=version)
+        deadlines_breach_locked(deadlines=due, now=now)
+    return bool(due)
+
+
+def deadline_next_due_at() -> datetime | None:
+    return Deadline.objects.filter(state=DeadlineState.PENDING).aggregate(next=Min("due_at"))["next"]
+
+
+def deadlines_schedule_upcoming(*, now: datetime) -> int:
+    """Send ETA tasks for deadlines that have come within the horizon since they were created."""
+    with transaction.atomic():
+        rows = list(
+            Deadline.objects.select_for_update(skip_locked=True)
+            .filter(state=DeadlineState.PENDING, due_at__lte=now + eta_horizon())
+            .exclude(eta_version=F("version"))
+            .values_list("pk", "version", "due_at")[:BATCH]
+        )
+        for pk, version, _due in rows:
+            Deadline.objects.filter(pk=pk, version=version).update(eta_version=version)
+        transaction.on_commit(lambda: timers_send(rows))
+    return len(rows)
+
+
+def breaches_relay(*, older_than: float) -> int:
+    """Outbox relay: re-send dispatch for breaches whose task never marked them (lost in a broker restart)."""
+    from .tasks import breach_dispatch
+
+    # recorded_at is the database server's real time, so compare with real time, not the injectable clock.
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    stale = list(Breach.objects.filter(dispatched_at__isnull=True, recorded_at__lte=cutoff)
+                 .values_list("pk", flat=True)[:BATCH])
+    sent = 0
+    for pk in stale:
+        try:
+            breach_dispatch.apply_async((pk,), retry=False)
+            sent += 1
+        except Exception:  # broker still down; next loop tries again
+            break
+    return sent

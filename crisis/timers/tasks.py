@@ -1,0 +1,21 @@
+"""Celery timers. Thin and idempotent: they carry ids and versions, and the database decides."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from crisis import clock
+from crisis.models import Breach
+
+from .sweeper import deadline_breach_if_due
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deadline_due(deadline_id: int, version: int) -> bool:
+    """Fires at the deadline's due time. A moved, met or already-breached deadline makes this a no-op."""
+    return deadline_breach_if_due(deadline_id=deadline_id, version=version, now=clock.now())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def breach_dispatch(breach_id: int) -> bool:
+    """Deliver a breach from the outbox. Alerting (pages) hangs off this; marking it is compare-and-set."""
+    return bool(Breach.objects.filter(pk=breach_id, dispatched_at__isnull=True).update(dispatched_at=timezone.now()))

@@ -1,0 +1,19 @@
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from crisis.models import Deadline, Incident
+from crisis.selectors import local_time
+
+
+def hhmm(moment: datetime, incident: Incident) -> str:
+    return local_time(moment, incident.time_zone).strftime("%H:%M")
+
+
+def deadline_breach_text(deadline: Deadline, incident: Incident, *, overdue_on_arrival: bool) -> str:
+    values = {"name": _(deadline.name), "due": hhmm(deadline.due_at, incident)}
+    if deadline.step_key == "sentiment-cadence":
+        return _("Sentiment is stale: %(name)s was due at %(due)s.") % values
+    if overdue_on_arrival:
+        return _("Deadline already missed when it was set: %(name)s was due at %(due)s.") % values
+    return _("Deadline missed: %(name)s was due at %(due)s.") % values
