@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "crisis",
     "crisis.api",
+    "crisis.reports",
+    "crisis.oncall",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +81,9 @@ AUTH_PASSWORD_VALIDATORS = [
 USE_TZ = True
 TIME_ZONE = "UTC"
 GOLDEN_HOURS_DEFAULT_TIME_ZONE = env("GOLDEN_HOURS_DEFAULT_TIME_ZONE", default="Asia/Shanghai")
+
+# Django 6 makes URL form fields assume https; opt in now (and silence the deprecation warning).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 USE_I18N = True
 LANGUAGE_CODE = "en"
@@ -166,3 +171,16 @@ GOLDEN_HOURS_SEND_TIMERS = env.bool("GOLDEN_HOURS_SEND_TIMERS", default=True)
 GOLDEN_HOURS_SWEEPER_MAX_SLEEP = env.float("GOLDEN_HOURS_SWEEPER_MAX_SLEEP", default=30.0)
 # Breaches whose dispatch task has not marked them after this long are re-sent by the relay.
 GOLDEN_HOURS_RELAY_AFTER = env.float("GOLDEN_HOURS_RELAY_AFTER", default=5.0)
+
+# On-call alerts (crisis/oncall, docs/operations.md).
+# Where one-click acknowledge links in messages point.
+GOLDEN_HOURS_BASE_URL = env("GOLDEN_HOURS_BASE_URL", default="http://127.0.0.1:8000")
+# How long an acknowledge link works.
+GOLDEN_HOURS_ACK_LINK_MAX_AGE = env.int("GOLDEN_HOURS_ACK_LINK_MAX_AGE", default=24 * 3600)
+# Delivery: attempts per message, first retry delay (doubling each time, capped), HTTP timeout.
+GOLDEN_HOURS_DELIVERY_MAX_ATTEMPTS = env.int("GOLDEN_HOURS_DELIVERY_MAX_ATTEMPTS", default=6)
+GOLDEN_HOURS_DELIVERY_BACKOFF = env.float("GOLDEN_HOURS_DELIVERY_BACKOFF", default=2.0)
+GOLDEN_HOURS_DELIVERY_BACKOFF_MAX = env.float("GOLDEN_HOURS_DELIVERY_BACKOFF_MAX", default=300.0)
+GOLDEN_HOURS_WEBHOOK_TIMEOUT = env.float("GOLDEN_HOURS_WEBHOOK_TIMEOUT", default=5.0)
+# A person with no contact method still gets the console / "sent messages" page, so paging is visible.
+GOLDEN_HOURS_CONSOLE_FALLBACK = env.bool("GOLDEN_HOURS_CONSOLE_FALLBACK", default=True)

@@ -18,6 +18,8 @@ class DeadlineState(models.TextChoices):
 class DeadlineKind(models.TextChoices):
     PLAYBOOK = "playbook", _("Playbook step")
     SURGE = "surge", _("Respond to a sentiment surge")
+    # A page's next escalation level (crisis.oncall): subject says which page and step.
+    ESCALATION = "escalation", _("Escalate an unacknowledged page")
 
 
 class Deadline(models.Model):
@@ -44,6 +46,8 @@ class Deadline(models.Model):
     )
     # The version for which a Celery ETA task was sent; the engine sends one per version, no more.
     eta_version = models.PositiveIntegerField(null=True, blank=True)
+    # What a non-playbook deadline is about, e.g. {"page_id": 7, "step": 1} for an escalation.
+    subject = models.JSONField(_("subject"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -35,6 +35,8 @@ def step_snapshot(step: PlaybookStep) -> Step:
 
 
 def step_for(incident: Incident, deadline: Deadline) -> Step | None:
+    if deadline.kind == DeadlineKind.ESCALATION:
+        return None  # met by an acknowledgement of its page, never by a playbook action; never rolls
     if deadline.kind == DeadlineKind.SURGE:
         return SURGE_STEP
     for step in incident.playbook_snapshot:

@@ -218,6 +218,8 @@ def incident_update_details(*, incident: Incident, actor, expected_version: int 
     if "time_zone" in fields:
         _check_zone(errors, fields["time_zone"])
     errors.raise_if_any()
+    if isinstance(fields.get("title"), str):
+        fields["title"] = fields["title"].strip()
     changes = {k: v for k, v in fields.items() if getattr(incident, k) != v}
     if not changes:
         return incident

@@ -101,6 +101,12 @@ def sentiment_checkpoints_ingest(
 ) -> list[SentimentCheckpoint]:
     """Record many points at once: all of them or, if any is invalid, none (errors name the row)."""
     membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
+    if not isinstance(points, list | tuple) or not points:
+        raise InvalidInput(_("Give at least one point."), field="points")
+    not_objects = [i for i, point in enumerate(points) if not isinstance(point, dict)]
+    if not_objects:
+        raise InvalidInput(_("Each point must be an object."),
+                           fields={f"points[{i}]": [_("Must be an object.")] for i in not_objects})
     unknown = {key for point in points for key in point} - {*MEASURES, "measured_at", "source", "notes", "extra"}
     if unknown:
         raise InvalidInput(

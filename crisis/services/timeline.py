@@ -9,11 +9,12 @@ from crisis.models import EventKind, Incident, Role, TimelineEvent
 
 from .access import membership_require
 from .audit import audit_record
-from .errors import ConcurrentUpdate, InvalidInput
-from .validation import FieldErrors, check_choice, check_moment, check_text
+from .errors import ConcurrentUpdate
+from .validation import FieldErrors, check_choice, check_json, check_moment, check_text
 
 BODY_MAX = 20_000
 URL_MAX = 1000
+METADATA_MAX = 50_000
 
 
 def timeline_event_append(
@@ -70,8 +71,10 @@ def timeline_event_log(
     """A person logs what they saw, decided or did."""
     membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
     _validate_event(kind=kind, body=body, occurred_at=occurred_at, source_url=source_url)
-    if metadata is not None and not isinstance(metadata, dict):
-        raise InvalidInput(_("Metadata must be an object."), field="metadata")
+    if metadata is not None:
+        errors = FieldErrors()
+        check_json(errors, "metadata", metadata, max_length=METADATA_MAX)
+        errors.raise_if_any()
     event = timeline_event_append(
         incident=incident, kind=kind, body=body.strip(), actor=actor, occurred_at=occurred_at,
         source_url=source_url, metadata=metadata, is_pinned=is_pinned,

@@ -1,7 +1,8 @@
 """Checks shared by services, collecting every field's reason before failing once."""
 
+import json
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -11,7 +12,7 @@ from .errors import InvalidInput
 
 # Clocks on phones and listening tools drift; a few minutes "in the future" is a drift, not a typo.
 FUTURE_SKEW = timedelta(minutes=5)
-EARLIEST_PLAUSIBLE = datetime(2000, 1, 1).astimezone()
+EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class FieldErrors:
@@ -71,9 +72,24 @@ def check_number(errors: FieldErrors, field: str, value, *, minimum=None, maximu
 
 
 def check_choice(errors: FieldErrors, field: str, value, choices) -> None:
-    if value not in choices.values:
+    # True == 1, so without the bool check a JSON `true` would pass as SEV1.
+    if isinstance(value, bool) or value not in choices.values:
         errors.add(
             field,
             _("%(value)r is not one of: %(choices)s.")
             % {"value": value, "choices": ", ".join(map(str, choices.values))},
         )
+
+
+def check_json(errors: FieldErrors, field: str, value, *, max_length: int) -> None:
+    """A JSON object we can store on every database: PostgreSQL refuses NaN and Infinity in jsonb."""
+    if not isinstance(value, dict):
+        errors.add(field, _("Must be an object."))
+        return
+    try:
+        encoded = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        errors.add(field, _("Use only text, finite numbers, true/false, null, lists and objects."))
+        return
+    if len(encoded) > max_length:
+        errors.add(field, _("At most %(n)d characters once encoded.") % {"n": max_length})

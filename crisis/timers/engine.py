@@ -71,6 +71,9 @@ class Engine:
     def housekeeping(self) -> None:
         deadlines_schedule_upcoming(now=clock.now())
         breaches_relay(older_than=self.relay_after)
+        from crisis.oncall.dispatch import oncall_housekeeping
+
+        oncall_housekeeping(now=clock.now())
 
     def sleep_seconds(self) -> float:
         next_due = deadline_next_due_at()

@@ -12,6 +12,8 @@ def hhmm(moment: datetime, incident: Incident) -> str:
 
 def deadline_breach_text(deadline: Deadline, incident: Incident, *, overdue_on_arrival: bool) -> str:
     values = {"name": _(deadline.name), "due": hhmm(deadline.due_at, incident)}
+    if deadline.kind == "escalation":
+        return _("Nobody acknowledged by %(due)s: %(name)s.") % values
     if deadline.step_key == "sentiment-cadence":
         return _("Sentiment is stale: %(name)s was due at %(due)s.") % values
     if overdue_on_arrival:

@@ -1,0 +1,446 @@
+"""Benchmark of the deadline engine on PostgreSQL, run as users run it, against a plain polling loop.
+
+    .venv/bin/python bench/engine.py            # full run, ~6 minutes
+    .venv/bin/python bench/engine.py --quick    # smaller, ~2 minutes
+
+It creates a throwaway database ``bench_engine_<pid>`` on the server named by ``DATABASE_URL``
+(default the local server at 5432), migrates it, starts a private redis-server, a Celery worker
+and ``manage.py run_engine`` (production settings, default max sleep), and measures from each
+deadline's ``due_at`` to its ``Breach.recorded_at`` (database server time when the breaching
+transaction started). Where a transaction breaches many rows, an observer polling every 5 ms also
+records when each breach became *visible* (committed), an upper bound on commit time.
+Then it stops the engine and measures a plain 1-second polling loop over the same table.
+Results: a table on stdout and JSON in ``bench/results/engine.json``. The database is dropped at the end.
+"""
+
+import argparse
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psutil  # noqa: E402
+import psycopg  # noqa: E402
+
+from tests.timers.processes import PYTHON, EngineStack, wait_for  # noqa: E402
+
+FULL = dict(pending=100_000, steady=1_000, steady_window=60.0, burst=5_000, fault=500, idle=30.0)
+QUICK = dict(pending=10_000, steady=200, steady_window=15.0, burst=1_000, fault=100, idle=10.0)
+
+BASELINE_LOOP = r"""
+import sys, time, psycopg
+conn = psycopg.connect(sys.argv[1], autocommit=True)
+print("baseline polling", flush=True)
+while True:
+    conn.execute("UPDATE crisis_deadline SET state = 'breached', breached_at = clock_timestamp(), "
+                 "version = version + 1 WHERE state = 'pending' AND due_at <= now()")
+    time.sleep(1.0)
+"""
+
+
+# Database
+
+
+def server_url() -> str:
+    return os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def with_dbname(url: str, name: str) -> str:
+    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+
+
+def database_create(name: str) -> str:
+    with psycopg.connect(with_dbname(server_url(), "postgres"), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = with_dbname(server_url(), name)
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True,
+                   env=dict(os.environ, **settings_env(url)), timeout=300)
+    return url
+
+
+def database_drop(name: str) -> None:
+    with psycopg.connect(with_dbname(server_url(), "postgres"), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> "
+                      "pg_backend_pid()", [name])
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def settings_env(url: str) -> dict[str, str]:
+    # Production settings (DEBUG off, as deployed); the secret is a placeholder for a throwaway database.
+    return {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DJANGO_SECRET_KEY": "bench-not-secret",
+            "DJANGO_ALLOWED_HOSTS": "localhost", "DATABASE_URL": url}
+
+
+# Seeding through the application, so deadlines get their timers and wake-ups as in production
+
+
+def seed_pending(incident, count: int, now: datetime) -> None:
+    """Far-future pending rows (days ahead): the load the hot path must not notice."""
+    from crisis.models import Deadline
+
+    batch = []
+    for i in range(count):
+        batch.append(Deadline(incident=incident, step_key=f"later-{i}", name="Later step",
+                              due_at=now + timedelta(days=2, seconds=i * 17)))
+        if len(batch) == 5000:
+            Deadline.objects.bulk_create(batch)
+            batch = []
+    Deadline.objects.bulk_create(batch)
+
+
+def seed_due(incident, due_ats: list[datetime], prefix: str, *, per_transaction: int = 200) -> list[int]:
+    """Deadlines as the playbook creates them: bulk insert, ETA timers for near ones, NOTIFY at commit."""
+    from django.db import transaction
+
+    from crisis.models import Deadline
+    from crisis.timers.scheduling import deadlines_schedule
+
+    ids = []
+    for start in range(0, len(due_ats), per_transaction):
+        with transaction.atomic():
+            rows = Deadline.objects.bulk_create(
+                Deadline(incident=incident, step_key=f"{prefix}-{start + i}", name="Bench step", due_at=due)
+                for i, due in enumerate(due_ats[start:start + per_transaction]))
+            deadlines_schedule(deadlines=rows)
+        ids += [d.pk for d in rows]
+    return ids
+
+
+def latencies(ids: list[int]) -> list[float]:
+    from crisis.models import Breach
+
+    rows = Breach.objects.filter(deadline_id__in=ids).values_list("breached_at", "recorded_at")
+    return sorted((recorded - due).total_seconds() * 1000 for due, recorded in rows)
+
+
+class Observer(threading.Thread):
+    """Notes when breaches become visible to another session (i.e. committed), every 5 ms."""
+
+    def __init__(self, url: str, since_id: int):
+        super().__init__(daemon=True)
+        self.url, self.last_id, self.seen, self.stop = url, since_id, {}, threading.Event()
+
+    def run(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as db:
+            while not self.stop.is_set():
+                rows = db.execute("SELECT b.id, b.deadline_id, d.due_at, clock_timestamp() FROM crisis_breach b "
+                                  "JOIN crisis_deadline d ON d.id = b.deadline_id WHERE b.id > %s",
+                                  [self.last_id]).fetchall()
+                for pk, deadline_id, due, seen_at in rows:
+                    self.last_id = max(self.last_id, pk)
+                    self.seen[deadline_id] = (seen_at - due).total_seconds() * 1000
+                time.sleep(0.005)
+
+
+def last_breach_id() -> int:
+    from crisis.models import Breach
+
+    return Breach.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def breached_count(ids: list[int]) -> int:
+    from crisis.models import Deadline
+
+    return Deadline.objects.filter(pk__in=ids, state="breached").count()
+
+
+def summary(values: list[float]) -> dict:
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+
+    def pct(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))], 1)
+
+    return {"n": len(values), "p50_ms": pct(50), "p99_ms": pct(99), "max_ms": round(ordered[-1], 1),
+            "mean_ms": round(statistics.fmean(ordered), 1)}
+
+
+# Idle cost
+
+
+def process_tree_cpu(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            proc = psutil.Process(pid)
+            for p in [proc, *proc.children(recursive=True)]:
+                times = p.cpu_times()
+                total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def backend_pids(dbname: str) -> list[int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [dbname])
+        return [r[0] for r in cursor.fetchall()]
+
+
+def xact_commits(dbname: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s", [dbname])
+        return cursor.fetchone()[0]
+
+
+def idle_cost(dbname: str, pids: list[int], seconds: float) -> dict:
+    backends = backend_pids(dbname)
+    cpu0, db0, xact0, t0 = process_tree_cpu(pids), process_tree_cpu(backends), xact_commits(dbname), time.monotonic()
+    time.sleep(seconds)  # measuring an idle period: the wait is the measurement
+    cpu1, db1, xact1, t1 = process_tree_cpu(pids), process_tree_cpu(backends), xact_commits(dbname), time.monotonic()
+    elapsed = t1 - t0
+    # Our own two stats queries add two transactions at each end; take them out.
+    return {"seconds": round(elapsed, 1), "cpu_pct_of_one_core": round(100 * (cpu1 - cpu0) / elapsed, 2),
+            "postgres_backends_cpu_pct": round(100 * (db1 - db0) / elapsed, 2),
+            "transactions_per_s": round(max(0, xact1 - xact0 - 3) / elapsed, 2)}
+
+
+# Scenarios
+
+
+def scenario_steady(incident, size: dict, lead: float = 3.0) -> dict:
+    now = datetime.now(UTC)
+    n, window = size["steady"], size["steady_window"]
+    due = [now + timedelta(seconds=lead + window * i / n) for i in range(n)]
+    ids = seed_due(incident, due, "steady")
+    wait_for(lambda: breached_count(ids) == n, timeout=lead + window + 30, interval=0.5, what="steady breaches")
+    return summary(latencies(ids))
+
+
+def scenario_burst(incident, size: dict, url: str, lead: float = 15.0) -> dict:
+    n = size["burst"]
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=lead)
+    due = [start + timedelta(microseconds=int(1_000_000 * i / n)) for i in range(n)]
+    ids = seed_due(incident, due, "burst", per_transaction=500)
+    observer = Observer(url, last_breach_id())
+    observer.start()
+    wait_for(lambda: breached_count(ids) == n, timeout=lead + 60, interval=0.2, what="burst breaches")
+    wait_for(lambda: len(observer.seen) >= n, timeout=10, what="the observer to see every breach")
+    observer.stop.set()
+    observer.join()
+    second_end = start + timedelta(seconds=1)
+    visible = [observer.seen[pk] for pk in ids]
+    last_after_second = max(visible) / 1000 - 1.0  # due times span one second; how long after it the last showed
+    return {"flagged": breached_count(ids), "of": n, "recorded": summary(latencies(ids)),
+            "visible": summary(visible), "last_visible_after_due_second_s": round(last_after_second, 3),
+            "second": second_end.isoformat()}
+
+
+def scenario_fault(stack: EngineStack, incident, size: dict, url: str) -> dict:
+    """Engine SIGKILLed and Redis restarted (ETA timers lost) while deadlines fall due; then recovery."""
+    n = size["fault"]
+    now = datetime.now(UTC)
+    due = [now + timedelta(seconds=2 + 3 * i / n) for i in range(n)]
+    ids = seed_due(incident, due, "fault")
+    stack.kill("engine")
+    stack.redis_kill()
+    stack.redis_start()  # same port, empty
+    wait_for(lambda: datetime.now(UTC) > due[-1] + timedelta(seconds=1), timeout=30, what="the outage to pass")
+    during = breached_count(ids)
+    observer = Observer(url, last_breach_id())
+    observer.start()
+    restarted = time.monotonic()
+    managed = stack.engine_start("engine-after-fault", max_sleep=30.0, wait=False)
+    # The banner is printed before the first sweep, so "ready" always precedes the breaches.
+    wait_for(lambda: "deadline engine running" in managed.text(), timeout=30, interval=0.005, what="the engine")
+    ready = time.monotonic() - restarted
+    wait_for(lambda: breached_count(ids) == n, timeout=60, interval=0.01, what="recovery")
+    flagged = time.monotonic() - restarted
+    wait_for(lambda: len(observer.seen) >= n - during, timeout=10, what="the observer")
+    observer.stop.set()
+    observer.join()
+    return {"due_during_outage": n, "flagged_during_outage": during, "engine_start_s": round(ready, 3),
+            "all_flagged_s_after_restart_command": round(flagged, 3),
+            "all_flagged_s_after_engine_ready": round(flagged - ready, 3),
+            "visible_after_due": summary([v for k, v in observer.seen.items() if k in set(ids)])}
+
+
+def scenario_redis_restart(stack: EngineStack, incident, size: dict) -> dict:
+    n = size["fault"]
+    now = datetime.now(UTC)
+    due = [now + timedelta(seconds=2 + 3 * i / n) for i in range(n)]
+    ids = seed_due(incident, due, "redis")
+    stack.redis_kill()
+    stack.redis_start()
+    wait_for(lambda: breached_count(ids) == n, timeout=30, interval=0.1, what="breaches after a Redis restart")
+    return summary(latencies(ids))
+
+
+def baseline(url: str, incident, size: dict, dbname: str, workdir: Path) -> dict:
+    log = open(workdir / "baseline.log", "wb")  # noqa: SIM115 - lives as long as the process
+    proc = subprocess.Popen([PYTHON, "-c", BASELINE_LOOP, url], stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        wait_for(lambda: b"baseline polling" in (workdir / "baseline.log").read_bytes(), timeout=15)
+        from crisis.models import Deadline
+
+        now = datetime.now(UTC)
+        n, window = size["steady"], size["steady_window"]
+        rows = Deadline.objects.bulk_create(
+            Deadline(incident=incident, step_key=f"base-steady-{i}", name="Bench step",
+                     due_at=now + timedelta(seconds=2 + window * i / n)) for i in range(n))
+        ids = [d.pk for d in rows]
+        wait_for(lambda: breached_count(ids) == n, timeout=window + 30, interval=0.5, what="baseline steady")
+        steady = summary(baseline_latencies(ids))
+
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
+        nb = size["burst"]
+        rows = Deadline.objects.bulk_create(
+            Deadline(incident=incident, step_key=f"base-burst-{i}", name="Bench step",
+                     due_at=start + timedelta(microseconds=int(1_000_000 * i / nb))) for i in range(nb))
+        ids = [d.pk for d in rows]
+        wait_for(lambda: breached_count(ids) == nb, timeout=30, interval=0.2, what="baseline burst")
+        burst_lat = baseline_latencies(ids)
+        idle = idle_cost(dbname, [proc.pid], size["idle"])
+        return {"steady": steady, "burst": {"flagged": breached_count(ids), "of": nb, "recorded": summary(burst_lat),
+                                            "last_visible_after_due_second_s": round(max(burst_lat) / 1000 - 1, 3)},
+                "idle": idle}
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        log.close()
+
+
+def baseline_latencies(ids: list[int]) -> list[float]:
+    from crisis.models import Deadline
+
+    rows = Deadline.objects.filter(pk__in=ids).values_list("due_at", "breached_at")
+    return sorted((breached - due).total_seconds() * 1000 for due, breached in rows)
+
+
+# Report
+
+
+def table(results: dict) -> str:
+    e, b = results["engine"], results["baseline"]
+    rows = [
+        ("steady: p50 due->breach (ms)", e["steady"].get("p50_ms"), b["steady"].get("p50_ms"), "<= 20"),
+        ("steady: p99 due->breach (ms)", e["steady"].get("p99_ms"), b["steady"].get("p99_ms"), "<= 250"),
+        ("steady: max (ms)", e["steady"].get("max_ms"), b["steady"].get("max_ms"), ""),
+        ("burst: flagged", f'{e["burst"]["flagged"]}/{e["burst"]["of"]}',
+         f'{b["burst"]["flagged"]}/{b["burst"]["of"]}', "all"),
+        ("burst: last flagged after its second (s)", e["burst"]["last_visible_after_due_second_s"],
+         b["burst"]["last_visible_after_due_second_s"], "<= 1"),
+        ("fault: flagged during outage", f'{e["fault"]["flagged_during_outage"]}/{e["fault"]["due_during_outage"]}',
+         "n/a", ""),
+        ("fault: all flagged after restart (s)", e["fault"]["all_flagged_s_after_restart_command"], "n/a", "<= 2"),
+        ("redis restart: p99 due->breach (ms)", e["redis_restart"].get("p99_ms"), "n/a", ""),
+        ("idle: CPU, engine+worker (% of a core)", e["idle"]["cpu_pct_of_one_core"],
+         b["idle"]["cpu_pct_of_one_core"], "< 2"),
+        ("idle: CPU, their PG backends (%)", e["idle"]["postgres_backends_cpu_pct"],
+         b["idle"]["postgres_backends_cpu_pct"], ""),
+        ("idle: transactions/s", e["idle"]["transactions_per_s"], b["idle"]["transactions_per_s"], "no storm"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    lines = [f'{"metric":<{width}}  {"engine":>12}  {"1 s poll":>12}  target', "-" * (width + 40)]
+    lines += [f"{name:<{width}}  {str(a):>12}  {str(bb):>12}  {t}" for name, a, bb, t in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller run (about two minutes)")
+    parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "engine.json"))
+    args = parser.parse_args()
+    size = QUICK if args.quick else FULL
+    dbname = f"bench_engine_{os.getpid()}"
+    workdir = ROOT / "var" / dbname
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"creating {dbname} and migrating ...", flush=True)
+    url = database_create(dbname)
+    stack = EngineStack(workdir=workdir, database_url=url, queue=f"bench-{os.getpid()}")
+    try:
+        stack.redis_start()
+        os.environ.update(settings_env(url))
+        os.environ.update({"CELERY_BROKER_URL": stack.redis_url, "CELERY_TASK_DEFAULT_QUEUE": stack.queue,
+                           "GOLDEN_HOURS_SEND_TIMERS": "1"})
+        stack.extra_env.update(settings_env(url))
+        stack.extra_env["GOLDEN_HOURS_RELAY_AFTER"] = "5"
+        stack.clock_set(0)
+        import django
+
+        django.setup()
+        results = run(stack, size, url, dbname, workdir)
+    finally:
+        stack.stop_all()
+        from django.db import connections
+
+        connections.close_all()
+        database_drop(dbname)
+    results["machine"] = machine()
+    results["quick"] = args.quick
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(results, indent=2))
+    print()
+    print(table(results))
+    print(f"\nJSON: {args.json}")
+
+
+def run(stack: EngineStack, size: dict, url: str, dbname: str, workdir: Path) -> dict:
+    from crisis.models import Incident, Organization
+
+    org = Organization.objects.create(name="Bench", slug="bench")
+    now = datetime.now(UTC)
+    incident = Incident.objects.create(organization=org, title="Bench", first_public_signal_at=now,
+                                       detected_at=now, status="active")
+    print(f"seeding {size['pending']:,} pending deadlines ...", flush=True)
+    seed_pending(incident, size["pending"], now)
+    stack.worker_start()
+    stack.engine_start(max_sleep=30.0)  # the default a user runs
+    engine = {}
+    print(f"idle for {size['idle']:.0f} s ...", flush=True)
+    engine["idle"] = idle_cost(dbname, [p.proc.pid for p in stack.processes.values()], size["idle"])
+    print(f"steady: {size['steady']} due over {size['steady_window']:.0f} s ...", flush=True)
+    engine["steady"] = scenario_steady(incident, size)
+    print(f"burst: {size['burst']} due in one second ...", flush=True)
+    engine["burst"] = scenario_burst(incident, size, url)
+    print("redis restart ...", flush=True)
+    engine["redis_restart"] = scenario_redis_restart(stack, incident, size)
+    print("fault: engine killed and timers lost ...", flush=True)
+    engine["fault"] = scenario_fault(stack, incident, size, url)
+    stack.stop_all()
+    print("baseline: 1-second polling loop ...", flush=True)
+    base = baseline(url, incident, size, dbname, workdir)
+    return {"engine": engine, "baseline": base, "sizes": size}
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "cpu": platform.processor() or cpu_model(), "python": platform.python_version(),
+            "kernel": platform.release(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "postgres": postgres_version()}
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def postgres_version() -> str:
+    with psycopg.connect(with_dbname(server_url(), "postgres")) as db:
+        return db.execute("SHOW server_version").fetchone()[0]
+
+
+if __name__ == "__main__":
+    main()

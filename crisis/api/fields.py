@@ -1,0 +1,86 @@
+import math
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class FiniteFloatField(serializers.FloatField):
+    """JSON numbers only, and finite: 1e400 parses to infinity and the string "NaN" to NaN."""
+
+    default_error_messages = {"finite": _("Expected a finite number."), "invalid": _("Expected a number.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("finite")
+        return value
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """JSON integers only: "12" and 12.5 and true are type errors, as a schema would say."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: DRF would otherwise turn 12 into "12" and accept it."""
+
+    default_error_messages = {"not_text": _("Expected text.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"invalid": _("Expected true or false.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """A moment with its offset. "10:00" alone could be Beijing or UTC, eight hours apart; refuse to guess."""
+
+    default_error_messages = {"naive": _("Give the time zone offset too, such as 2026-03-01T10:00:00+08:00.")}
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None  # well-formed but impossible (month 13): the parent says so
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class StrictInput(serializers.Serializer):
+    """Unknown fields are an error: a tool that sends ``negative_shares`` must hear about it."""
+
+    default_error_messages = {"unknown": _("Unknown field.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [self.error_messages["unknown"]] for name in unknown})
+        return super().to_internal_value(data)

@@ -1,0 +1,101 @@
+"""How records look in API responses; shared by the views that return them."""
+
+from rest_framework import serializers
+
+from crisis.models import Incident, SentimentCheckpoint, Statement, StatementVersion, TimelineEvent
+
+from .fields import UserRefSerializer
+
+
+class IncidentOut(serializers.ModelSerializer):
+    organization = serializers.IntegerField(source="organization_id", read_only=True)
+    commander = serializers.IntegerField(source="commander_id", read_only=True, allow_null=True)
+    spokesperson = serializers.IntegerField(source="spokesperson_id", read_only=True, allow_null=True)
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id", "organization", "title", "summary", "severity", "status", "is_open", "first_public_signal_at",
+            "detected_at", "acknowledged_at", "contained_at", "resolved_at", "closed_at", "commander",
+            "spokesperson", "affected_channels", "tags", "time_zone", "version", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+
+def _first_pk(related) -> int | None:
+    # Read from the prefetch cache: the unique constraint allows one correction per row.
+    items = list(related.all())
+    return items[0].pk if items else None
+
+
+class TimelineEventOut(serializers.ModelSerializer):
+    incident = serializers.IntegerField(source="incident_id", read_only=True)
+    actor = UserRefSerializer(read_only=True, allow_null=True)
+    corrects = serializers.IntegerField(source="corrects_id", read_only=True, allow_null=True)
+    corrected_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TimelineEvent
+        fields = [
+            "id", "incident", "kind", "occurred_at", "recorded_at", "actor", "body", "source_url", "is_pinned",
+            "metadata", "corrects", "corrected_by",
+        ]
+        read_only_fields = fields
+
+    def get_corrected_by(self, event) -> int | None:
+        if self.context.get("just_created"):
+            return None
+        return _first_pk(event.corrections)
+
+
+class StatementVersionOut(serializers.ModelSerializer):
+    author = UserRefSerializer(read_only=True, allow_null=True)
+    approved_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StatementVersion
+        fields = ["id", "number", "body", "author", "created_at", "approved_by"]
+        read_only_fields = fields
+
+    def get_approved_by(self, version) -> list[int]:
+        return [approval.approver_id for approval in version.approvals.all()]
+
+
+class StatementOut(serializers.ModelSerializer):
+    incident = serializers.IntegerField(source="incident_id", read_only=True)
+    current_version = StatementVersionOut(read_only=True)
+    published_version = serializers.SerializerMethodField()
+    character_limit = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Statement
+        fields = [
+            "id", "incident", "title", "channel", "kind", "language", "status", "version", "current_version",
+            "published_version", "published_at", "public_url", "retracted_at", "character_limit", "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_published_version(self, statement) -> int | None:
+        return statement.published_version.number if statement.published_version_id else None
+
+
+class SentimentCheckpointOut(serializers.ModelSerializer):
+    incident = serializers.IntegerField(source="incident_id", read_only=True)
+    recorded_by = serializers.IntegerField(source="recorded_by_id", read_only=True, allow_null=True)
+    corrects = serializers.IntegerField(source="corrects_id", read_only=True, allow_null=True)
+    corrected_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SentimentCheckpoint
+        fields = [
+            "id", "incident", "measured_at", "recorded_at", "source", "mention_volume", "negative_share",
+            "neutral_share", "positive_share", "reach", "follower_change", "trending_rank", "share_price_move_pct",
+            "notes", "extra", "recorded_by", "corrects", "corrected_by",
+        ]
+        read_only_fields = fields
+
+    def get_corrected_by(self, checkpoint) -> int | None:
+        if self.context.get("just_created"):
+            return None
+        return _first_pk(checkpoint.corrections)

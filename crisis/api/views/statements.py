@@ -1,0 +1,201 @@
+import difflib
+
+import django_filters
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+
+from crisis.models import Channel, Statement, StatementKind, StatementLanguage, StatementStatus, StatementVersion
+from crisis.services import statements as service
+from crisis.services.errors import InvalidInput, NotFound
+
+from ..base import ApiView, get_or_404
+from ..fields import AwareDateTimeField, StrictCharField, StrictInput, StrictIntegerField
+from ..representations import StatementOut, StatementVersionOut
+from ..scoping import scoped_incidents, scoped_statements, statement_versions
+
+# Character-level diffs read best for Chinese text, which has few line breaks, but SequenceMatcher is
+# quadratic in the worst case: past this length only the line diff is computed.
+CHARACTER_DIFF_LIMIT = 5_000
+
+
+class StatementFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=StatementStatus.choices)
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=StatementKind.choices)
+
+    class Meta:
+        model = Statement
+        fields = ["status", "channel", "kind"]
+
+
+def _statement_response(view: ApiView, request, statement_id: int, *, status_code=status.HTTP_200_OK):
+    statement = get_or_404(scoped_statements(request.user), pk=statement_id)
+    return view.respond(StatementOut(statement).data, status_code=status_code)
+
+
+class IncidentStatementListCreateView(ApiView):
+    queryset = Statement.objects.none()
+    filterset_class = StatementFilter
+    ordering = ("created_at", "id")
+
+    class InputSerializer(StrictInput):
+        channel = serializers.ChoiceField(choices=Channel.choices)
+        kind = serializers.ChoiceField(choices=StatementKind.choices)
+        body = StrictCharField(max_length=service.BODY_MAX)
+        language = serializers.ChoiceField(choices=StatementLanguage.choices, default=StatementLanguage.ZH_HANS)
+        title = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+
+    @extend_schema(operation_id="statements_list", responses=StatementOut(many=True))
+    def get(self, request, incident_id: int):
+        incident = get_or_404(scoped_incidents(request.user), pk=incident_id)
+        return self.list_response(scoped_statements(request.user).filter(incident=incident), StatementOut)
+
+    @extend_schema(operation_id="statements_create", request=InputSerializer, responses={201: StatementOut})
+    def post(self, request, incident_id: int):
+        incident = get_or_404(scoped_incidents(request.user), pk=incident_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        statement = service.statement_create(incident=incident, actor=request.user, **data.validated_data)
+        return _statement_response(self, request, statement.pk, status_code=status.HTTP_201_CREATED)
+
+
+class StatementDetailView(ApiView):
+    @extend_schema(operation_id="statements_retrieve", responses=StatementOut)
+    def get(self, request, statement_id: int):
+        return _statement_response(self, request, statement_id)
+
+
+class StatementVersionListCreateView(ApiView):
+    queryset = StatementVersion.objects.none()
+    ordering = ("number",)
+
+    class InputSerializer(StrictInput):
+        body = StrictCharField(max_length=service.BODY_MAX)
+        version = StrictIntegerField(
+            required=False, help_text=gettext_lazy("The statement version you edited; a newer one gives 409.")
+        )
+
+    @extend_schema(operation_id="statement_versions_list", responses=StatementVersionOut(many=True))
+    def get(self, request, statement_id: int):
+        statement = get_or_404(scoped_statements(request.user), pk=statement_id)
+        return self.list_response(statement_versions(statement), StatementVersionOut)
+
+    @extend_schema(operation_id="statement_versions_create", request=InputSerializer, responses={201: StatementOut})
+    def post(self, request, statement_id: int):
+        statement = get_or_404(scoped_statements(request.user), pk=statement_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service.statement_revise(statement=statement, actor=request.user, body=data.validated_data["body"],
+                                 expected_version=data.validated_data.get("version"))
+        return _statement_response(self, request, statement.pk, status_code=status.HTTP_201_CREATED)
+
+
+class StatementSubmitView(ApiView):
+    @extend_schema(operation_id="statements_submit", request=None, responses=StatementOut)
+    def post(self, request, statement_id: int):
+        statement = get_or_404(scoped_statements(request.user), pk=statement_id)
+        service.statement_submit_for_review(statement=statement, actor=request.user)
+        return _statement_response(self, request, statement.pk)
+
+
+class StatementApproveView(ApiView):
+    class InputSerializer(StrictInput):
+        note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    @extend_schema(operation_id="statements_approve", request=InputSerializer, responses=StatementOut)
+    def post(self, request, statement_id: int):
+        statement = get_or_404(scoped_statements(request.user), pk=statement_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service.statement_approve(statement=statement, actor=request.user, note=data.validated_data["note"])
+        return _statement_response(self, request, statement.pk)
+
+
+class StatementPublishView(ApiView):
+    class InputSerializer(StrictInput):
+        published_at = AwareDateTimeField(required=False)
+        public_url = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    @extend_schema(operation_id="statements_publish", request=InputSerializer, responses=StatementOut)
+    def post(self, request, statement_id: int):
+        statement = get_or_404(scoped_statements(request.user), pk=statement_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service.statement_publish(statement=statement, actor=request.user, **data.validated_data)
+        return _statement_response(self, request, statement.pk)
+
+
+class StatementRetractView(ApiView):
+    class InputSerializer(StrictInput):
+        reason = StrictCharField(max_length=2000)
+
+    @extend_schema(operation_id="statements_retract", request=InputSerializer, responses=StatementOut)
+    def post(self, request, statement_id: int):
+        statement = get_or_404(scoped_statements(request.user), pk=statement_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service.statement_retract(statement=statement, actor=request.user, reason=data.validated_data["reason"])
+        return _statement_response(self, request, statement.pk)
+
+
+def statement_diff(old: str, new: str, *, old_label: str, new_label: str) -> dict:
+    unified = "".join(
+        difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), old_label, new_label)
+    )
+    changes = []
+    if max(len(old), len(new)) <= CHARACTER_DIFF_LIMIT:
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        changes = [
+            {"op": op, "old": old[i1:i2], "new": new[j1:j2]}
+            for op, i1, i2, j1, j2 in matcher.get_opcodes()
+        ]
+    return {"unified": unified, "changes": changes}
+
+
+DIFF_OUT = inline_serializer(
+    "StatementDiff",
+    fields={
+        "statement": serializers.IntegerField(),
+        "from_version": serializers.IntegerField(),
+        "to_version": serializers.IntegerField(),
+        "unified": serializers.CharField(),
+        "changes": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+def _version_param(request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        return serializers.IntegerField(min_value=1, max_value=1_000_000).run_validation(raw)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({name: exc.detail}) from exc
+
+
+class StatementDiffView(ApiView):
+    @extend_schema(
+        operation_id="statements_diff",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.INT, description=gettext_lazy("Older version (default: previous).")),
+            OpenApiParameter("to", OpenApiTypes.INT, description=gettext_lazy("Newer version (default: current).")),
+        ],
+        responses=DIFF_OUT,
+    )
+    def get(self, request, statement_id: int):
+        statement = get_or_404(scoped_statements(request.user), pk=statement_id)
+        to_number = _version_param(request, "to") or statement.current_version.number
+        from_number = _version_param(request, "from") or max(to_number - 1, 1)
+        versions = {v.number: v for v in statement.versions.filter(number__in=[from_number, to_number])}
+        missing = [n for n in (from_number, to_number) if n not in versions]
+        if missing:
+            raise NotFound(_("Version %(n)d does not exist.") % {"n": missing[0]})
+        if from_number > to_number:
+            raise InvalidInput(_("The first version must be older than the second."), field="from")
+        diff = statement_diff(versions[from_number].body, versions[to_number].body,
+                              old_label=f"v{from_number}", new_label=f"v{to_number}")
+        return self.respond({"statement": statement.pk, "from_version": from_number, "to_version": to_number, **diff})

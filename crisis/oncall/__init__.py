@@ -1,0 +1,1 @@
+"""On-call alerting: schedules, escalation policies, pages and their delivery (issue 5)."""

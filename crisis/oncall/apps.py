@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OncallConfig(AppConfig):
+    name = "crisis.oncall"
+    label = "crisis_oncall"
+    verbose_name = _("On-call alerts")
+    default_auto_field = "django.db.models.BigAutoField"

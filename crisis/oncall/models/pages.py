@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crisis.models import Breach, Deadline, Incident, Organization, Severity
+
+from .escalation import EscalationPolicy
+
+
+class PageState(models.TextChoices):
+    TRIGGERED = "triggered", _("Triggered")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class PageSource(models.TextChoices):
+    BREACH = "breach", _("A deadline slipped")
+    WARNING = "warning", _("A deadline is about to slip")
+    SURGE = "surge", _("A sentiment surge")
+    MANUAL = "manual", _("Paged by hand")
+    TEST = "test", _("Test notification")
+
+
+class Page(models.Model):
+    """One alert walking an escalation policy until someone acknowledges it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="pages")
+    incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="pages")
+    # deadline:<id>:v<version>, warning:<id>:v<version>, manual:<uuid>: the same cause never pages twice.
+    dedup_key = models.CharField(_("dedup key"), max_length=200, unique=True)
+    source = models.CharField(_("source"), max_length=16, choices=PageSource.choices)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("body"), blank=True)
+    severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices, default=Severity.SEV3)
+    state = models.CharField(_("state"), max_length=16, choices=PageState.choices, default=PageState.TRIGGERED)
+    # Bumped by every transition and every escalation step; compare-and-set filters on it.
+    version = models.PositiveIntegerField(default=1)
+    policy = models.ForeignKey(EscalationPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Escalation steps taken so far - 1 (step n pages level n mod len(levels)); -1 before the first.
+    step = models.IntegerField(_("escalation step"), default=-1)
+    breach = models.ForeignKey(Breach, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    deadline = models.ForeignKey(Deadline, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A page by hand or a test goes to one person rather than down a policy.
+    target_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    triggered_at = models.DateTimeField(_("triggered at"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+        ordering = ["-triggered_at", "-id"]
+        indexes = [
+            # The incident room: "pages still waiting for someone".
+            models.Index(fields=["incident", "triggered_at"], name="page_incident_open",
+                         condition=Q(state="triggered")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_triggered(self) -> bool:
+        return self.state == PageState.TRIGGERED

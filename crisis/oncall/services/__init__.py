@@ -1,0 +1,1 @@
+"""Every change to on-call state goes through a function here (see STYLE.md)."""

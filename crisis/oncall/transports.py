@@ -1,0 +1,186 @@
+"""Transports: one small class per channel. ``notify`` returns a result or raises TransportError,
+whose ``permanent`` flag says whether trying again could help (healthchecks' shape)."""
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import smtplib
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils.translation import gettext as _
+
+from .models import ContactKind, Delivery, Page
+
+logger = logging.getLogger("crisis.oncall.console")
+
+SIGNATURE_HEADER = "X-Golden-Hours-Signature"
+TIMESTAMP_HEADER = "X-Golden-Hours-Timestamp"
+MAX_REDIRECTS = 3
+
+
+class TransportError(Exception):
+    def __init__(self, message: str, *, permanent: bool = False, response_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.response_code = response_code
+
+
+@dataclass(frozen=True)
+class TransportResult:
+    response_code: int | None = None
+    detail: str = ""
+
+
+class Transport:
+    def notify(self, page: Page, delivery: Delivery) -> TransportResult:
+        raise NotImplementedError
+
+
+class ConsoleTransport(Transport):
+    """Development outbox: the message is logged, and the delivery row is what the "sent messages" page lists."""
+
+    def notify(self, page: Page, delivery: Delivery) -> TransportResult:
+        logger.info("PAGE to %s: %s\n%s\n%s", delivery.user, delivery.subject, delivery.body, delivery.ack_url)
+        return TransportResult(detail="console")
+
+
+class EmailTransport(Transport):
+    def notify(self, page: Page, delivery: Delivery) -> TransportResult:
+        body = f"{delivery.body}\n\n{_('Acknowledge')}: {delivery.ack_url}\n"
+        try:
+            send_mail(delivery.subject, body, None, [delivery.contact.target], fail_silently=False)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise TransportError(_("The mail server refused the address."), permanent=True) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise TransportError(_("Could not reach the mail server: %(e)s") % {"e": exc}) from exc
+        return TransportResult(detail="email")
+
+
+def webhook_payload(page: Page, delivery: Delivery) -> dict:
+    return {
+        "type": "page",
+        "page": {"id": page.pk, "title": page.title, "body": page.body, "severity": page.severity,
+                 "state": page.state, "source": page.source, "incident_id": page.incident_id,
+                 "step": delivery.step, "triggered_at": page.triggered_at.isoformat()},
+        "delivery": {"id": delivery.pk, "idempotency_key": delivery.idempotency_key},
+        "recipient": {"id": delivery.user_id, "username": delivery.user.get_username()},
+        "ack_url": delivery.ack_url,
+    }
+
+
+def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """sha256=HEX of HMAC-SHA256(secret, "<timestamp>.<body>"): the receiver recomputes it to trust the call."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def address_is_private(host: str) -> bool:
+    """True if any address ``host`` resolves to is loopback, private, link-local or otherwise not public."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return True  # cannot tell: refuse rather than follow
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            return True
+    return False
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # we follow redirects ourselves, after checking where they lead
+
+
+class WebhookTransport(Transport):
+    """POST JSON with an Idempotency-Key (the same on every retry) and an HMAC signature.
+
+    The configured URL may be anywhere (an admin chose it, and on-premises receivers are private);
+    a redirect may only lead to a public address, so a receiver cannot bounce us into the internal network.
+    """
+
+    def __init__(self, timeout: float | None = None) -> None:
+        self.timeout = timeout if timeout is not None else settings.GOLDEN_HOURS_WEBHOOK_TIMEOUT
+        self.opener = urllib.request.build_opener(_NoRedirect)
+
+    def notify(self, page: Page, delivery: Delivery) -> TransportResult:
+        body = json.dumps(webhook_payload(page, delivery), sort_keys=True).encode()
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "GoldenHours-Paging/1",
+            "Idempotency-Key": delivery.idempotency_key,
+            TIMESTAMP_HEADER: timestamp,
+        }
+        if delivery.contact.secret:
+            headers[SIGNATURE_HEADER] = webhook_signature(delivery.contact.secret, timestamp, body)
+        url = delivery.contact.target
+        for _hop in range(MAX_REDIRECTS + 1):
+            code, location = self._post(url, body, headers)
+            if location is None:
+                return TransportResult(response_code=code)
+            url = urljoin(url, location)
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname or address_is_private(parts.hostname):
+                raise TransportError(_("The webhook redirected to a private or unknown address; not followed."),
+                                     permanent=True, response_code=code)
+        raise TransportError(_("Too many redirects."), permanent=True)
+
+    def _post(self, url: str, body: bytes, headers: dict) -> tuple[int, str | None]:
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+        try:
+            with self.opener.open(request, timeout=self.timeout) as response:
+                return response.status, None
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            if 300 <= exc.code < 400 and exc.headers.get("Location"):
+                return exc.code, exc.headers["Location"]
+            retryable = exc.code in (408, 425, 429) or exc.code >= 500
+            raise TransportError(_("The webhook answered %(code)d.") % {"code": exc.code},
+                                 permanent=not retryable, response_code=exc.code) from exc
+        except TimeoutError as exc:
+            raise TransportError(_("The webhook did not answer within %(s).1f s.") % {"s": self.timeout}) from exc
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise TransportError(_("The webhook did not answer within %(s).1f s.") % {"s": self.timeout}) from exc
+            raise TransportError(_("Could not reach the webhook: %(e)s") % {"e": exc.reason}) from exc
+        except (ConnectionError, OSError) as exc:
+            # The receiver dropped the connection (RemoteDisconnected, reset): worth another try.
+            raise TransportError(_("Could not reach the webhook: %(e)s") % {"e": exc}) from exc
+
+
+class AppriseTransport(Transport):
+    """Slack, Microsoft Teams, DingTalk, WeCom, Feishu/Lark, Telegram... through one apprise URL each."""
+
+    def notify(self, page: Page, delivery: Delivery) -> TransportResult:
+        import apprise
+
+        client = apprise.Apprise()
+        if not client.add(delivery.contact.target):
+            raise TransportError(_("apprise does not understand this address."), permanent=True)
+        text = f"{delivery.body}\n\n{_('Acknowledge')}: {delivery.ack_url}"
+        if not client.notify(title=delivery.subject, body=text):
+            raise TransportError(_("The chat service did not accept the message."))
+        return TransportResult(detail="apprise")
+
+
+TRANSPORTS: dict[str, type[Transport]] = {
+    ContactKind.CONSOLE: ConsoleTransport,
+    ContactKind.EMAIL: EmailTransport,
+    ContactKind.WEBHOOK: WebhookTransport,
+    ContactKind.APPRISE: AppriseTransport,
+}
+
+
+def transport_for(kind: str) -> Transport:
+    return TRANSPORTS[kind]()

@@ -1,0 +1,89 @@
+"""Server-rendered on-call pages: the one-click acknowledge link, the "sent messages" outbox, calendar feeds."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crisis import clock
+from crisis.services.errors import DomainError
+
+from .calendar import person_ical, schedule_ical
+from .links import AckLinkInvalid, ack_token_read, calendar_token_read
+from .models import ContactMethod, Page, Schedule
+from .selectors import deliveries_for_user
+from .services.contacts import contact_method_test
+from .services.pages import page_acknowledge
+
+
+@require_http_methods(["GET", "POST"])
+def ack_link(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the page and one button; POST acknowledges. Mail and chat scanners follow GET links,
+    so a GET must never acknowledge on a person's behalf."""
+    try:
+        page_id, user_id = ack_token_read(token)
+    except AckLinkInvalid as exc:
+        return render(request, "oncall/ack.html", {"error": exc.message}, status=400)
+    page = get_object_or_404(Page.objects.select_related("incident"), pk=page_id)
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    context = {"page": page, "person": user, "token": token}
+    if request.method == "POST":
+        try:
+            page_acknowledge(page=page, actor=user, via="link")
+        except DomainError as exc:
+            context["error"] = exc.message
+            return render(request, "oncall/ack.html", context, status=409)
+        context["done"] = True
+    return render(request, "oncall/ack.html", context)
+
+
+@login_required
+def sent_messages(request: HttpRequest) -> HttpResponse:
+    deliveries = deliveries_for_user(user=request.user)
+    return render(request, "oncall/sent_messages.html", {"deliveries": deliveries})
+
+
+@login_required
+@require_POST
+def page_acknowledge_view(request: HttpRequest, page_id: int) -> HttpResponse:
+    page = get_object_or_404(Page, pk=page_id)
+    try:
+        page_acknowledge(page=page, actor=request.user, via="web")
+        messages.success(request, _("Page acknowledged."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("oncall:sent")
+
+
+@login_required
+@require_POST
+def contact_test(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = get_object_or_404(ContactMethod, pk=contact_id, user=request.user)
+    contact_method_test(contact=contact, actor=request.user)
+    messages.success(request, _("Test notification queued; it appears below."))
+    return redirect("oncall:sent")
+
+
+def _ical(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def schedule_feed(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        schedule = get_object_or_404(Schedule, pk=calendar_token_read(token, kind="schedule"))
+    except AckLinkInvalid as exc:
+        raise Http404(exc.message) from exc
+    return _ical(schedule_ical(schedule=schedule, start=clock.now()), f"oncall-{schedule.pk}.ics")
+
+
+def person_feed(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = get_object_or_404(get_user_model(), pk=calendar_token_read(token, kind="person"))
+    except AckLinkInvalid as exc:
+        raise Http404(exc.message) from exc
+    return _ical(person_ical(user=user, start=clock.now()), f"oncall-person-{user.pk}.ics")

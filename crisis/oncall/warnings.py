@@ -1,0 +1,46 @@
+"""'Due in 10 minutes': page before a deadline slips, at each step's own lead time.
+
+Found by a sweep in the engine's housekeeping (every 10 s), so no extra timer rows are needed;
+the dedup key ``warning:<deadline>:v<version>`` makes a re-sweep, or a second engine, a no-op,
+and a moved deadline (new version) gets its own warning.
+"""
+
+from datetime import datetime, timedelta
+
+from django.utils.translation import gettext as _
+
+from crisis.models import Deadline, DeadlineKind, DeadlineState
+from crisis.playbooks.steps import step_for
+from crisis.timers.wording import hhmm
+
+from .models import Page, PageSource
+from .services.pages import page_open
+
+LOOK_AHEAD = timedelta(hours=3)  # longer than any step's warn_before_seconds in the default playbook
+
+
+def warning_dedup_key(deadline: Deadline) -> str:
+    return f"warning:{deadline.pk}:v{deadline.version}"
+
+
+def deadline_warnings_page(*, now: datetime, limit: int = 500) -> int:
+    # Uses the partial index deadline_pending_due.
+    upcoming = list(Deadline.objects.filter(
+        state=DeadlineState.PENDING, kind__in=[DeadlineKind.PLAYBOOK, DeadlineKind.SURGE],
+        due_at__gt=now, due_at__lte=now + LOOK_AHEAD,
+    ).select_related("incident__organization").order_by("due_at")[:limit])
+    keys = {warning_dedup_key(d): d for d in upcoming}
+    done = set(Page.objects.filter(dedup_key__in=list(keys)).values_list("dedup_key", flat=True))
+    opened = 0
+    for key, deadline in keys.items():
+        step = step_for(deadline.incident, deadline)
+        lead = (step or {}).get("warn_before_seconds") or 0
+        if key in done or not lead or deadline.due_at - timedelta(seconds=lead) > now or not deadline.incident.is_open:
+            continue
+        minutes = max(1, int((deadline.due_at - now).total_seconds() // 60))
+        page_open(organization=deadline.incident.organization, incident=deadline.incident, source=PageSource.WARNING,
+                  dedup_key=key, deadline=deadline,
+                  title=_("Due in %(m)d min: %(name)s") % {"m": minutes, "name": _(deadline.name)},
+                  body=_("Due at %(due)s.") % {"due": hhmm(deadline.due_at, deadline.incident)})
+        opened += 1
+    return opened

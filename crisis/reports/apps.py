@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "crisis.reports"
+    label = "crisis_reports"
+    verbose_name = _("Post-mortem reports")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,168 @@
+"""Charts drawn on the server as inline SVG: the same markup on the page, in the PDF and in print.
+
+No chart library and no script: WeasyPrint renders inline SVG, and a post-mortem must still read
+the same in five years. Every label is escaped; numbers are formatted here.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+WIDTH, HEIGHT = 720, 260
+LEFT, RIGHT, TOP, BOTTOM = 48, 60, 16, 40
+NEGATIVE = "#c0392b"
+VOLUME = "#9db4cc"
+STATEMENT = "#2c7a4b"
+INK = "#333"
+GRID = "#ddd"
+PALETTE = ("#1f5f8b", "#c0392b", "#2c7a4b", "#8e44ad", "#d68910", "#5d6d7e", "#117864", "#a04000")
+
+
+def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
+            f'font-family="sans-serif" font-size="11"><title>{escape(title)}</title>')
+    return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 (every label above is escaped)
+
+
+def _text(x: float, y: float, text: str, *, anchor: str = "start", color: str = INK, size: int = 11) -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{color}" font-size="{size}">'
+            f"{escape(text)}</text>")
+
+
+def _empty(title: str, message: str) -> SafeString:
+    return _svg(WIDTH, 60, title, [_text(WIDTH / 2, 34, message, anchor="middle")])
+
+
+def sentiment_svg(*, points: Sequence[dict], statements: Sequence[dict], start: datetime) -> SafeString:
+    """Negative share (left axis) as a line, volume (right axis) as bars, statements as numbered markers.
+
+    ``points`` carry measured_at, negative_share, mention_volume; ``statements`` carry published_at.
+    The x axis is hours since the first public signal, which is how the playbook counts.
+    """
+    title = _("Sentiment with statements overlaid")
+    moments = [p["measured_at"] for p in points] + [s["published_at"] for s in statements]
+    if not points:
+        return _empty(title, _("No sentiment checkpoints were recorded."))
+    end = max([*moments, start])
+    span = max((end - start).total_seconds(), 3600.0)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    bottom = TOP + plot_h
+
+    def x(moment: datetime) -> float:
+        return LEFT + max(0.0, (moment - start).total_seconds()) / span * plot_w
+
+    volumes = [p["mention_volume"] for p in points if p["mention_volume"] is not None]
+    top_volume = max(volumes) if volumes else 0
+    body = [f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="{GRID}"/>']
+    for share in (0.25, 0.5, 0.75, 1.0):
+        y = bottom - share * plot_h
+        body.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
+        body.append(_text(LEFT - 6, y + 4, f"{share * 100:.0f}%", anchor="end"))
+    hours = span / 3600
+    step = next(s for s in (1, 2, 4, 6, 12, 24, 48, 96, 10**6) if hours / s <= 8)
+    tick = 0
+    while tick <= hours:
+        tx = LEFT + tick * 3600 / span * plot_w
+        body.append(_text(tx, bottom + 16, f"T+{tick}h", anchor="middle"))
+        tick += step
+    bar_w = max(2.0, min(14.0, plot_w / max(len(points), 1) * 0.6))
+    if top_volume:
+        for p in points:
+            if p["mention_volume"] is None:
+                continue
+            h = p["mention_volume"] / top_volume * plot_h
+            body.append(f'<rect x="{x(p["measured_at"]) - bar_w / 2:.1f}" y="{bottom - h:.1f}" width="{bar_w:.1f}" '
+                        f'height="{h:.1f}" fill="{VOLUME}" opacity="0.8"/>')
+        body.append(_text(LEFT + plot_w + 6, TOP + 10, f"{top_volume:,}", color="#56718c"))
+    line = [f"{x(p['measured_at']):.1f},{bottom - p['negative_share'] * plot_h:.1f}"
+            for p in points if p["negative_share"] is not None]
+    if line:
+        body.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="{NEGATIVE}" stroke-width="2"/>')
+        body.extend(f'<circle cx="{c.split(",")[0]}" cy="{c.split(",")[1]}" r="2.5" fill="{NEGATIVE}"/>'
+                    for c in line)
+    for number, s in enumerate(statements, start=1):
+        sx = x(s["published_at"])
+        body.append(f'<line x1="{sx:.1f}" y1="{TOP}" x2="{sx:.1f}" y2="{bottom}" stroke="{STATEMENT}" '
+                    f'stroke-dasharray="4 3"/>')
+        body.append(_text(sx + 2, TOP + 12 + (number - 1) % 4 * 12, f"S{number}", color=STATEMENT))
+    legend_y = HEIGHT - 8
+    body.append(_text(LEFT, legend_y, "— " + _("negative share"), color=NEGATIVE))
+    body.append(_text(LEFT + 160, legend_y, "▮ " + _("mention volume"), color="#56718c"))
+    body.append(_text(LEFT + 320, legend_y, "┆ " + _("statement published (S1, S2 …)"), color=STATEMENT))
+    return _svg(WIDTH, HEIGHT, title, body)
+
+
+def bar_svg(*, title: str, bars: Sequence[tuple[str, float | None]], unit: str = "", maximum: float | None = None,
+            empty: str = "") -> SafeString:
+    """Horizontal bars, one per label: easy to read with long (translated) step names."""
+    values = [v for _label, v in bars if v is not None]
+    if not values:
+        return _empty(title, empty or _("No data yet."))
+    top = maximum or max(values) or 1
+    row_h, label_w = 22, 300
+    height = TOP + row_h * len(bars) + 10
+    plot_w = WIDTH - label_w - 80
+    body = []
+    for index, (label, value) in enumerate(bars):
+        y = TOP + index * row_h
+        body.append(_text(label_w - 8, y + 14, label[:48], anchor="end"))
+        if value is None:
+            body.append(_text(label_w + 4, y + 14, "–"))
+            continue
+        w = max(0.0, value) / top * plot_w
+        body.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" '
+                    f'fill="{PALETTE[0]}"/>')
+        body.append(_text(label_w + w + 6, y + 14, f"{value:g}{unit}"))
+    return _svg(WIDTH, height, title, body)
+
+
+def line_svg(*, title: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],
+             unit: str = "", maximum: float | None = None, empty: str = "") -> SafeString:
+    """One line per series over ordered categories (quarters)."""
+    values = [v for _name, vs in series for v in vs if v is not None]
+    if not categories or not values:
+        return _empty(title, empty or _("No data yet."))
+    top = maximum or max(values) or 1
+    plot_w, plot_h = WIDTH - LEFT - RIGHT - 120, HEIGHT - TOP - BOTTOM
+    bottom = TOP + plot_h
+    slot = plot_w / max(len(categories) - 1, 1)
+    body = [f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="{GRID}"/>']
+    for fraction in (0.5, 1.0):
+        y = bottom - fraction * plot_h
+        body.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
+        body.append(_text(LEFT - 6, y + 4, f"{top * fraction:g}{unit}", anchor="end"))
+    for index, category in enumerate(categories):
+        body.append(_text(LEFT + index * slot, bottom + 16, category, anchor="middle"))
+    for number, (name, vs) in enumerate(series):
+        color = PALETTE[number % len(PALETTE)]
+        coords = [f"{LEFT + i * slot:.1f},{bottom - v / top * plot_h:.1f}" for i, v in enumerate(vs) if v is not None]
+        if len(coords) > 1:
+            body.append(f'<polyline points="{" ".join(coords)}" fill="none" stroke="{color}" stroke-width="2"/>')
+        body.extend(f'<circle cx="{c.split(",")[0]}" cy="{c.split(",")[1]}" r="3" fill="{color}"/>' for c in coords)
+        body.append(_text(LEFT + plot_w + 8, TOP + 12 + number * 14, name[:22], color=color))
+    return _svg(WIDTH, HEIGHT, title, body)
+
+
+def scatter_svg(*, title: str, points: Sequence[tuple[float, float, str]], x_label: str, y_label: str,
+                empty: str = "") -> SafeString:
+    """Each incident as a dot: x and y in minutes, with the incident's name as the dot's tooltip."""
+    if not points:
+        return _empty(title, empty or _("No data yet."))
+    top_x = max(p[0] for p in points) or 1
+    top_y = max(p[1] for p in points) or 1
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    bottom = TOP + plot_h
+    body = [f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="{GRID}"/>',
+            _text(LEFT - 6, TOP + 8, f"{top_y:g}", anchor="end"), _text(LEFT - 6, bottom, "0", anchor="end"),
+            _text(LEFT + plot_w, bottom + 16, f"{top_x:g}", anchor="end"),
+            _text(LEFT + plot_w / 2, bottom + 16, x_label, anchor="middle"),
+            _text(LEFT + 4, TOP + 12, y_label)]
+    for px, py, label in points:
+        cx, cy = LEFT + px / top_x * plot_w, bottom - py / top_y * plot_h
+        body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{PALETTE[0]}" opacity="0.7">'
+                    f"<title>{escape(label)}</title></circle>")
+    return _svg(WIDTH, HEIGHT, title, body)

@@ -1,0 +1,112 @@
+"""Sentiment checkpoints from a listening tool's CSV export: parsed per row, errors named per row."""
+
+import csv
+import io
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from crisis.services.errors import InvalidInput
+from crisis.services.sentiment import sentiment_validate
+
+INTEGER_COLUMNS = ("mention_volume", "reach", "follower_change", "trending_rank")
+FLOAT_COLUMNS = ("negative_share", "neutral_share", "positive_share", "share_price_move_pct")
+TEXT_COLUMNS = ("source", "notes")
+KNOWN_COLUMNS = ("measured_at", *TEXT_COLUMNS, *INTEGER_COLUMNS, *FLOAT_COLUMNS)
+MAX_ROWS = 5000
+
+
+@dataclass
+class CsvRow:
+    number: int  # as a spreadsheet counts: the header is line 1
+    raw: dict[str, str]
+    values: list[str] = field(default_factory=list)  # the cells under the header, for the preview table
+    point: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CsvPreview:
+    columns: list[str]
+    rows: list[CsvRow]
+    errors: list[str]  # about the file as a whole
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors and all(not row.errors for row in self.rows)
+
+    @property
+    def points(self) -> list[dict[str, Any]]:
+        return [row.point for row in self.rows]
+
+
+def _moment(value: str, zone: str) -> datetime:
+    moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        # A bare wall-clock time is read in the incident's zone, as people in the room would read it.
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    return moment
+
+
+def _share(value: str) -> float:
+    text = value.strip()
+    if text.endswith("%"):
+        return float(text[:-1]) / 100
+    return float(text)
+
+
+def _parse_row(row: CsvRow, zone: str) -> None:
+    for column, value in row.raw.items():
+        value = (value or "").strip()
+        if column not in KNOWN_COLUMNS or (not value and column != "source"):
+            continue
+        try:
+            if column == "measured_at":
+                row.point[column] = _moment(value, zone)
+            elif column in INTEGER_COLUMNS:
+                row.point[column] = int(value.replace(",", ""))
+            elif column in FLOAT_COLUMNS:
+                row.point[column] = _share(value) if column.endswith("_share") else float(value)
+            else:
+                row.point[column] = value
+        except ValueError:
+            row.errors.append(_("%(column)s: %(value)r is not readable.") % {"column": column, "value": value})
+    if row.errors:
+        return
+    try:
+        sentiment_validate(row.point)
+    except InvalidInput as exc:
+        row.errors.extend(f"{name}: {reason}" for name, reasons in exc.fields.items() for reason in reasons)
+
+
+def csv_preview(text: str, *, zone: str) -> CsvPreview:
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    reader.fieldnames = columns
+    errors = []
+    missing = {"measured_at", "source"} - set(columns)
+    if missing:
+        errors.append(_("Missing columns: %(c)s.") % {"c": ", ".join(sorted(missing))})
+    unknown = [c for c in columns if c not in KNOWN_COLUMNS]
+    if unknown:
+        errors.append(_("Unknown columns (ignored is not safe, so rejected): %(c)s.") % {"c": ", ".join(unknown)})
+    rows = []
+    for number, raw in enumerate(reader, start=2):
+        if len(rows) >= MAX_ROWS:
+            errors.append(_("More than %(n)d rows; split the file.") % {"n": MAX_ROWS})
+            break
+        if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
+            continue
+        cells = {k: v for k, v in raw.items() if k is not None}
+        row = CsvRow(number=number, raw=cells, values=[cells.get(c) or "" for c in columns])
+        if None in raw:
+            row.errors.append(_("This row has more cells than the header."))
+        if not errors:
+            _parse_row(row, zone)
+        rows.append(row)
+    if not rows and not errors:
+        errors.append(_("The file has no data rows."))
+    return CsvPreview(columns=columns, rows=rows, errors=errors)

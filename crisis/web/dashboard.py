@@ -1,0 +1,61 @@
+"""The dashboard's rows: open incidents, most urgent first, in a fixed number of queries."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db.models import Count, Min, Prefetch, Q
+
+from crisis import clock
+from crisis.models import OPEN_STATUSES, DeadlineState, Incident, Organization, SentimentCheckpoint
+
+from .chart import sparkline
+
+TREND_POINTS = 8
+FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass
+class DashboardRow:
+    incident: Incident
+    next_due_at: datetime | None
+    breached_count: int
+    negative_share: float | None
+    trend: str
+
+    @property
+    def seconds_to_next(self) -> float | None:
+        if self.next_due_at is None:
+            return None
+        return (self.next_due_at - clock.now()).total_seconds()
+
+
+def _urgency(row: DashboardRow) -> tuple:
+    # Severity first (a SEV1 outranks any SEV3 deadline), then whatever is overdue, then what is due soonest.
+    return (row.incident.severity, -row.breached_count, row.next_due_at or FAR_FUTURE)
+
+
+def dashboard_rows(*, organization: Organization) -> list[DashboardRow]:
+    incidents = (
+        Incident.objects.filter(organization=organization, status__in=OPEN_STATUSES)
+        .select_related("commander", "organization")
+        .annotate(
+            next_due_at=Min("deadlines__due_at", filter=Q(deadlines__state=DeadlineState.PENDING)),
+            breached_count=Count("deadlines", filter=Q(deadlines__state=DeadlineState.BREACHED), distinct=True),
+        )
+        .prefetch_related(Prefetch(
+            "checkpoints",
+            queryset=SentimentCheckpoint.objects.filter(negative_share__isnull=False)
+            .only("id", "incident_id", "measured_at", "negative_share", "corrects_id")
+            .order_by("measured_at", "id"),
+            to_attr="negative_points",
+        ))
+    )
+    rows = []
+    for incident in incidents:
+        corrected = {cp.corrects_id for cp in incident.negative_points if cp.corrects_id}
+        shares = [cp.negative_share for cp in incident.negative_points if cp.pk not in corrected][-TREND_POINTS:]
+        rows.append(DashboardRow(
+            incident=incident, next_due_at=incident.next_due_at, breached_count=incident.breached_count,
+            negative_share=shares[-1] if shares else None, trend=sparkline(shares),
+        ))
+    return sorted(rows, key=_urgency)

@@ -1,0 +1,218 @@
+"""Forms only read and check what people typed; the services decide and save."""
+
+import zoneinfo
+from datetime import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crisis.models import (
+    Channel,
+    EventKind,
+    IncidentStatus,
+    Severity,
+    StatementKind,
+    StatementLanguage,
+)
+
+LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+# People log what they see; these kinds are written by the services themselves.
+LOGGABLE_KINDS = [
+    (k.value, k.label) for k in (EventKind.NOTE, EventKind.OBSERVATION, EventKind.DECISION, EventKind.ACTION)
+]
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A wall-clock time typed in the incident's zone (the zone is given to the form), stored as an instant."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local", "step": "60"}, format="%Y-%m-%dT%H:%M")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", LOCAL_INPUT_FORMATS)
+        super().__init__(*args, **kwargs)
+        self.zone = "UTC"
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        # Django made it aware in the server's zone (UTC); the person meant the incident's wall clock.
+        return moment.replace(tzinfo=zoneinfo.ZoneInfo(self.zone))
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(zoneinfo.ZoneInfo(self.zone)).strftime("%Y-%m-%dT%H:%M")
+        return value
+
+
+class ZonedForm(forms.Form):
+    def __init__(self, *args, zone: str = "UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        for field in self.fields.values():
+            if isinstance(field, LocalDateTimeField):
+                field.zone = zone
+
+
+def _member_choices(organization) -> list[tuple[str, str]]:
+    memberships = organization.memberships.select_related("user").order_by("user__username")
+    return [("", "—")] + [
+        (str(m.user.pk), f"{m.user.get_full_name() or m.user.get_username()} ({m.get_role_display()})")
+        for m in memberships
+    ]
+
+
+class IncidentOpenForm(ZonedForm):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    severity = forms.TypedChoiceField(label=_("Severity"), choices=Severity.choices, coerce=int,
+                                      initial=Severity.SEV2)
+    first_public_signal_at = LocalDateTimeField(
+        label=_("First surfaced in public"),
+        help_text=_("When the public first saw it, in the organization's time zone. Can be in the past: "
+                    "the playbook clock starts here."),
+    )
+    status = forms.ChoiceField(label=_("Status"), initial=IncidentStatus.ACTIVE, choices=[
+        (IncidentStatus.ACTIVE.value, IncidentStatus.ACTIVE.label),
+        (IncidentStatus.MONITORING.value, IncidentStatus.MONITORING.label),
+    ])
+    affected_channels = forms.MultipleChoiceField(label=_("Channels"), choices=Channel.choices, required=False,
+                                                  widget=forms.CheckboxSelectMultiple)
+    commander = forms.ChoiceField(label=_("Commander"), required=False)
+    spokesperson = forms.ChoiceField(label=_("Spokesperson"), required=False)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, zone=organization.time_zone, **kwargs)
+        self.organization = organization
+        choices = _member_choices(organization)
+        self.fields["commander"].choices = choices
+        self.fields["spokesperson"].choices = choices
+
+    def person(self, field: str):
+        pk = self.cleaned_data.get(field)
+        if not pk:
+            return None
+        return self.organization.memberships.select_related("user").get(user_id=pk).user
+
+
+class QuickLogForm(ZonedForm):
+    body = forms.CharField(label=_("What happened?"), max_length=20_000,
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=LOGGABLE_KINDS, initial=EventKind.NOTE)
+    occurred_at = LocalDateTimeField(label=_("When (optional, back-date)"), required=False)
+    source_url = forms.URLField(label=_("Source link (optional)"), required=False, max_length=1000,
+                                assume_scheme="https")
+    is_pinned = forms.BooleanField(label=_("Pin"), required=False)
+
+
+class CorrectionForm(ZonedForm):
+    body = forms.CharField(label=_("Corrected text"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Why"), max_length=500, required=False)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=IncidentStatus.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class SeverityForm(forms.Form):
+    severity = forms.TypedChoiceField(label=_("Severity"), choices=Severity.choices, coerce=int)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+def _normalized_body(value: str) -> str:
+    # Browsers send CRLF; the channel limits count what the platform will count, one per line break.
+    return value.replace("\r\n", "\n")
+
+
+class StatementForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.WEIBO)
+    kind = forms.ChoiceField(label=_("Kind"), choices=StatementKind.choices, initial=StatementKind.HOLDING)
+    language = forms.ChoiceField(label=_("Language"), choices=StatementLanguage.choices,
+                                 initial=StatementLanguage.ZH_HANS)
+    title = forms.CharField(label=_("Title (internal)"), required=False, max_length=200)
+    body = forms.CharField(label=_("Text"), strip=False, widget=forms.Textarea(attrs={"rows": 8}))
+
+    def clean_body(self) -> str:
+        return _normalized_body(self.cleaned_data["body"])
+
+
+class StatementReviseForm(forms.Form):
+    body = forms.CharField(label=_("Text"), strip=False, widget=forms.Textarea(attrs={"rows": 8}))
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_body(self) -> str:
+        return _normalized_body(self.cleaned_data["body"])
+
+
+class StatementApproveForm(forms.Form):
+    note = forms.CharField(label=_("Approval note"), required=False, max_length=2000)
+
+
+class StatementPublishForm(ZonedForm):
+    public_url = forms.URLField(label=_("Public URL"), required=False, max_length=1000, assume_scheme="https")
+    published_at = LocalDateTimeField(label=_("Published at (blank = now)"), required=False)
+
+
+class StatementRetractForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for retraction"), max_length=2000)
+
+
+class SentimentForm(ZonedForm):
+    measured_at = LocalDateTimeField(label=_("Measured at"))
+    source = forms.CharField(label=_("Source / platform"), max_length=100)
+    negative_share = forms.FloatField(label=_("Negative share (%)"), required=False, min_value=0, max_value=100)
+    positive_share = forms.FloatField(label=_("Positive share (%)"), required=False, min_value=0, max_value=100)
+    mention_volume = forms.IntegerField(label=_("Mention volume"), required=False, min_value=0)
+    reach = forms.IntegerField(label=_("Reach"), required=False, min_value=0)
+    trending_rank = forms.IntegerField(label=_("Trending rank"), required=False, min_value=1)
+    follower_change = forms.IntegerField(label=_("Follower change"), required=False)
+    share_price_move_pct = forms.FloatField(label=_("Share-price move (%)"), required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def measures(self) -> dict:
+        data = dict(self.cleaned_data)
+        # People think in percent; the record keeps shares as fractions of one.
+        for share in ("negative_share", "positive_share"):
+            if data.get(share) is not None:
+                data[share] = round(data[share] / 100, 6)
+        return data
+
+
+class SentimentUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), required=False)
+    text = forms.CharField(label=_("…or paste CSV"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            raw = upload.read(2_000_001)
+            if len(raw) > 2_000_000:
+                raise forms.ValidationError(_("The file is larger than 2 MB; split it."))
+            try:
+                cleaned["text"] = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise forms.ValidationError(_("The file is not UTF-8 text.")) from exc
+        if not cleaned.get("text", "").strip():
+            raise forms.ValidationError(_("Choose a CSV file or paste its rows."))
+        return cleaned
+
+
+class DeadlineForm(forms.Form):
+    # The version the person saw: acting on a deadline that moved since then must fail, not surprise.
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DeadlineExtendForm(DeadlineForm):
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60, initial=15)
+    reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class DeadlineWaiveForm(DeadlineForm):
+    reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class DeadlineMetForm(DeadlineForm):
+    note = forms.CharField(label=_("Note"), max_length=2000)

@@ -1,0 +1,160 @@
+import json
+
+from django import forms as django_forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from crisis.models import CHANNEL_CHARACTER_LIMITS, Channel, Statement, StatementStatus
+from crisis.selectors import incidents_for_user
+from crisis.services.errors import DomainError
+from crisis.services.statements import (
+    statement_approve,
+    statement_create,
+    statement_publish,
+    statement_retract,
+    statement_revise,
+    statement_submit_for_review,
+)
+
+from ..access import abilities_for, desk_view, incident_for_request
+from ..diff import side_by_side
+from ..errors import form_add_domain_error
+from ..forms import (
+    StatementApproveForm,
+    StatementForm,
+    StatementPublishForm,
+    StatementRetractForm,
+    StatementReviseForm,
+)
+from ..rendering import desk_render
+
+St = StatementStatus
+
+
+def _limits_json() -> str:
+    return json.dumps({str(channel): limit for channel, limit in CHANNEL_CHARACTER_LIMITS.items()})
+
+
+@desk_view
+def statement_new(request: HttpRequest, pk: int) -> HttpResponse:
+    incident, abilities = incident_for_request(request, pk)
+    if not abilities.can_respond:
+        return desk_render(request, "crisis/forbidden.html", {"incident": incident}, status=403)
+    form = StatementForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                statement = statement_create(incident=incident, actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                status = form_add_domain_error(form, error)
+            else:
+                return redirect("crisis:statement-detail", pk=statement.pk)
+    return desk_render(request, "crisis/statement_new.html", {
+        "incident": incident, "organization": incident.organization, "abilities": abilities, "form": form,
+        "limits_json": _limits_json(), "channel_limits": _channel_limits(),
+    }, status=status)
+
+
+def _channel_limits() -> list[tuple[str, str, int]]:
+    return [(str(channel), Channel(channel).label, limit) for channel, limit in CHANNEL_CHARACTER_LIMITS.items()]
+
+
+def _statement_for_request(request: HttpRequest, pk: int) -> Statement:
+    return get_object_or_404(
+        Statement.objects.select_related("incident__organization", "current_version__author", "created_by"),
+        pk=pk, incident__in=incidents_for_user(user=request.user),
+    )
+
+
+def _version_pair(request: HttpRequest, versions: list) -> tuple:
+    by_number = {v.number: v for v in versions}
+    newest = versions[-1]
+    try:
+        right = by_number.get(int(request.GET.get("b", newest.number)), newest)
+        left = by_number.get(int(request.GET.get("a", right.number - 1)))
+    except ValueError:
+        right, left = newest, by_number.get(newest.number - 1)
+    return left, right
+
+
+def _statement_page(request: HttpRequest, statement: Statement, *, status: int = 200, **forms) -> HttpResponse:
+    incident = statement.incident
+    abilities = abilities_for(user=request.user, organization=incident.organization)
+    versions = list(statement.versions.select_related("author").prefetch_related("approvals__approver"))
+    current = statement.current_version
+    left, right = _version_pair(request, versions)
+    approvals = next((list(v.approvals.all()) for v in versions if v.pk == current.pk), [])
+    limit = statement.character_limit
+    context = {
+        "incident": incident,
+        "organization": incident.organization,
+        "abilities": abilities,
+        "statement": statement,
+        "versions": versions,
+        "current": current,
+        "current_length": len(current.body),
+        "limit": limit,
+        "is_over_limit": limit is not None and len(current.body) > limit,
+        "approvals": approvals,
+        "left": left,
+        "right": right,
+        "diff": side_by_side(left.body, right.body) if left else [],
+        "is_author": current.author_id == request.user.pk,
+        "is_editable": statement.status in (St.DRAFT, St.IN_REVIEW, St.APPROVED),
+        "limits_json": _limits_json(),
+        "channel_limits": _channel_limits(),
+        "revise_form": forms.get("revise") or StatementReviseForm(
+            initial={"body": current.body, "expected_version": statement.version}),
+        "approve_form": forms.get("approve") or StatementApproveForm(),
+        "publish_form": forms.get("publish") or StatementPublishForm(zone=incident.time_zone),
+        "retract_form": forms.get("retract") or StatementRetractForm(),
+        "action_form": forms.get("action"),
+    }
+    return desk_render(request, "crisis/statement_detail.html", context, status=status)
+
+
+@desk_view
+def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _statement_page(request, _statement_for_request(request, pk))
+
+
+class _NoFields(django_forms.Form):
+    pass
+
+
+# action: (form class, form key on the page, what the service is asked to do)
+ACTIONS = {
+    "revise": (StatementReviseForm, "revise", lambda st, user, d: statement_revise(
+        statement=st, actor=user, body=d["body"], expected_version=d["expected_version"])),
+    "submit": (_NoFields, "action", lambda st, user, d: statement_submit_for_review(statement=st, actor=user)),
+    "approve": (StatementApproveForm, "approve", lambda st, user, d: statement_approve(
+        statement=st, actor=user, note=d["note"])),
+    "publish": (StatementPublishForm, "publish", lambda st, user, d: statement_publish(
+        statement=st, actor=user, public_url=d["public_url"], published_at=d["published_at"])),
+    "retract": (StatementRetractForm, "retract", lambda st, user, d: statement_retract(
+        statement=st, actor=user, reason=d["reason"])),
+}
+
+
+@require_POST
+@desk_view
+def statement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404
+    statement = _statement_for_request(request, pk)
+    form_class, key, perform = ACTIONS[action]
+    kwargs = {"zone": statement.incident.time_zone} if form_class is StatementPublishForm else {}
+    form = form_class(request.POST, **kwargs)
+    status = 400
+    if form.is_valid():
+        try:
+            perform(statement, request.user, form.cleaned_data)
+        except DomainError as error:
+            status = form_add_domain_error(form, error)
+        else:
+            return redirect("crisis:statement-detail", pk=statement.pk)
+    # Buttons without their own fields (submit) show their refusal in the shared action box.
+    return _statement_page(request, statement, status=status, **{key: form})

@@ -1,0 +1,93 @@
+import pytest
+
+from crisis.models import Deadline, DeadlineState
+
+pytestmark = pytest.mark.django_db
+
+
+def _first_pending(incident) -> Deadline:
+    return incident.deadlines.filter(state=DeadlineState.PENDING).order_by("due_at").first()
+
+
+def test_it_lists_the_playbook_deadlines_of_an_incident(api_as, open_incident, people):
+    incident = open_incident()
+    response = api_as(people["viewer"]).get(f"/api/v1/incidents/{incident.pk}/deadlines/", {"state": "pending"})
+
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert rows
+    assert {row["state"] for row in rows} == {"pending"}
+    assert [row["due_at"] for row in rows] == sorted(row["due_at"] for row in rows)
+
+
+def test_it_extends_a_deadline_with_a_reason(api_as, open_incident, people):
+    incident = open_incident()
+    deadline = _first_pending(incident)
+    response = api_as(people["commander"]).post(
+        f"/api/v1/deadlines/{deadline.pk}/extend/",
+        {"minutes": 30, "reason": "Waiting for the police report", "version": deadline.version}, format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["version"] == deadline.version + 1
+    deadline.refresh_from_db()
+    assert response.json()["due_at"].startswith(deadline.due_at.isoformat()[:16])
+
+
+def test_it_refuses_an_extension_of_a_deadline_that_moved(api_as, open_incident, people):
+    incident = open_incident()
+    deadline = _first_pending(incident)
+    client = api_as(people["commander"])
+    client.post(f"/api/v1/deadlines/{deadline.pk}/extend/", {"minutes": 10, "reason": "first"}, format="json")
+    stale = client.post(f"/api/v1/deadlines/{deadline.pk}/extend/",
+                        {"minutes": 10, "reason": "stale tab", "version": deadline.version}, format="json")
+
+    assert stale.status_code == 409
+    assert stale.json()["error"]["code"] == "conflict"
+
+
+def test_it_waives_a_deadline_with_a_reason(api_as, open_incident, people):
+    incident = open_incident()
+    deadline = _first_pending(incident)
+    response = api_as(people["commander"]).post(f"/api/v1/deadlines/{deadline.pk}/waive/",
+                                                {"reason": "Covered by the livestream"}, format="json")
+    again = api_as(people["commander"]).post(f"/api/v1/deadlines/{deadline.pk}/waive/",
+                                             {"reason": "twice"}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["state"] == "waived"
+    assert response.json()["waive_reason"] == "Covered by the livestream"
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "invalid_transition"
+
+
+def test_it_keeps_responders_from_waiving(api_as, open_incident, people):
+    incident = open_incident()
+    deadline = _first_pending(incident)
+    response = api_as(people["responder"]).post(f"/api/v1/deadlines/{deadline.pk}/waive/",
+                                                {"reason": "not mine to waive"}, format="json")
+
+    assert response.status_code == 403
+    deadline.refresh_from_db()
+    assert deadline.state == DeadlineState.PENDING
+
+
+def test_it_ticks_a_deadline_off_by_hand(api_as, open_incident, people):
+    incident = open_incident()
+    deadline = _first_pending(incident)
+    response = api_as(people["commander"]).post(f"/api/v1/deadlines/{deadline.pk}/mark-met/",
+                                                {"note": "Done on the phone"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["state"] == "met"
+
+
+def test_it_shows_the_playbook_and_its_steps(api_as, open_incident, org, people):
+    open_incident()
+    client = api_as(people["viewer"])
+    listed = client.get(f"/api/v1/organizations/{org.pk}/playbooks/")
+    playbook = listed.json()["results"][0]
+    detail = client.get(f"/api/v1/playbooks/{playbook['id']}/")
+
+    assert playbook["step_count"] == len(detail.json()["steps"]) > 0
+    assert detail.json()["steps"][0]["key"]

@@ -1,0 +1,127 @@
+"""A private Redis and real Celery workers for paging tests and bench/paging.py (no pytest needed)."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+
+
+def wait_for(predicate: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.02, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up after {timeout:.0f}s waiting for {what or predicate!r}")
+        time.sleep(interval)
+
+
+def database_url(settings_dict: dict) -> str:
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    return f"postgres://{auth}{settings_dict.get('HOST') or '127.0.0.1'}:{settings_dict.get('PORT') or 5432}/" \
+           f"{settings_dict['NAME']}"
+
+
+class PagingStack:
+    """Workers on a private Redis and queue, sharing one database and one clock file."""
+
+    def __init__(self, workdir: Path, database_url: str, extra_env: dict[str, str] | None = None) -> None:
+        self.workdir = workdir
+        self.database_url = database_url
+        self.queue = f"paging-{uuid.uuid4().hex[:10]}"
+        self.extra_env = extra_env or {}
+        self.redis_proc: subprocess.Popen | None = None
+        self.redis_url = ""
+        self.workers: dict[str, subprocess.Popen] = {}
+
+    @property
+    def clock_file(self) -> Path:
+        return self.workdir / "clock-offset"
+
+    def clock_set(self, seconds: float) -> None:
+        tmp = self.clock_file.with_suffix(".tmp")
+        tmp.write_text(f"{seconds:.6f}\n", encoding="ascii")
+        tmp.replace(self.clock_file)
+
+    def redis_start(self) -> str:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from redis_local import redis_start_private
+
+        self.redis_proc, self.redis_url = redis_start_private(self.workdir / "redis")
+        return self.redis_url
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url, "CELERY_BROKER_URL": self.redis_url,
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue, "GOLDEN_HOURS_SEND_TIMERS": "1",
+            "GOLDEN_HOURS_CLOCK_FILE": str(self.clock_file), "PYTHONUNBUFFERED": "1",
+        })
+        env.update(self.extra_env)
+        return env
+
+    def log(self, name: str) -> str:
+        path = self.workdir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def worker_start(self, name: str = "worker", *, concurrency: int = 1, pool: str = "prefork") -> None:
+        with open(self.workdir / f"{name}.log", "ab") as out:
+            proc = subprocess.Popen(
+                [PYTHON, "-m", "celery", "-A", "config", "worker", "--concurrency", str(concurrency), "--pool", pool,
+                 "-Q", self.queue, "-n", f"{name}-{self.queue}@%h", "--loglevel", "INFO",
+                 "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True)
+        self.workers[name] = proc
+
+        def ready():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited early:\n{self.log(name)[-3000:]}")
+            return "ready." in self.log(name)
+
+        wait_for(ready, timeout=60, interval=0.05, what=f"{name} to start")
+
+    def worker_kill(self, name: str = "worker") -> None:
+        """SIGKILL the worker's whole process group (parent and pool children), as a crash or OOM would."""
+        proc = self.workers[name]
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(15)
+
+    def stop_all(self) -> None:
+        for name in list(self.workers):
+            self.worker_kill(name)
+        if self.redis_proc is not None and self.redis_proc.poll() is None:
+            self.redis_proc.kill()
+            self.redis_proc.wait(10)
+
+
+@contextlib.contextmanager
+def celery_producer(broker_url: str, queue: str):
+    """Make this process publish our shared tasks to the private broker and queue."""
+    from celery import Celery, current_app
+
+    previous = current_app._get_current_object()
+    app = Celery("golden_hours_paging", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(CELERY_BROKER_URL=broker_url, CELERY_TASK_DEFAULT_QUEUE=queue)
+    app.set_current()
+    try:
+        yield app
+    finally:
+        previous.set_current()
+        app.close()

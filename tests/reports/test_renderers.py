@@ -1,0 +1,70 @@
+import io
+import json
+from datetime import timedelta
+
+import jsonschema
+import pypdf
+import pytest
+from django.utils import translation
+
+from crisis.reports.assembly import json_ready, report_assemble
+from crisis.reports.renderers import SCHEMA_PATH, render_html, render_json, render_markdown, render_pdf
+from tests.deadline_helpers import T0
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def report(hand_built):
+    return report_assemble(incident=hand_built, now=T0 + timedelta(days=2))
+
+
+def schema_validator():
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_it_exports_json_that_matches_the_published_schema(report):
+    document = json.loads(render_json(report))
+    assert list(schema_validator().iter_errors(document)) == []
+
+
+def test_it_rejects_a_document_missing_a_required_figure(report):
+    document = json_ready(report)
+    del document["figures"]["total_breached_minutes"]
+    assert not schema_validator().is_valid(document)
+
+
+def test_it_versions_the_json_export(report):
+    assert json.loads(render_json(report))["schema_version"] == "1.0"
+
+
+def test_it_writes_the_figures_into_markdown(report):
+    assert "| Total breached minutes | 185 min |" in render_markdown(report)
+
+
+def test_it_writes_each_statement_effect_into_markdown(report):
+    assert "| S1 | Holding | 2026-11-25 03:10 | 75.0% → 55.0% | -20.0 pp | 9,000 → 4,000 | -5,000 (-55.6%) |" \
+        in render_markdown(report)
+
+
+def test_it_draws_the_sentiment_chart_as_inline_svg(report):
+    html = render_html(report)
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and "<polyline" in html
+
+
+def test_it_shows_times_in_the_incident_zone(report):
+    # The holding statement went out at 19:10 UTC, which is 03:10 the next day in Shanghai.
+    assert "2026-11-25 03:10" in render_html(report)
+
+
+def test_it_renders_chinese_text_into_the_pdf(report):
+    pdf = pypdf.PdfReader(io.BytesIO(render_pdf(report)))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "我们已关注到视频，正在核实，今晚公布结果。" in text and "S7 电池冒烟" in text
+
+
+def test_it_translates_the_report_into_simplified_chinese(report):
+    with translation.override("zh-hans"):
+        markdown = render_markdown(report)
+    assert markdown.startswith("# 复盘报告")

@@ -1,0 +1,84 @@
+import pytest
+from django.urls import reverse
+
+from crisis.reports.models import PostMortem
+from crisis.reports.services import report_build, report_request
+
+from .factories import ActionItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def report_url(incident, name="reports:report", **kw):
+    return reverse(name, kwargs={"pk": incident.pk, **kw})
+
+
+def test_it_shows_the_report_to_a_viewer(hand_built, people, client_for):
+    response = client_for(people["viewer"]).get(report_url(hand_built))
+    assert response.status_code == 200 and "Total breached minutes" in response.content.decode()
+
+
+def test_it_offers_a_viewer_no_controls(hand_built, people, client_for):
+    response = client_for(people["viewer"]).get(report_url(hand_built))
+    assert reverse("reports:postmortem-edit", kwargs={"pk": hand_built.pk}) not in response.content.decode()
+
+
+def test_it_hides_the_report_from_an_outsider(hand_built, people, client_for):
+    assert client_for(people["outsider"]).get(report_url(hand_built)).status_code == 404
+
+
+def test_it_refuses_a_viewer_saving_the_postmortem(hand_built, people, client_for):
+    response = client_for(people["viewer"]).post(report_url(hand_built, "reports:postmortem-edit"),
+                                                 {"summary": "x", "version": 0})
+    assert response.status_code == 403
+
+
+def test_it_saves_the_postmortem_for_a_responder(hand_built, people, client_for):
+    client_for(people["responder"]).post(report_url(hand_built, "reports:postmortem-edit"),
+                                         {"summary": "Slow legal review.", "version": 0})
+    assert PostMortem.objects.get(incident=hand_built).summary == "Slow legal review."
+
+
+def test_it_answers_a_stale_postmortem_edit_with_a_conflict(hand_built, people, client_for):
+    client = client_for(people["responder"])
+    client.post(report_url(hand_built, "reports:postmortem-edit"), {"summary": "One.", "version": 0})
+    response = client.post(report_url(hand_built, "reports:postmortem-edit"), {"summary": "Two.", "version": 0})
+    assert response.status_code == 409
+
+
+def test_it_downloads_the_last_generated_file(hand_built, people, client_for):
+    report = report_request(incident=hand_built, actor=people["responder"], format="md")
+    report_build(report_id=report.pk)
+    response = client_for(people["viewer"]).get(report_url(hand_built, "reports:download", fmt="md"))
+    assert b"# Post-mortem" in b"".join(response.streaming_content)
+
+
+def test_it_hides_a_generated_file_from_an_outsider(hand_built, people, client_for):
+    report = report_request(incident=hand_built, actor=people["responder"], format="md")
+    report_build(report_id=report.pk)
+    response = client_for(people["outsider"]).get(report_url(hand_built, "reports:download", fmt="md"))
+    assert response.status_code == 404
+
+
+def test_it_shows_generation_progress(hand_built, people, client_for):
+    report = report_request(incident=hand_built, actor=people["responder"], format="pdf")
+    response = client_for(people["viewer"]).get(report_url(hand_built, "reports:file-status", file_pk=report.pk))
+    assert (response.json()["status"], response.json()["progress"]) == ("queued", 0)
+
+
+def test_it_lists_open_action_items_across_incidents(hand_built, people, client_for):
+    ActionItemFactory(incident=hand_built, title="Open battery test sites")
+    ActionItemFactory(incident=hand_built, title="Already done", status="done")
+    page = client_for(people["viewer"]).get(reverse("reports:action-items")).content.decode()
+    assert "Open battery test sites" in page and "Already done" not in page
+
+
+def test_it_shows_compliance_charts_on_the_analytics_page(hand_built, people, client_for):
+    page = client_for(people["viewer"]).get(reverse("reports:analytics")).content.decode()
+    assert page.count("<svg") == 6
+
+
+def test_it_exports_analytics_as_csv(hand_built, people, client_for):
+    response = client_for(people["viewer"]).get(reverse("reports:analytics-csv") + "?table=incidents")
+    rows = response.content.decode("utf-8-sig").splitlines()
+    assert rows[1].startswith(f"{hand_built.pk},S7 电池冒烟 / S7 battery smoke,2,2026-Q4,resolved,")

@@ -1,0 +1,74 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+from tests.conftest import ROOT
+
+
+def import_settings(module: str, **env: str | None) -> subprocess.CompletedProcess:
+    """Import a settings module in a fresh interpreter, with ``env`` applied (None unsets)."""
+    environment = dict(os.environ)
+    for name, value in env.items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
+    code = f"import {module} as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'])"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_it_refuses_to_start_production_without_a_secret_key():
+    result = import_settings("config.settings.production", DJANGO_SECRET_KEY=None, DJANGO_ALLOWED_HOSTS="example.com")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_to_start_production_with_an_empty_secret_key():
+    result = import_settings("config.settings.production", DJANGO_SECRET_KEY="", DJANGO_ALLOWED_HOSTS="example.com")
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_it_refuses_to_start_production_without_allowed_hosts():
+    result = import_settings("config.settings.production", DJANGO_SECRET_KEY="s3cret", DJANGO_ALLOWED_HOSTS=None)
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_it_starts_production_with_a_secret_key_and_hosts():
+    result = import_settings("config.settings.production", DJANGO_SECRET_KEY="s3cret",
+                             DJANGO_ALLOWED_HOSTS="crisis.example.com")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("False ")
+
+
+def test_it_defaults_to_a_sqlite_file_under_var():
+    result = import_settings("config.settings.local", DATABASE_URL=None)
+    assert result.returncode == 0, result.stderr
+    _debug, engine, name = result.stdout.split()
+    assert (engine, name) == ("django.db.backends.sqlite3", str(ROOT / "var" / "golden_hours.sqlite3"))
+
+
+def test_it_reads_the_database_from_database_url():
+    result = import_settings("config.settings.local", DATABASE_URL="postgres://crisis@db.example.com:5432/golden")
+    assert result.stdout.split()[1:] == ["django.db.backends.postgresql", "golden"]
+
+
+def test_it_stores_time_in_utc():
+    assert (settings.USE_TZ, settings.TIME_ZONE) == (True, "UTC")
+
+
+def test_it_shows_time_in_asia_shanghai_by_default():
+    assert settings.GOLDEN_HOURS_DEFAULT_TIME_ZONE == "Asia/Shanghai"
+
+
+def test_it_speaks_english_and_simplified_chinese():
+    assert [code for code, _name in settings.LANGUAGES] == ["en", "zh-hans"]
+    assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+
+
+def test_it_sends_celery_tasks_through_redis():
+    assert settings.CELERY_BROKER_URL == settings.REDIS_URL
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
