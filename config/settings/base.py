@@ -82,9 +82,6 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 GOLDEN_HOURS_DEFAULT_TIME_ZONE = env("GOLDEN_HOURS_DEFAULT_TIME_ZONE", default="Asia/Shanghai")
 
-# Django 6 makes URL form fields assume https; opt in now (and silence the deprecation warning).
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 USE_I18N = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]

@@ -16,7 +16,7 @@ from django.db import DatabaseError, close_old_connections, connection
 
 from crisis import clock
 
-from .scheduling import WAKE_CHANNEL
+from .scheduling import WAKE_CHANNEL, publish_in_background
 from .sweeper import breaches_relay, deadline_next_due_at, deadlines_breach_due, deadlines_schedule_upcoming
 
 logger = logging.getLogger(__name__)
@@ -82,6 +82,7 @@ class Engine:
         return min(self.max_sleep, max(0.0, (next_due - clock.now()).total_seconds()))
 
     def run(self) -> None:
+        publish_in_background()
         listener = WakeListener()
         last_housekeeping = 0.0
         backoff = 0.1

@@ -5,6 +5,9 @@ no task was ever sent, so failures here are logged, never raised into the caller
 """
 
 import logging
+import queue
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -39,17 +42,47 @@ def deadlines_schedule(*, deadlines: list[Deadline]) -> None:
     transaction.on_commit(lambda: timers_send(near))
 
 
+_outbox: queue.SimpleQueue | None = None
+
+
+def publish_in_background() -> None:
+    """For the engine loop: publish from one helper thread, so that a slow or dead broker (each failed
+    publish waits out the connection timeout) or a thousand messages after a big batch never hold up
+    the next sweep. A message lost with the thread is only a hint; the sweeper and the relay cover it."""
+    global _outbox
+    if _outbox is not None:
+        return
+    _outbox = queue.SimpleQueue()
+
+    def drain(box: queue.SimpleQueue) -> None:
+        while True:
+            box.get()()
+
+    threading.Thread(target=drain, args=(_outbox,), name="golden-hours-publisher", daemon=True).start()
+
+
+def publish(send: Callable[[], None]) -> None:
+    if _outbox is None:
+        send()
+    else:
+        _outbox.put(send)
+
+
 def timers_send(items: list[tuple]) -> None:
     if not settings.GOLDEN_HOURS_SEND_TIMERS:
         return
     from .tasks import deadline_due
 
-    for pk, version, due in items:
-        try:
-            deadline_due.apply_async((pk, version), eta=due, retry=False)
-        except Exception:  # the broker is down: the sweeper covers it
-            logger.warning("could not schedule deadline %s v%s; the sweeper will catch it", pk, version,
-                           exc_info=True)
+    def send() -> None:
+        for pk, version, due in items:
+            try:
+                deadline_due.apply_async((pk, version), eta=due, retry=False)
+            except Exception:  # the broker is down: the sweeper covers these; don't wait out a timeout for each
+                logger.warning("could not schedule deadline %s v%s (and %d more); the sweeper will catch them",
+                               pk, version, len(items) - 1, exc_info=True)
+                return
+
+    publish(send)
 
 
 def sweeper_wake() -> None:
@@ -62,6 +95,11 @@ def sweeper_wake() -> None:
 def breaches_dispatch_after_commit(*, breach_ids: list[int]) -> None:
     if not breach_ids or not settings.GOLDEN_HOURS_SEND_TIMERS:
         return
+    transaction.on_commit(lambda: breaches_send(breach_ids))
+
+
+def breaches_send(breach_ids: list[int]) -> None:
+    """Queue a dispatch task per breach; the outbox relay in the engine loop retries what does not get through."""
 
     def send() -> None:
         from .tasks import breach_dispatch
@@ -69,7 +107,9 @@ def breaches_dispatch_after_commit(*, breach_ids: list[int]) -> None:
         for pk in breach_ids:
             try:
                 breach_dispatch.apply_async((pk,), retry=False)
-            except Exception:  # the outbox relay in the engine loop retries undispatched breaches
-                logger.warning("could not queue breach %s; the relay will retry", pk, exc_info=True)
+            except Exception:  # the broker is down: one timeout is enough to know, the relay retries the rest
+                logger.warning("could not queue breach %s (and %d more); the relay will retry", pk,
+                               len(breach_ids) - 1, exc_info=True)
+                return
 
-    transaction.on_commit(send)
+    publish(send)

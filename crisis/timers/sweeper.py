@@ -13,7 +13,7 @@ from django.utils import timezone
 from crisis.models import Breach, Deadline, DeadlineState
 
 from .breach import deadlines_breach_locked
-from .scheduling import eta_horizon, timers_send
+from .scheduling import breaches_send, eta_horizon, timers_send
 
 BATCH = 1000
 
@@ -70,17 +70,10 @@ def deadlines_schedule_upcoming(*, now: datetime) -> int:
 
 def breaches_relay(*, older_than: float) -> int:
     """Outbox relay: re-send dispatch for breaches whose task never marked them (lost in a broker restart)."""
-    from .tasks import breach_dispatch
-
     # recorded_at is the database server's real time, so compare with real time, not the injectable clock.
     cutoff = timezone.now() - timedelta(seconds=older_than)
     stale = list(Breach.objects.filter(dispatched_at__isnull=True, recorded_at__lte=cutoff)
                  .values_list("pk", flat=True)[:BATCH])
-    sent = 0
-    for pk in stale:
-        try:
-            breach_dispatch.apply_async((pk,), retry=False)
-            sent += 1
-        except Exception:  # broker still down; next loop tries again
-            break
-    return sent
+    if stale:
+        breaches_send(stale)
+    return len(stale)

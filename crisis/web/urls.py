@@ -24,4 +24,5 @@ urlpatterns = [
     path("statements/<int:pk>/<str:action>/", statements.statement_action, name="statement-action"),
     path("deadlines/<int:pk>/<str:action>/", clock.deadline_action, name="deadline-action"),
     path("playbooks/", playbooks.playbook_list, name="playbooks"),
+    path("playbooks/<int:pk>/edit/", playbooks.playbook_edit, name="playbook-edit"),
 ]

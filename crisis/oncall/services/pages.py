@@ -89,7 +89,8 @@ def page_escalate(*, page: Page, from_step: int, now: datetime | None = None) ->
                            "n": step % len(levels) + 1}, users=[u.pk for u in users])
             audit_record(organization=page.organization, actor=None, action="page.escalate", obj=page,
                          changes={"step": step, "users": [u.pk for u in users]})
-            _escalation_deadline_create(page, step=step, after=timedelta(seconds=level.wait_seconds), now=now)
+            if step + 1 < total:
+                _escalation_deadline_create(page, step=step, after=timedelta(seconds=level.wait_seconds), now=now)
             return True
         _page_event(page, _("Nobody to page at level %(n)d; moving on.") % {"n": step % len(levels) + 1})
     if from_step == step:
@@ -100,7 +101,7 @@ def page_escalate(*, page: Page, from_step: int, now: datetime | None = None) ->
 
 def _escalation_deadline_create(page: Page, *, step: int, after: timedelta, now: datetime) -> None:
     """The engine deadline that moves the page past ``step`` if nobody acknowledges in time."""
-    if page.incident_id is None or step + 1 >= page_step_count(page=page, levels=page_levels(page=page)):
+    if page.incident_id is None:
         return
     deadline = Deadline(
         incident_id=page.incident_id, kind=DeadlineKind.ESCALATION, step_key=escalation_step_key(page),
