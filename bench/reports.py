@@ -97,7 +97,8 @@ def big_incident(org: Organization, approver) -> Incident:
 def many_incidents(org: Organization, count: int = 1000) -> None:
     incidents = Incident.objects.bulk_create(
         Incident(organization=org, title=f"Incident {n}", severity=1 + n % 4, status="resolved",
-                 first_public_signal_at=T0 - timedelta(days=n), detected_at=T0 - timedelta(days=n) + timedelta(minutes=5))
+                 first_public_signal_at=T0 - timedelta(days=n),
+                 detected_at=T0 - timedelta(days=n) + timedelta(minutes=5))
         for n in range(count))
     Deadline.objects.bulk_create(
         (Deadline(incident=i, step_key=key, name=key, due_at=i.first_public_signal_at + timedelta(minutes=due),

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from crisis.models import Incident, SentimentCheckpoint, Statement, StatementVersion, TimelineEvent
+from crisis.models import EventKind, Incident, SentimentCheckpoint, Statement, StatementVersion
 
 from .fields import UserRefSerializer
 
@@ -29,19 +29,21 @@ def _first_pk(related) -> int | None:
     return items[0].pk if items else None
 
 
-class TimelineEventOut(serializers.ModelSerializer):
+class TimelineEventOut(serializers.Serializer):
+    # A plain Serializer, not a ModelSerializer: this is the hottest write path (tools logging events), and
+    # ModelSerializer rebuilds its fields from the model on every instance.
+    id = serializers.IntegerField(read_only=True)
     incident = serializers.IntegerField(source="incident_id", read_only=True)
+    kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
+    occurred_at = serializers.DateTimeField(read_only=True)
+    recorded_at = serializers.DateTimeField(read_only=True)
     actor = UserRefSerializer(read_only=True, allow_null=True)
+    body = serializers.CharField(read_only=True)
+    source_url = serializers.CharField(read_only=True)
+    is_pinned = serializers.BooleanField(read_only=True)
+    metadata = serializers.JSONField(read_only=True)
     corrects = serializers.IntegerField(source="corrects_id", read_only=True, allow_null=True)
     corrected_by = serializers.SerializerMethodField()
-
-    class Meta:
-        model = TimelineEvent
-        fields = [
-            "id", "incident", "kind", "occurred_at", "recorded_at", "actor", "body", "source_url", "is_pinned",
-            "metadata", "corrects", "corrected_by",
-        ]
-        read_only_fields = fields
 
     def get_corrected_by(self, event) -> int | None:
         if self.context.get("just_created"):

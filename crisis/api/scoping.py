@@ -4,7 +4,8 @@ A view that looks an object up anywhere else can leak another organization's cri
 cross-tenant test walks every URL pattern to catch one that does.
 """
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from crisis.models import (
     Deadline,
@@ -19,6 +20,7 @@ from crisis.models import (
     TimelineEvent,
 )
 from crisis.selectors import incidents_for_user, organizations_for_user
+from crisis.services.errors import NotFound
 
 
 def scoped_organizations(user) -> QuerySet[Organization]:
@@ -31,6 +33,25 @@ def scoped_memberships(user) -> QuerySet[Membership]:
 
 def scoped_incidents(user) -> QuerySet[Incident]:
     return incidents_for_user(user=user)
+
+
+def incident_for_write(user, incident_id) -> Incident:
+    """The incident for a write, with the caller's role read in the same query.
+
+    crisis.services.access caches each user's role per organization on the user object for the
+    request; handing it the role read here saves the service's lookup. The service still checks it.
+    """
+    incident = (
+        Incident.objects.select_related("organization")
+        .filter(organization__memberships__user=user)
+        .annotate(caller_role=F("organization__memberships__role"))
+        .filter(pk=incident_id)
+        .first()
+    )
+    if incident is None:
+        raise NotFound(_("Not found."))
+    user.__dict__.setdefault("_golden_hours_roles", {})[incident.organization_id] = incident.caller_role
+    return incident
 
 
 def scoped_events(user) -> QuerySet[TimelineEvent]:

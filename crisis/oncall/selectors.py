@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from crisis.models import Incident, Membership, Organization
 
@@ -65,7 +66,7 @@ def schedule_spans(*, schedule: Schedule, start: datetime, end: datetime) -> lis
                              uid=f"shift-{rotation.pk}-{s.index}") for s in shifts]
     for override in schedule.overrides.filter(starts_at__lt=end, ends_at__gt=start):
         spans.append(OnCallSpan(user_id=override.user_id, starts_at=override.starts_at, ends_at=override.ends_at,
-                                label=override.reason or "override", uid=f"override-{override.pk}"))
+                                label=override.reason or gettext("Override"), uid=f"override-{override.pk}"))
     return sorted(spans, key=lambda s: (s.starts_at, s.uid))
 
 
@@ -118,3 +119,21 @@ def deliveries_for_user(*, user, limit: int = 100) -> QuerySet[Delivery]:
             .select_related("page", "page__incident", "user")
             .prefetch_related("attempt_log")
             .order_by("-created_at", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class OnCallNow:
+    schedule: Schedule
+    user: object | None
+
+
+def oncall_now(*, organization: Organization, moment: datetime) -> list[OnCallNow]:
+    """Who is on call right now, per schedule of the organization (a handful of schedules, two queries each)."""
+    return [OnCallNow(schedule=s, user=oncall_user_at(schedule=s, moment=moment))
+            for s in Schedule.objects.filter(organization=organization).order_by("name")]
+
+
+def incident_pages(*, incident: Incident) -> list[Page]:
+    """The incident's pages, newest first, with their deliveries: one query each, whatever their number."""
+    return list(Page.objects.filter(incident=incident).select_related("acknowledged_by", "target_user")
+                .prefetch_related("deliveries__user").order_by("-triggered_at", "-id"))

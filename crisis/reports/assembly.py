@@ -152,15 +152,18 @@ def _key_times(incident: Incident, deadlines: list[Deadline], first_response, fu
 
 def _deadline_end(deadline: Deadline, incident: Incident, later: list[Deadline],
                   now: datetime) -> tuple[datetime, bool]:
-    """Until when a breached deadline that was never met counts as late.
+    """Until when a breached deadline counts as late.
 
-    A recurring step rolls on: once the next occurrence is due, the lateness is that occurrence's
-    to carry, so it is not counted twice. Otherwise until resolution, or until now if still open.
+    Until it was met (late); but a recurring step rolls on, and once its next occurrence is due the
+    lateness is that occurrence's to carry, so the same minutes are never counted twice. Never met:
+    until resolution, or until now (still late) if the incident is open.
     """
     ends = [d.due_at for d in later if d.step_key == deadline.step_key and d.kind == deadline.kind
             and d.occurrence > deadline.occurrence]
+    if deadline.met_at:
+        ends.append(deadline.met_at)
     closed = incident.resolved_at or incident.closed_at
-    if closed:
+    if closed and not deadline.met_at:
         ends.append(closed)
     if ends:
         return max(min(ends), deadline.due_at), False
@@ -174,10 +177,7 @@ def _deadlines(incident: Incident, deadlines: list[Deadline], now: datetime) -> 
         if d.state == DeadlineState.MET:
             delta = minutes_between(d.due_at, d.met_at)
         elif d.state == DeadlineState.BREACHED:
-            if d.met_at:
-                end = d.met_at
-            else:
-                end, open_ended = _deadline_end(d, incident, deadlines, now)
+            end, open_ended = _deadline_end(d, incident, deadlines, now)
             delta = minutes_between(d.due_at, end)
             late = max(delta or 0.0, 0.0)
         rows.append({

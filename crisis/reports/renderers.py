@@ -27,6 +27,10 @@ from .templatetags.report_format import (
     signed_points,
 )
 
+# WeasyPrint lays out about 500 timeline lines a second here; past this many events the PDF keeps the
+# pinned timeline and a count by kind, and carries the full timeline as an attached Markdown file
+# (also in the Markdown and JSON exports). A 130-page printout is not what anyone reads after a crisis.
+PDF_TIMELINE_LIMIT = 500
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "report-v1.schema.json"
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -41,7 +45,7 @@ def section_labels() -> list[tuple[str, str]]:
             ("went_badly", _("What went badly"))]
 
 
-def timeline_html(events: list[dict], zone: str) -> SafeString:
+def timeline_html(events: list[dict], zone: str, *, anchors: bool = True) -> SafeString:
     if not events:
         return mark_safe("<p>" + escape(_("Nothing recorded.")) + "</p>")  # noqa: S308 (escaped)
     corrected, corrects, pinned = escape(_("corrected")), escape(_("corrects an earlier entry")), escape(_("pinned"))
@@ -57,15 +61,30 @@ def timeline_html(events: list[dict], zone: str) -> SafeString:
             body = f'<span class="corrected">{body}</span>'
         actor = f' <span class="meta">— {escape(e["actor"])}</span>' if e["actor"] else ""
         pin = f' <span class="meta">[{pinned}]</span>' if e["is_pinned"] else ""
-        parts.append(f'<li id="event-{e["id"]}"><time>{local(e["occurred_at"], zone)}</time>'
+        anchor = f' id="event-{e["id"]}"' if anchors else ""
+        parts.append(f'<li{anchor}><time>{local(e["occurred_at"], zone)}</time>'
                      f'<span class="kind">{escape(e["kind_label"])}</span> {body}{actor}{note}{pin}</li>')
     parts.append("</ol>")
     return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
 
 
+def timeline_summary_html(events: list[dict]) -> SafeString:
+    counts: dict[str, int] = {}
+    for event in events:
+        counts[event["kind_label"]] = counts.get(event["kind_label"], 0) + 1
+    note = _("The full timeline has %(n)d entries; it is attached to this PDF as %(file)s and is in the Markdown "
+             "and JSON exports.") % {"n": len(events), "file": TIMELINE_ATTACHMENT}
+    rows = "".join(f"<tr><td>{escape(kind)}</td><td>{n:,}</td></tr>" for kind, n in sorted(counts.items()))
+    return mark_safe(f'<p class="meta">{escape(note)}</p><table><tbody>{rows}</tbody></table>')  # noqa: S308
+
+
+TIMELINE_ATTACHMENT = "timeline.md"
+
+
 def document_context(report: dict, *, is_pdf: bool = False) -> dict:
     zone = report["incident"]["time_zone"]
     public = list(report["statement_effects"])
+    events = report["timeline"]["events"]
     return {
         "report": report,
         "zone": zone,
@@ -75,8 +94,9 @@ def document_context(report: dict, *, is_pdf: bool = False) -> dict:
         "sections": [(label, report["postmortem"][key]) for key, label in section_labels()],
         "sentiment_svg": sentiment_svg(points=report["sentiment"]["points"], statements=public,
                                        start=report["incident"]["first_public_signal_at"]),
-        "timeline_html": timeline_html(report["timeline"]["events"], zone),
-        "pinned_html": timeline_html(report["timeline"]["pinned"], zone),
+        "timeline_html": timeline_summary_html(events) if is_pdf and len(events) > PDF_TIMELINE_LIMIT
+        else timeline_html(events, zone),
+        "pinned_html": timeline_html(report["timeline"]["pinned"], zone, anchors=False),
     }
 
 
@@ -86,10 +106,16 @@ def render_html(report: dict) -> str:
 
 def render_pdf(report: dict) -> bytes:
     # Imported here: WeasyPrint loads Pango at import, which pages and tests that never print do not need.
-    from weasyprint import HTML
+    from weasyprint import HTML, Attachment
 
     html = render_to_string("reports/document.html", document_context(report, is_pdf=True))
-    return HTML(string=html).write_pdf()
+    attachments = []
+    if len(report["timeline"]["events"]) > PDF_TIMELINE_LIMIT:
+        lines = [f"# {_('Full timeline')}: {report['incident']['title']}", ""]
+        lines += _timeline_markdown(report["timeline"]["events"], report["incident"]["time_zone"])
+        attachments.append(Attachment(string="\n".join(lines), name=TIMELINE_ATTACHMENT,
+                                      description=_("Full timeline")))
+    return HTML(string=html).write_pdf(attachments=attachments)
 
 
 def render_json(report: dict) -> str:
@@ -177,11 +203,15 @@ def render_markdown(report: dict) -> str:
     for title, events in ((_("Pinned timeline"), report["timeline"]["pinned"]),
                           (_("Full timeline"), report["timeline"]["events"])):
         out += [f"## {title}", ""]
-        out += [f"- {local(e['occurred_at'], zone)} **{e['kind_label']}** "
-                + (f"~~{_md_escape(e['body'])}~~" if e["corrected_by"] else _md_escape(e["body"]))
-                + (f" — {e['actor']}" if e["actor"] else "") for e in events]
+        out += _timeline_markdown(events, zone)
         out += [""]
     return "\n".join(out)
+
+
+def _timeline_markdown(events: list[dict], zone: str) -> list[str]:
+    return [f"- {local(e['occurred_at'], zone)} **{e['kind_label']}** "
+            + (f"~~{_md_escape(e['body'])}~~" if e["corrected_by"] else _md_escape(e["body"]))
+            + (f" — {e['actor']}" if e["actor"] else "") for e in events]
 
 
 def _markdown_sentiment(report: dict, zone: str) -> list[str]:

@@ -121,3 +121,20 @@ def test_it_filters_incidents_by_status(api_as, open_incident, people):
     response = api_as(people["viewer"]).get("/api/v1/incidents/?status=active")
 
     assert [row["id"] for row in response.json()["results"]] == [active.pk]
+
+
+def test_it_sends_the_version_as_an_etag(api_as, open_incident, people):
+    incident = open_incident()
+    response = api_as(people["viewer"]).get(f"/api/v1/incidents/{incident.pk}/")
+
+    assert response["ETag"] == f'"{incident.version}"'
+    assert response.json()["version"] == incident.version
+
+
+def test_it_rejects_a_malformed_if_match(api_as, open_incident, people):
+    incident = open_incident()
+    response = api_as(people["commander"]).patch(f"/api/v1/incidents/{incident.pk}/", {"title": "x"},
+                                                 format="json", HTTP_IF_MATCH="yesterday's")
+
+    assert response.status_code == 400
+    assert "version" in response.json()["error"]["fields"]

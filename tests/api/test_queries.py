@@ -11,7 +11,12 @@ from crisis.api.tokens import webhook_secret_create, webhook_secret_revoke
 from crisis.models import Playbook, PlaybookStep, Role
 from crisis.services.incidents import incident_open
 from crisis.services.sentiment import sentiment_checkpoints_ingest
-from crisis.services.statements import statement_approve, statement_create, statement_revise, statement_submit_for_review
+from crisis.services.statements import (
+    statement_approve,
+    statement_create,
+    statement_revise,
+    statement_submit_for_review,
+)
 from crisis.services.timeline import timeline_event_correct, timeline_event_log
 from tests.factories import MembershipFactory, OrganizationFactory, member
 

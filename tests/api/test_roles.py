@@ -6,7 +6,12 @@ import pytest
 from django.utils import timezone
 
 from crisis.models import AuditEntry, DeadlineState, Role, role_at_least
-from crisis.services.statements import statement_approve, statement_create, statement_publish, statement_submit_for_review
+from crisis.services.statements import (
+    statement_approve,
+    statement_create,
+    statement_publish,
+    statement_submit_for_review,
+)
 from crisis.services.timeline import timeline_event_log
 
 pytestmark = pytest.mark.django_db

@@ -130,3 +130,12 @@ def test_it_lists_every_statement_version_with_its_approvals(report):
 
 def test_it_shows_the_pinned_timeline_in_time_order(report):
     assert [e["body"] for e in report["timeline"]["pinned"]] == ["视频出现 Video posted", "Team assembled"]
+
+
+def test_it_stops_counting_a_late_recurring_occurrence_when_the_next_one_falls_due(org):
+    incident = IncidentFactory(organization=org, first_public_signal_at=T0, detected_at=t(5))
+    DeadlineFactory(incident=incident, step_key="sentiment-cadence", due_at=t(60), state="breached", met_at=t(200))
+    DeadlineFactory(incident=incident, step_key="sentiment-cadence", due_at=t(90), state="breached", met_at=t(200),
+                    occurrence=1)
+    report = report_assemble(incident=incident, now=t(300))
+    assert [d["late_minutes"] for d in report["deadlines"]] == [30, 110]

@@ -7,7 +7,7 @@ from crisis.reports.renderers import render_html
 from tests.factories import TimelineEventFactory
 
 pytestmark = pytest.mark.django_db
-REPORT_QUERIES = 13
+REPORT_QUERIES = 10
 
 
 def queries_for(incident, events: int) -> int:

@@ -7,6 +7,7 @@ import pypdf
 import pytest
 from django.utils import translation
 
+from crisis.reports import renderers
 from crisis.reports.assembly import json_ready, report_assemble
 from crisis.reports.renderers import SCHEMA_PATH, render_html, render_json, render_markdown, render_pdf
 from tests.deadline_helpers import T0
@@ -68,3 +69,10 @@ def test_it_translates_the_report_into_simplified_chinese(report):
     with translation.override("zh-hans"):
         markdown = render_markdown(report)
     assert markdown.startswith("# 复盘报告")
+
+
+def test_it_attaches_the_full_timeline_to_the_pdf_of_a_long_incident(report, monkeypatch):
+    monkeypatch.setattr(renderers, "PDF_TIMELINE_LIMIT", 3)
+    pdf = pypdf.PdfReader(io.BytesIO(render_pdf(report)))
+    attached = pdf.attachments["timeline.md"][0].decode("utf-8")
+    assert attached.count("\n- ") == len(report["timeline"]["events"])

@@ -9,7 +9,7 @@ from crisis.services import timeline as service
 from ..base import ApiView, get_or_404
 from ..fields import AwareDateTimeField, StrictBooleanField, StrictCharField, StrictInput
 from ..representations import TimelineEventOut
-from ..scoping import scoped_events, scoped_incidents
+from ..scoping import incident_for_write, scoped_events, scoped_incidents
 
 
 class TimelineEventFilter(django_filters.FilterSet):
@@ -48,7 +48,7 @@ class IncidentEventListCreateView(ApiView):
 
     @extend_schema(operation_id="events_create", request=InputSerializer, responses={201: TimelineEventOut})
     def post(self, request, incident_id: int):
-        incident = get_or_404(scoped_incidents(request.user), pk=incident_id)
+        incident = incident_for_write(request.user, incident_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         event = service.timeline_event_log(incident=incident, actor=request.user, **data.validated_data)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from crisis import clock
 from crisis.models import Membership, Severity
+from crisis.services.audit import audit_record
 
 from ..models import ContactMethod, Delivery, DeliveryStatus, Page, PageSource
 from .deliveries import deliveries_send
@@ -34,5 +35,7 @@ def contact_method_test(*, contact: ContactMethod, actor) -> Delivery:
         status=DeliveryStatus.QUEUED, idempotency_key=uuid.uuid4().hex, subject=page.title, body=page.body,
         ack_url=ack_url(page_id=page.pk, user_id=contact.user_id), next_attempt_at=now, created_at=now,
     )
+    audit_record(organization=membership.organization, actor=actor, action="contact_method.test", obj=contact,
+                 changes={"delivery": delivery.pk})
     transaction.on_commit(lambda: deliveries_send([delivery.pk]))
     return delivery

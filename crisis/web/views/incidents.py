@@ -2,7 +2,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from crisis import clock
 from crisis.models import EventKind
+from crisis.oncall.selectors import incident_pages, oncall_now
 from crisis.services.errors import DomainError
 from crisis.services.incidents import (
     incident_acknowledge,
@@ -63,6 +65,8 @@ def room_render(request: HttpRequest, incident, abilities, *, status: int = 200,
         "correction_form": forms.get("correction_form") or CorrectionForm(zone=zone),
         "correcting": forms.get("correcting"),
         **clock_context(incident=incident, abilities=abilities),
+        "oncall_now": oncall_now(organization=incident.organization, moment=clock.now()),
+        "pages": incident_pages(incident=incident),
     }
     return desk_render(request, "crisis/incident_room.html", context, status=status)
 
