@@ -32,6 +32,7 @@ def main() -> int:
     try:
         run("migrate", "--noinput", "-v", "0")
         run("seed_demo")
+        run("seed_demo_reports")
         commands = {
             "web": [PY, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
             "worker": [PY, "-m", "celery", "-A", "config", "worker", "-l", "warning", "--concurrency", "2"],
