@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crisis",
     "crisis.api",
     "crisis.reports",
@@ -64,7 +65,9 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'golden_hours.sqlite3'}"),
 }
-# Long-running engine processes keep one connection; health checks make a dead one reconnect.
+# Keep connections between requests (a new PostgreSQL connection costs more than the request itself);
+# health checks make a connection that died with a database restart reconnect instead of failing.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web server, worker and engine write to the same file: wait for the lock instead of failing.
@@ -147,6 +150,10 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
 }
 SPECTACULAR_SETTINGS = {
+    # Swagger UI from our own static files: no CDN (offline desks, strict CSPs).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "TITLE": "Golden Hours API",
     "DESCRIPTION": "Crisis-response timeline tracker",
     "VERSION": "1.0.0",

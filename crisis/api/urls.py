@@ -54,6 +54,7 @@ urlpatterns = [
     path("organizations/<int:organization_id>/playbooks/", playbooks.OrganizationPlaybookListView.as_view(),
          name="playbook-list"),
     path("playbooks/<int:playbook_id>/", playbooks.PlaybookDetailView.as_view(), name="playbook-detail"),
+    path("playbooks/<int:playbook_id>/revise/", playbooks.PlaybookReviseView.as_view(), name="playbook-revise"),
     path("tokens/", tokens.TokenListCreateView.as_view(), name="token-list"),
     path("tokens/<int:token_id>/", tokens.TokenRevokeView.as_view(), name="token-detail"),
     path("hooks/<slug:organization_slug>/sentiment/", webhooks.SentimentWebhookView.as_view(),

@@ -212,7 +212,8 @@ def demo_seed(*, now: datetime | None = None) -> dict[str, Incident]:
         existing = Incident.objects.filter(organization=cast.org, title=title).first()
         result[title] = existing or build(cast, now)
     # In the same transaction as the incidents: their breaches are dispatched after commit, and page.
-    from crisis.oncall.demo import oncall_demo_setup
+    from crisis.oncall.demo import oncall_demo_dispatch, oncall_demo_setup
 
     oncall_demo_setup(organization=cast.org, users=cast.users, now=now)
+    oncall_demo_dispatch(incidents=list(result.values()))
     return result

@@ -4,7 +4,18 @@ from datetime import datetime, time, timedelta
 
 from crisis.models import Organization
 
-from .models import EscalationLevel, EscalationPolicy, IncidentRole, Rotation, RotationMember, Schedule, TargetKind
+from .models import (
+    ContactKind,
+    ContactMethod,
+    ContactPreference,
+    EscalationLevel,
+    EscalationPolicy,
+    IncidentRole,
+    Rotation,
+    RotationMember,
+    Schedule,
+    TargetKind,
+)
 
 DEMO_ESCALATE_AFTER_MINUTES = 5
 
@@ -28,4 +39,25 @@ def oncall_demo_setup(*, organization: Organization, users: dict, now: datetime)
         EscalationLevel.objects.create(policy=policy, position=1, target_kind=TargetKind.INCIDENT_ROLE,
                                        incident_role=IncidentRole.COMMANDER,
                                        wait_seconds=DEMO_ESCALATE_AFTER_MINUTES * 60)
+    _demo_contacts(users)
     return policy
+
+
+def _demo_contacts(users: dict) -> None:
+    """Everyone who can be paged in the demo is reachable on the console outbox ("sent messages")."""
+    for name in ("responder", "commander", "approver2"):
+        ContactMethod.objects.get_or_create(user=users[name], kind=ContactKind.CONSOLE,
+                                            defaults={"label": "Console (demo)"})
+    # Quiet hours for the second approver: pages below SEV1 wait for the morning, SEV1 still gets through.
+    ContactPreference.objects.get_or_create(user=users["approver2"], defaults={
+        "time_zone": "Asia/Shanghai", "quiet_start": time(23, 0), "quiet_end": time(7, 0)})
+
+
+def oncall_demo_dispatch(*, incidents) -> int:
+    """Turn the demo's breaches into pages now, so the incident room shows paging before a worker runs.
+    The same dispatch a worker would do, and idempotent: the worker's later copy finds them dispatched."""
+    from crisis.models import Breach
+    from crisis.timers.tasks import breach_dispatch
+
+    pending = Breach.objects.filter(incident__in=incidents, dispatched_at__isnull=True).values_list("pk", flat=True)
+    return sum(bool(breach_dispatch(pk)) for pk in list(pending))

@@ -1,7 +1,7 @@
 """The built-in "Golden 4 Hours" playbook. docs/playbook.md explains the reasoning behind each step."""
 
 from django.db import transaction
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 from crisis.models import (
     GOLDEN_FOUR_HOURS,
@@ -23,32 +23,32 @@ PUBLIC_KINDS = [StatementKind.HOLDING, StatementKind.FULL, StatementKind.UPDATE,
 
 # Names are stored in English (gettext_noop) and translated when shown.
 STEPS = [
-    dict(key="acknowledge", name=_noop("Acknowledge and assemble the response team"),
+    dict(key="acknowledge", name=gettext_noop("Acknowledge and assemble the response team"),
          satisfied_by=SatisfiedBy.ACKNOWLEDGED, offset_seconds=15 * MIN, severity_offsets={"1": 450},
          responsible_role=Role.COMMANDER, warn_before_seconds=5 * MIN),
-    dict(key="sentiment-baseline", name=_noop("Baseline sentiment checkpoint"),
+    dict(key="sentiment-baseline", name=gettext_noop("Baseline sentiment checkpoint"),
          satisfied_by=SatisfiedBy.CHECKPOINT_RECORDED, offset_seconds=30 * MIN, severity_offsets={"1": 15 * MIN},
          responsible_role=Role.RESPONDER, warn_before_seconds=10 * MIN),
-    dict(key="holding-statement", name=_noop("Holding statement published"),
+    dict(key="holding-statement", name=gettext_noop("Holding statement published"),
          satisfied_by=SatisfiedBy.STATEMENT_PUBLISHED, statement_kinds=PUBLIC_KINDS, channel=PUBLIC_CHANNELS,
          offset_seconds=HOUR, severity_offsets={"1": 30 * MIN}, responsible_role=Role.COMMANDER,
          warn_before_seconds=15 * MIN),
-    dict(key="stakeholder-briefing", name=_noop("Stakeholder briefing (internal statement)"),
+    dict(key="stakeholder-briefing", name=gettext_noop("Stakeholder briefing (internal statement)"),
          satisfied_by=SatisfiedBy.STATEMENT_PUBLISHED, statement_kinds=[StatementKind.INTERNAL_BRIEFING],
          channel=Channel.INTERNAL, offset_seconds=2 * HOUR, severity_offsets={"1": HOUR},
          responsible_role=Role.COMMANDER, warn_before_seconds=15 * MIN),
-    dict(key="full-statement", name=_noop("Full statement with facts, cause and actions"),
+    dict(key="full-statement", name=gettext_noop("Full statement with facts, cause and actions"),
          satisfied_by=SatisfiedBy.STATEMENT_PUBLISHED, statement_kinds=[StatementKind.FULL], channel=PUBLIC_CHANNELS,
          offset_seconds=4 * HOUR, responsible_role=Role.COMMANDER, warn_before_seconds=30 * MIN),
-    dict(key="sentiment-cadence", name=_noop("Sentiment checkpoint every 30 minutes (first 4 hours)"),
+    dict(key="sentiment-cadence", name=gettext_noop("Sentiment checkpoint every 30 minutes (first 4 hours)"),
          satisfied_by=SatisfiedBy.CHECKPOINT_RECORDED, offset_seconds=HOUR, recurrence_seconds=30 * MIN,
          recur_until=RecurUntil.OFFSET, recur_until_seconds=4 * HOUR, responsible_role=Role.RESPONDER,
          warn_before_seconds=10 * MIN),
-    dict(key="public-update", name=_noop("Public update every 4 hours until resolved"),
+    dict(key="public-update", name=gettext_noop("Public update every 4 hours until resolved"),
          satisfied_by=SatisfiedBy.STATEMENT_PUBLISHED, statement_kinds=PUBLIC_KINDS, channel=PUBLIC_CHANNELS,
          offset_seconds=8 * HOUR, recurrence_seconds=4 * HOUR, recur_until=RecurUntil.RESOLVED,
          responsible_role=Role.COMMANDER, warn_before_seconds=30 * MIN),
-    dict(key="follow-up-report", name=_noop("Follow-up report (24 hours)"), satisfied_by=SatisfiedBy.MANUAL,
+    dict(key="follow-up-report", name=gettext_noop("Follow-up report (24 hours)"), satisfied_by=SatisfiedBy.MANUAL,
          offset_seconds=24 * HOUR, responsible_role=Role.COMMANDER, warn_before_seconds=2 * HOUR),
 ]
 

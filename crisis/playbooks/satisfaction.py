@@ -27,12 +27,15 @@ from crisis.services.timeline import timeline_event_append
 from crisis.timers.breach import deadlines_breach_locked
 
 from .rolling import deadline_next_occurrence, deadlines_create
-from .steps import Step, step_accepts_statement, step_for
+from .steps import SURGE_STEP, Step, step_accepts_statement, step_for
 from .triggers import sentiment_surge_check
 
 
 def _satisfy(*, incident: Incident, accepts: Callable[[Step], bool], event: TimelineEvent | None,
              note: str = "") -> list[Deadline]:
+    # Most logged events can meet no step at all: then do not even look (this is on every write's path).
+    if not any(accepts(step) for step in (*incident.playbook_snapshot, SURGE_STEP)):
+        return []
     candidates = list(Deadline.objects.select_for_update().filter(
         incident=incident, met_at__isnull=True, state__in=[DeadlineState.PENDING, DeadlineState.BREACHED],
     ).order_by("due_at"))

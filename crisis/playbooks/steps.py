@@ -3,6 +3,8 @@
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from crisis.models import (
     PUBLIC_CHANNELS,
     Channel,
@@ -23,7 +25,8 @@ SNAPSHOT_FIELDS = ("key", "name", "satisfied_by", "statement_kinds", "channel", 
 
 # A surge is answered by speaking in public, whatever the form.
 SURGE_STEP: Step = {
-    "key": "surge", "name": "Respond to the sentiment surge", "satisfied_by": SatisfiedBy.STATEMENT_PUBLISHED,
+    "key": "surge", "name": gettext_noop("Respond to the sentiment surge"),
+    "satisfied_by": SatisfiedBy.STATEMENT_PUBLISHED,
     "statement_kinds": [k for k in StatementKind.values if k != StatementKind.INTERNAL_BRIEFING],
     "channel": PUBLIC_CHANNELS, "event_kind": "", "recurrence_seconds": None, "responsible_role": "commander",
     "warn_before_seconds": 600,

@@ -1,5 +1,6 @@
 """Sentiment triggers: when public anger jumps, the clock tightens."""
 
+import bisect
 from datetime import timedelta
 
 from django.db.models import Max
@@ -12,11 +13,28 @@ from crisis.services.timeline import timeline_event_append
 from .steps import SURGE_STEP
 
 
-def _surge_reason(incident: Incident, checkpoint: SentimentCheckpoint) -> str | None:
+def _previous_by_checkpoint(
+    incident: Incident, checkpoints: list[SentimentCheckpoint]
+) -> dict[int, SentimentCheckpoint]:
+    """For each new checkpoint, the one measured just before it on the same source: one query for the batch."""
+    series: dict[str, list[SentimentCheckpoint]] = {}
+    for cp in (SentimentCheckpoint.objects.filter(incident=incident, source__in={c.source for c in checkpoints})
+               .only("id", "source", "measured_at", "negative_share", "mention_volume")
+               .order_by("measured_at", "id")):
+        series.setdefault(cp.source, []).append(cp)
+    times = {source: [cp.measured_at for cp in rows] for source, rows in series.items()}
+    previous = {}
+    for cp in checkpoints:
+        index = bisect.bisect_left(times.get(cp.source, []), cp.measured_at)
+        if index:
+            previous[cp.pk] = series[cp.source][index - 1]
+    return previous
+
+
+def _surge_reason(
+    incident: Incident, checkpoint: SentimentCheckpoint, previous: SentimentCheckpoint | None
+) -> str | None:
     org = incident.organization
-    previous = (SentimentCheckpoint.objects.filter(incident=incident, source=checkpoint.source,
-                                                   measured_at__lt=checkpoint.measured_at)
-                .exclude(pk=checkpoint.pk).order_by("-measured_at", "-id").first())
     neg, vol = checkpoint.negative_share, checkpoint.mention_volume
     prev_neg = previous.negative_share if previous else None
     prev_vol = previous.mention_volume if previous else None
@@ -38,7 +56,8 @@ def sentiment_surge_check(*, incident: Incident, checkpoints: list[SentimentChec
     """Suggest a higher severity and add one 'respond to the surge' deadline (one pending at a time)."""
     if not incident.is_open:
         return None
-    reasons = [r for cp in checkpoints if (r := _surge_reason(incident, cp))]
+    previous = _previous_by_checkpoint(incident, checkpoints)
+    reasons = [r for cp in checkpoints if (r := _surge_reason(incident, cp, previous.get(cp.pk)))]
     if not reasons:
         return None
     suggestion = max(1, incident.severity - 1)

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from crisis import clock
-from crisis.models import EventKind, Incident, Role, SentimentCheckpoint
+from crisis.models import EventKind, Incident, Role, SentimentCheckpoint, TimelineEvent
 
 from .access import membership_require
 from .audit import audit_record
@@ -71,12 +71,12 @@ def _describe(cp: SentimentCheckpoint) -> str:
     return _("Sentiment on %(source)s: %(parts)s.") % {"source": cp.source, "parts": ", ".join(parts) or "-"}
 
 
-def _create(*, incident: Incident, actor, data: dict[str, Any], corrects=None) -> SentimentCheckpoint:
+def _build(*, incident: Incident, actor, data: dict[str, Any], now, corrects=None) -> SentimentCheckpoint:
     fields = {f: data.get(f) for f in MEASURES}
-    return SentimentCheckpoint.objects.create(
+    return SentimentCheckpoint(
         incident=incident,
         measured_at=data["measured_at"],
-        recorded_at=clock.now(),
+        recorded_at=now,
         source=data["source"].strip(),
         notes=data.get("notes") or "",
         extra=data.get("extra") or {},
@@ -124,16 +124,18 @@ def sentiment_checkpoints_ingest(
                 fields={f"points[{index}].{k}": v for k, v in exc.fields.items()},
             ) from exc
     with transaction.atomic():
-        checkpoints = [_create(incident=incident, actor=actor, data=point) for point in points]
-        for checkpoint in checkpoints:
-            timeline_event_append(
-                incident=incident,
-                kind=EventKind.SENTIMENT,
-                actor=actor,
-                occurred_at=checkpoint.measured_at,
-                body=_describe(checkpoint),
-                metadata={"checkpoint_id": checkpoint.pk},
-            )
+        # Bulk inserts: a listening tool sends a thousand points at once and waits for the answer.
+        now = clock.now()
+        checkpoints = SentimentCheckpoint.objects.bulk_create(
+            [_build(incident=incident, actor=actor, data=point, now=now) for point in points]
+        )
+        TimelineEvent.objects.bulk_create([
+            TimelineEvent(incident=incident, kind=EventKind.SENTIMENT, recorded_at=now,
+                          actor=actor if getattr(actor, "is_authenticated", False) else None,
+                          occurred_at=checkpoint.measured_at, body=_describe(checkpoint),
+                          metadata={"checkpoint_id": checkpoint.pk})
+            for checkpoint in checkpoints
+        ])
         audit_record(
             organization=incident.organization,
             actor=actor,
@@ -170,7 +172,8 @@ def sentiment_checkpoint_correct(
         )
     try:
         with transaction.atomic():
-            correction = _create(incident=incident, actor=actor, data=data, corrects=checkpoint)
+            correction = _build(incident=incident, actor=actor, data=data, now=clock.now(), corrects=checkpoint)
+            correction.save()
     except IntegrityError as exc:
         raise ConcurrentUpdate(_("Somebody corrected this checkpoint first."), field="corrects") from exc
     timeline_event_append(

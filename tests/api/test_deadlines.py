@@ -91,3 +91,33 @@ def test_it_shows_the_playbook_and_its_steps(api_as, open_incident, org, people)
 
     assert playbook["step_count"] == len(detail.json()["steps"]) > 0
     assert detail.json()["steps"][0]["key"]
+
+
+def _steps_of(playbook):
+    from crisis.services.playbooks import playbook_steps_as_data
+
+    return playbook_steps_as_data(playbook=playbook)
+
+
+def test_it_lets_an_admin_revise_the_playbook(api_as, open_incident, people):
+    incident = open_incident()
+    playbook = incident.playbook
+    steps = _steps_of(playbook)
+    steps[0]["offset_seconds"] = 600
+    response = api_as(people["admin"]).post(f"/api/v1/playbooks/{playbook.pk}/revise/",
+                                            {"version": playbook.version, "steps": steps}, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["version"] == playbook.version + 1
+    assert response.json()["steps"][0]["offset_seconds"] == 600
+
+
+def test_it_refuses_a_revision_of_a_stale_playbook(api_as, open_incident, people):
+    incident = open_incident()
+    playbook = incident.playbook
+    client = api_as(people["admin"])
+    body = {"version": playbook.version, "steps": _steps_of(playbook)}
+    client.post(f"/api/v1/playbooks/{playbook.pk}/revise/", body, format="json")
+    stale = client.post(f"/api/v1/playbooks/{playbook.pk}/revise/", body, format="json")
+
+    assert stale.status_code == 409

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from crisis.models import AuditEntry, DeadlineState, Role, role_at_least
+from crisis.services.playbooks import playbook_steps_as_data
 from crisis.services.statements import (
     statement_approve,
     statement_create,
@@ -80,6 +81,9 @@ ACTIONS = [
         "post", f"/api/v1/deadlines/{_pending_deadline(i).pk}/extend/", {"minutes": 15, "reason": "r"})),
     ("waive deadline", Role.COMMANDER, lambda i, o, p: (
         "post", f"/api/v1/deadlines/{_pending_deadline(i).pk}/waive/", {"reason": "r"})),
+    ("revise playbook", Role.ADMIN, lambda i, o, p: (
+        "post", f"/api/v1/playbooks/{i.playbook_id}/revise/",
+        {"version": i.playbook.version, "steps": playbook_steps_as_data(playbook=i.playbook)})),
     ("manage webhook secrets", Role.ADMIN, lambda i, o, p: (
         "post", f"/api/v1/organizations/{o.pk}/webhook-secrets/", {"name": "tool"})),
 ]

@@ -1,12 +1,15 @@
-"""Playbooks and their steps, read-only: editing waits for a playbook service (admins edit in the admin)."""
+"""Playbooks and their steps: everyone reads them; admins revise them, which writes a new version."""
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 
-from crisis.models import Playbook, PlaybookStep
+from crisis.models import EventKind, Playbook, PlaybookStep, RecurUntil, Role, SatisfiedBy, StatementKind
+from crisis.services import playbooks as service
 
 from ..base import ApiView, get_or_404
+from ..fields import StrictCharField, StrictInput, StrictIntegerField
 from ..scoping import scoped_organizations, scoped_playbooks
 
 
@@ -59,3 +62,42 @@ class PlaybookDetailView(ApiView):
     def get(self, request, playbook_id: int):
         playbook = get_or_404(_playbooks(request.user).prefetch_related("steps"), pk=playbook_id)
         return self.respond(PlaybookDetailOut(playbook).data)
+
+
+class StepInput(StrictInput):
+    """Types only; the service checks how the fields fit together (a repeat needs its end, ...)."""
+
+    key = StrictCharField(max_length=80, required=False, allow_blank=True)
+    name = StrictCharField(max_length=200)
+    description = StrictCharField(max_length=5000, required=False, allow_blank=True)
+    satisfied_by = serializers.ChoiceField(choices=SatisfiedBy.choices)
+    statement_kinds = serializers.ListField(child=serializers.ChoiceField(choices=StatementKind.choices),
+                                            max_length=len(StatementKind), required=False)
+    channel = StrictCharField(max_length=24, required=False, allow_blank=True)
+    event_kind = serializers.ChoiceField(choices=EventKind.choices, required=False, allow_blank=True)
+    offset_seconds = StrictIntegerField(min_value=0, max_value=service.WEEK)
+    severity_offsets = serializers.DictField(child=StrictIntegerField(min_value=0, max_value=service.WEEK),
+                                             required=False)
+    recurrence_seconds = StrictIntegerField(min_value=60, max_value=service.WEEK, required=False, allow_null=True)
+    recur_until = serializers.ChoiceField(choices=RecurUntil.choices, required=False, allow_blank=True)
+    recur_until_seconds = StrictIntegerField(min_value=0, max_value=4 * service.WEEK, required=False, allow_null=True)
+    responsible_role = serializers.ChoiceField(choices=Role.choices)
+    warn_before_seconds = StrictIntegerField(min_value=0, max_value=service.WEEK, required=False)
+
+
+class PlaybookReviseView(ApiView):
+    class InputSerializer(StrictInput):
+        version = StrictIntegerField(help_text=gettext_lazy("The playbook version you edited."))
+        steps = serializers.ListField(child=StepInput(), min_length=1, max_length=50)
+
+    @extend_schema(operation_id="playbooks_revise", request=InputSerializer, responses={201: PlaybookDetailOut})
+    def post(self, request, playbook_id: int):
+        playbook = get_or_404(scoped_playbooks(request.user).select_related("organization"), pk=playbook_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        revised = service.playbook_revise(
+            playbook=playbook, actor=request.user, expected_version=data.validated_data["version"],
+            steps=[dict(step) for step in data.validated_data["steps"]],
+        )
+        revised = get_or_404(_playbooks(request.user).prefetch_related("steps"), pk=revised.pk)
+        return self.respond(PlaybookDetailOut(revised).data, status_code=status.HTTP_201_CREATED)
