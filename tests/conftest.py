@@ -17,6 +17,17 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """LocaleMiddleware activates a request's language for the whole thread and never resets it:
+    without this, one test that visits /zh-hans/ makes every later reverse() answer in Chinese."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture
 def org():
     return OrganizationFactory()

@@ -17,7 +17,7 @@ from .validation import FieldErrors, check_number, check_text
 
 
 def _lock_pending(deadline: Deadline, action: str) -> Deadline:
-    fresh = Deadline.objects.select_for_update().select_related("incident").get(pk=deadline.pk)
+    fresh = Deadline.objects.select_for_update(of=("self",)).select_related("incident").get(pk=deadline.pk)
     if fresh.version != deadline.version:
         raise ConcurrentUpdate(_("This deadline changed since you loaded it; reload and try again."),
                                field="version")

@@ -26,7 +26,9 @@ def breach_dispatch(breach_id: int) -> bool:
     from crisis.oncall.dispatch import breach_alert
 
     with transaction.atomic():
-        breach = (Breach.objects.select_for_update().select_related("deadline", "incident")
+        # of=self: lock the outbox row only. Locking the incident too would block every timeline insert
+        # for it (a foreign-key share lock) while we page, and deadlock against an acknowledgement.
+        breach = (Breach.objects.select_for_update(of=("self",)).select_related("deadline", "incident")
                   .filter(pk=breach_id, dispatched_at__isnull=True).first())
         if breach is None:
             return False

@@ -27,6 +27,7 @@ pytestmark = [
 def race(*actions):
     barrier = threading.Barrier(len(actions))
     errors = []
+    unexpected: list[Exception] = []
 
     def run(action):
         try:
@@ -34,6 +35,8 @@ def race(*actions):
             action()
         except DomainError as exc:
             errors.append(exc)
+        except Exception as exc:  # a deadlock or any database error is a defect, not a lost race
+            unexpected.append(exc)
         finally:
             connection.close()
 
@@ -42,6 +45,7 @@ def race(*actions):
         t.start()
     for t in threads:
         t.join(30)
+    assert not unexpected, f"a racing transaction failed instead of winning or losing cleanly: {unexpected!r}"
     return errors
 
 

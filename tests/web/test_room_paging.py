@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def paged_incident(open_incident, org, people):
     incident = open_incident()
-    users = {"responder": people["responder"], "approver2": people["approver"]}
+    users = {"responder": people["responder"], "approver2": people["approver"], "commander": people["commander"]}
     oncall_demo_setup(organization=org, users=users, now=clock.now())
     page_trigger(incident=incident, actor=people["commander"], title="Legal approver needed now")
     return incident
