@@ -3,18 +3,9 @@ pages and deliveries change only through the services and are read here."""
 
 from django.contrib import admin
 
+from crisis.admin import ReadOnlyAdmin
+
 from . import models
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RotationMemberInline(admin.TabularInline):

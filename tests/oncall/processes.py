@@ -5,34 +5,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
-
-
-def wait_for(predicate: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.02, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"gave up after {timeout:.0f}s waiting for {what or predicate!r}")
-        time.sleep(interval)
-
-
-def database_url(settings_dict: dict) -> str:
-    user = quote(settings_dict.get("USER") or "", safe="")
-    password = quote(settings_dict.get("PASSWORD") or "", safe="")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    return f"postgres://{auth}{settings_dict.get('HOST') or '127.0.0.1'}:{settings_dict.get('PORT') or 5432}/" \
-           f"{settings_dict['NAME']}"
+# One copy of the process helpers: the engine's fault suite owns them.
+from tests.timers.processes import PYTHON, ROOT, wait_for
 
 
 class PagingStack:

@@ -9,9 +9,10 @@ from crisis.oncall.models import Delivery, DeliveryStatus, Page
 from crisis.oncall.services.deliveries import deliveries_relay
 from crisis.oncall.services.pages import page_trigger
 from crisis.services.incidents import incident_open
+from tests.timers.processes import database_url, wait_for
 
 from .factories import ContactMethodFactory
-from .processes import PagingStack, celery_producer, database_url, wait_for
+from .processes import PagingStack, celery_producer
 from .receiver import HOLD
 
 ON_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
