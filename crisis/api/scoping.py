@@ -94,3 +94,9 @@ def scoped_deadlines(user) -> QuerySet[Deadline]:
 
 def scoped_playbooks(user) -> QuerySet[Playbook]:
     return Playbook.objects.filter(organization__in=organizations_for_user(user=user))
+
+
+def scoped_pages(user):
+    from crisis.oncall.models import Page
+
+    return Page.objects.filter(organization__in=organizations_for_user(user=user))

@@ -3,7 +3,18 @@ tests/api/test_tenancy.py walks this list and fails for a route it cannot prove 
 
 from django.urls import path
 
-from .views import deadlines, incidents, organizations, playbooks, sentiment, statements, timeline, tokens, webhooks
+from .views import (
+    deadlines,
+    incidents,
+    organizations,
+    pages,
+    playbooks,
+    sentiment,
+    statements,
+    timeline,
+    tokens,
+    webhooks,
+)
 
 app_name = "api"
 urlpatterns = [
@@ -51,6 +62,10 @@ urlpatterns = [
     path("deadlines/<int:deadline_id>/extend/", deadlines.DeadlineExtendView.as_view(), name="deadline-extend"),
     path("deadlines/<int:deadline_id>/waive/", deadlines.DeadlineWaiveView.as_view(), name="deadline-waive"),
     path("deadlines/<int:deadline_id>/mark-met/", deadlines.DeadlineMarkMetView.as_view(), name="deadline-mark-met"),
+    path("incidents/<int:incident_id>/pages/", pages.IncidentPageListView.as_view(), name="page-list"),
+    path("pages/<int:page_id>/", pages.PageDetailView.as_view(), name="page-detail"),
+    path("pages/<int:page_id>/acknowledge/", pages.PageAcknowledgeView.as_view(), name="page-acknowledge"),
+    path("pages/<int:page_id>/resolve/", pages.PageResolveView.as_view(), name="page-resolve"),
     path("organizations/<int:organization_id>/playbooks/", playbooks.OrganizationPlaybookListView.as_view(),
          name="playbook-list"),
     path("playbooks/<int:playbook_id>/", playbooks.PlaybookDetailView.as_view(), name="playbook-detail"),

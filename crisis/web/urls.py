@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import clock, dashboard, incidents, playbooks, sentiment, statements, timeline
+from .views import clock, dashboard, incidents, oncall, playbooks, sentiment, statements, timeline
 
 app_name = "crisis"
 urlpatterns = [
@@ -24,5 +24,6 @@ urlpatterns = [
     path("statements/<int:pk>/<str:action>/", statements.statement_action, name="statement-action"),
     path("deadlines/<int:pk>/<str:action>/", clock.deadline_action, name="deadline-action"),
     path("playbooks/", playbooks.playbook_list, name="playbooks"),
+    path("on-call/", oncall.oncall_schedule, name="oncall-schedule"),
     path("playbooks/<int:pk>/edit/", playbooks.playbook_edit, name="playbook-edit"),
 ]

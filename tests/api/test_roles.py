@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from crisis.models import AuditEntry, DeadlineState, Role, role_at_least
+from crisis.oncall.services.pages import page_trigger
 from crisis.services.playbooks import playbook_steps_as_data
 from crisis.services.statements import (
     statement_approve,
@@ -32,6 +33,10 @@ def _statement(incident, people, *, until=None):
     for step in steps[: {None: 0, "in_review": 1, "approved": 2, "published": 3}[until]]:
         step()
     return statement
+
+
+def _page(incident, people):
+    return page_trigger(incident=incident, actor=people["commander"], title="Need the legal approver")
 
 
 def _pending_deadline(incident):
@@ -84,6 +89,9 @@ ACTIONS = [
     ("revise playbook", Role.ADMIN, lambda i, o, p: (
         "post", f"/api/v1/playbooks/{i.playbook_id}/revise/",
         {"version": i.playbook.version, "steps": playbook_steps_as_data(playbook=i.playbook)})),
+    # Anyone paged may be a viewer, so any member can stop the escalation (as on the signed link).
+    ("acknowledge page", Role.VIEWER, lambda i, o, p: ("post", f"/api/v1/pages/{_page(i, p).pk}/acknowledge/", {})),
+    ("resolve page", Role.VIEWER, lambda i, o, p: ("post", f"/api/v1/pages/{_page(i, p).pk}/resolve/", {})),
     ("manage webhook secrets", Role.ADMIN, lambda i, o, p: (
         "post", f"/api/v1/organizations/{o.pk}/webhook-secrets/", {"name": "tool"})),
 ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from crisis.api import urls as api_urls
 from crisis.api.tokens import api_token_create, webhook_secret_create
 from crisis.models import AuditEntry, Role, TimelineEvent
+from crisis.oncall.services.pages import page_trigger
 from crisis.services.incidents import incident_open
 from crisis.services.sentiment import sentiment_checkpoint_record
 from crisis.services.statements import statement_create
@@ -57,11 +58,12 @@ def foreign():
                                              negative_share=0.5)
     secret = webhook_secret_create(organization=org, actor=admin, name=MARKER)
     token, _raw = api_token_create(user=admin, name=MARKER, scopes=["read"])
+    page = page_trigger(incident=incident, actor=admin, title=MARKER)
     return {
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
         "event_id": event.pk, "statement_id": statement.pk, "checkpoint_id": checkpoint.pk,
         "secret_id": secret.pk, "token_id": token.pk, "deadline_id": incident.deadlines.first().pk,
-        "playbook_id": incident.playbook_id, "org": org, "incident": incident,
+        "playbook_id": incident.playbook_id, "page_id": page.pk, "org": org, "incident": incident,
     }
 
 
