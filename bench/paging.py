@@ -94,7 +94,18 @@ def run_round(incidents, receiver, count: int, timeout: float) -> dict:
         time.sleep(0.01)
     arrivals = [r.at for r in receiver.requests[before:]]
     latencies = [(a - committed[0]) * 1000 for a in arrivals]
+    # Where the time goes: the breach is dispatched (its page opened), then its message is sent.
+    from crisis.models import Breach
+
+    opened = [(t.timestamp() - committed[0]) * 1000 for t in Breach.objects.filter(
+        deadline__step_key=f"bench-{tag}").values_list("dispatched_at", flat=True)]
+    from crisis.oncall.models import DeliveryAttempt
+
+    sending = [(t.timestamp() - committed[0]) * 1000 for t in DeliveryAttempt.objects.filter(
+        delivery__page__deadline__step_key=f"bench-{tag}", number=1).values_list("started_at", flat=True)]
     return {
+        "dispatched_p99_ms": round(percentile(opened, 99), 1) if opened else None,
+        "sending_p99_ms": round(percentile(sending, 99), 1) if sending else None,
         "breaches": count, "received": len(arrivals), "p50_ms": round(percentile(latencies, 50), 1),
         "p90_ms": round(percentile(latencies, 90), 1), "p99_ms": round(percentile(latencies, 99), 1),
         "max_ms": round(max(latencies), 1), "mean_ms": round(statistics.mean(latencies), 1),
@@ -147,10 +158,14 @@ def main() -> int:
         connections.close_all()
         database_drop(admin_url, db_url)
 
-    header = f"{'round':>5} {'breaches':>8} {'received':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+    header = (f"{'round':>5} {'breaches':>8} {'received':>8} {'dispatched p99':>14} {'sending p99':>11} "
+              f"{'p50 ms':>8} {'p90 ms':>8} "
+              f"{'p99 ms':>8} {'max ms':>8}")
     print(header)
     for n, r in enumerate(rounds, 1):
-        print(f"{n:>5} {r['breaches']:>8} {r['received']:>8} {r['p50_ms']:>8} {r['p90_ms']:>8} {r['p99_ms']:>8} "
+        print(f"{n:>5} {r['breaches']:>8} {r['received']:>8} {r['dispatched_p99_ms']:>14} {r['sending_p99_ms']:>11} "
+              f"{r['p50_ms']:>8} "
+              f"{r['p90_ms']:>8} {r['p99_ms']:>8} "
               f"{r['max_ms']:>8}")
     worst = max(r["p99_ms"] for r in rounds)
     verdict = "PASS" if worst <= TARGET_P99_MS and all(r["received"] == r["breaches"] for r in rounds) else "FAIL"

@@ -175,6 +175,9 @@ GOLDEN_HOURS_SEND_TIMERS = env.bool("GOLDEN_HOURS_SEND_TIMERS", default=True)
 GOLDEN_HOURS_SWEEPER_MAX_SLEEP = env.float("GOLDEN_HOURS_SWEEPER_MAX_SLEEP", default=30.0)
 # Breaches whose dispatch task has not marked them after this long are re-sent by the relay.
 GOLDEN_HOURS_RELAY_AFTER = env.float("GOLDEN_HOURS_RELAY_AFTER", default=5.0)
+# Breaches per dispatch task, and deliveries per send task: bursts are paged in batches (bench/paging.py).
+GOLDEN_HOURS_DISPATCH_BATCH = env.int("GOLDEN_HOURS_DISPATCH_BATCH", default=25)
+GOLDEN_HOURS_DELIVERY_BATCH = env.int("GOLDEN_HOURS_DELIVERY_BATCH", default=25)
 
 # On-call alerts (crisis/oncall, docs/operations.md).
 # Where one-click acknowledge links in messages point.

@@ -80,10 +80,14 @@ def escalation_policy_for(*, organization: Organization, severity: int) -> Escal
 
 
 def page_levels(*, page: Page) -> list[Level]:
-    if page.target_user_id is not None:
-        return [Level(target_kind=TargetKind.USER, user_id=page.target_user_id)]
-    if page.policy_id is not None:
-        rows = EscalationLevel.objects.filter(policy_id=page.policy_id).order_by("position", "id")
+    return levels_for(policy_id=page.policy_id, target_user_id=page.target_user_id)
+
+
+def levels_for(*, policy_id: int | None, target_user_id: int | None) -> list[Level]:
+    if target_user_id is not None:
+        return [Level(target_kind=TargetKind.USER, user_id=target_user_id)]
+    if policy_id is not None:
+        rows = EscalationLevel.objects.filter(policy_id=policy_id).order_by("position", "id")
         levels = [Level(target_kind=r.target_kind, user_id=r.user_id, incident_role=r.incident_role,
                         schedule_id=r.schedule_id, wait_seconds=r.wait_seconds) for r in rows]
         if levels:
@@ -93,23 +97,36 @@ def page_levels(*, page: Page) -> list[Level]:
 
 
 def page_step_count(*, page: Page, levels: list[Level]) -> int:
-    repeat = page.policy.repeat if page.policy_id is not None and page.target_user_id is None else 0
+    return step_count_for(policy=page.policy if page.policy_id else None, target_user_id=page.target_user_id,
+                          levels=levels)
+
+
+def step_count_for(*, policy: EscalationPolicy | None, target_user_id: int | None, levels: list[Level]) -> int:
+    repeat = policy.repeat if policy is not None and target_user_id is None else 0
     return len(levels) * (repeat + 1)
 
 
 def level_users(*, level: Level, incident: Incident | None, moment: datetime) -> list:
-    """Who this level pages now; only members of the page's organization count."""
-    user_model = get_user_model()
+    """Who this level pages now."""
+    found = get_user_model().objects.in_bulk(level_user_ids(level=level, incident=incident, moment=moment))
+    return list(found.values())
+
+
+def level_user_ids(*, level: Level, incident: Incident | None, moment: datetime,
+                   on_call: dict[int, int | None] | None = None) -> list[int]:
+    """The user ids a level names at ``moment``; ``on_call`` caches schedule lookups across many pages."""
     if level.target_kind == TargetKind.USER:
-        return list(user_model.objects.filter(pk=level.user_id))
+        return [level.user_id] if level.user_id else []
     if level.target_kind == TargetKind.INCIDENT_ROLE:
-        if incident is None:
-            return []
-        user_id = getattr(incident, f"{level.incident_role}_id", None)
-        return list(user_model.objects.filter(pk=user_id)) if user_id else []
-    schedule = Schedule.objects.filter(pk=level.schedule_id).first()
-    user = oncall_user_at(schedule=schedule, moment=moment) if schedule else None
-    return [user] if user is not None else []
+        user_id = getattr(incident, f"{level.incident_role}_id", None) if incident is not None else None
+        return [user_id] if user_id else []
+    on_call = {} if on_call is None else on_call
+    if level.schedule_id not in on_call:
+        schedule = Schedule.objects.filter(pk=level.schedule_id).first()
+        user = oncall_user_at(schedule=schedule, moment=moment) if schedule else None
+        on_call[level.schedule_id] = user.pk if user is not None else None
+    user_id = on_call[level.schedule_id]
+    return [user_id] if user_id else []
 
 
 def deliveries_for_user(*, user, limit: int = 100) -> QuerySet[Delivery]:

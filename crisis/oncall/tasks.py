@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services.deliveries import delivery_attempt
+from .services.sending import deliveries_attempt, delivery_attempt
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
@@ -16,3 +16,14 @@ def delivery_send(self, delivery_id: int) -> str:
     if result.retry_in is not None:
         raise self.retry(countdown=result.retry_in)
     return result.status
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deliveries_deliver(delivery_ids: list[int]) -> int:
+    """A batch of first attempts, sent in parallel; each failure worth retrying comes back on its own
+    (``delivery_send``) after its backoff. Returns how many were sent."""
+    results = deliveries_attempt(delivery_ids=delivery_ids)
+    for pk, result in results.items():
+        if result.retry_in is not None:
+            delivery_send.apply_async((pk,), countdown=result.retry_in)
+    return sum(r.status == "sent" for r in results.values())

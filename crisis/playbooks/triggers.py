@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from crisis import clock
 from crisis.models import Deadline, DeadlineKind, DeadlineState, EventKind, Incident, SentimentCheckpoint
 from crisis.services.timeline import timeline_event_append
+from crisis.timers.wording import hhmm
 
 from .steps import SURGE_STEP
 
@@ -82,4 +83,16 @@ def sentiment_surge_check(*, incident: Incident, checkpoints: list[SentimentChec
         % {"why": "; ".join(reasons), "s": suggestion, "m": incident.organization.surge_response_seconds // 60},
         metadata={"surge": True, "severity_suggestion": suggestion},
     )
+    _surge_page(incident, deadline, reasons)
     return deadline
+
+
+def _surge_page(incident: Incident, deadline: Deadline, reasons: list[str]) -> None:
+    """Page now: the surge clock is short, and whoever is on call may not be watching the room."""
+    from crisis.oncall.models import PageSource
+    from crisis.oncall.services.pages import page_open
+
+    page_open(organization=incident.organization, incident=incident, source=PageSource.SURGE,
+              dedup_key=f"surge:{incident.pk}:{deadline.occurrence}", title=_("Sentiment surge: %(title)s") % {"title": incident.title},
+              body=_("%(why)s. Respond in public by %(due)s.") % {"why": "; ".join(reasons),
+                                                                  "due": hhmm(deadline.due_at, incident)})

@@ -7,11 +7,12 @@ from crisis.models import AuditEntry, Organization
 from .origin import current_origin
 
 
-def audit_record(
+def audit_entry(
     *, organization: Organization | None, actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None
 ) -> AuditEntry:
+    """An unsaved row, for services that write many at once with bulk_create."""
     origin = current_origin()
-    return AuditEntry.objects.create(
+    return AuditEntry(
         organization=organization,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -21,3 +22,11 @@ def audit_record(
         via=origin.via,
         ip_address=origin.ip_address,
     )
+
+
+def audit_record(
+    *, organization: Organization | None, actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None
+) -> AuditEntry:
+    entry = audit_entry(organization=organization, actor=actor, action=action, obj=obj, changes=changes)
+    entry.save()
+    return entry

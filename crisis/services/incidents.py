@@ -137,6 +137,10 @@ def incident_transition(*, incident: Incident, actor, to_status: str, note: str 
     from crisis.playbooks.instantiate import incident_playbook_on_status
 
     incident_playbook_on_status(incident=incident)
+    if not incident.is_open:
+        from crisis.oncall.services.pages import incident_pages_resolve
+
+        incident_pages_resolve(incident=incident, actor=actor)
     return incident
 
 

@@ -37,8 +37,11 @@ def deadlines_schedule(*, deadlines: list[Deadline]) -> None:
     near = [(d.pk, d.version, d.due_at) for d in pending if d.due_at <= horizon]
     if not near:
         return
+    by_version: dict[int, list[int]] = {}
     for pk, version, _due in near:
-        Deadline.objects.filter(pk=pk, version=version).update(eta_version=version)
+        by_version.setdefault(version, []).append(pk)
+    for version, pks in by_version.items():  # one statement for a batch of new timers, which share a version
+        Deadline.objects.filter(pk__in=pks, version=version).update(eta_version=version)
     transaction.on_commit(lambda: timers_send(near))
 
 
@@ -99,17 +102,20 @@ def breaches_dispatch_after_commit(*, breach_ids: list[int]) -> None:
 
 
 def breaches_send(breach_ids: list[int]) -> None:
-    """Queue a dispatch task per breach; the outbox relay in the engine loop retries what does not get through."""
+    """Queue dispatch tasks, a batch of breaches each; the outbox relay in the engine loop retries what
+    does not get through. Batches keep a burst of breaches cheap; several of them let workers share it."""
+    size = settings.GOLDEN_HOURS_DISPATCH_BATCH
+    batches = [breach_ids[i:i + size] for i in range(0, len(breach_ids), size)]
 
     def send() -> None:
-        from .tasks import breach_dispatch
+        from .tasks import breaches_dispatch
 
-        for pk in breach_ids:
+        for batch in batches:
             try:
-                breach_dispatch.apply_async((pk,), retry=False)
+                breaches_dispatch.apply_async((batch,), retry=False)
             except Exception:  # the broker is down: one timeout is enough to know, the relay retries the rest
-                logger.warning("could not queue breach %s (and %d more); the relay will retry", pk,
-                               len(breach_ids) - 1, exc_info=True)
+                logger.warning("could not queue breaches %s (and %d more batches); the relay will retry", batch,
+                               len(batches) - 1, exc_info=True)
                 return
 
     publish(send)

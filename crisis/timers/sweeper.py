@@ -16,6 +16,7 @@ from .breach import deadlines_breach_locked
 from .scheduling import breaches_send, eta_horizon, timers_send
 
 BATCH = 1000
+TIMER_BATCH = 200
 
 
 def _lock_due(now: datetime, limit: int, *, pk: int | None = None, version: int | None = None) -> list[Deadline]:
@@ -42,11 +43,20 @@ def deadlines_breach_due(*, now: datetime, batch: int = BATCH) -> int:
 
 
 def deadline_breach_if_due(*, deadline_id: int, version: int, now: datetime) -> bool:
-    """The Celery timer's path: breach one deadline if it is still pending at that version and due."""
+    """The Celery timer's path: breach this deadline if it is still pending at that version and due.
+
+    A timer firing in a burst also takes along whatever else is due that nobody holds (up to
+    TIMER_BATCH rows): one transaction for many rows instead of one each, and their own timers then
+    find nothing left to do. Returns whether this timer's deadline was breached here.
+    """
     with transaction.atomic():
-        due = _lock_due(now, 1, pk=deadline_id, version=version)
+        due = _lock_due(now, TIMER_BATCH)
+        mine = any(d.pk == deadline_id and d.version == version for d in due)
+        if not mine and all(d.pk != deadline_id for d in due):  # due, but beyond the batch
+            own = _lock_due(now, 1, pk=deadline_id, version=version)
+            due, mine = due + own, bool(own)
         deadlines_breach_locked(deadlines=due, now=now)
-    return bool(due)
+    return mine
 
 
 def deadline_next_due_at() -> datetime | None:

@@ -1,5 +1,7 @@
 """Celery timers. Thin and idempotent: they carry ids and versions, and the database decides."""
 
+import logging
+
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
@@ -8,6 +10,8 @@ from crisis import clock
 from crisis.models import Breach
 
 from .sweeper import deadline_breach_if_due
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -18,20 +22,45 @@ def deadline_due(deadline_id: int, version: int) -> bool:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def breach_dispatch(breach_id: int) -> bool:
-    """Deliver a breach from the outbox: page (or escalate) and mark it dispatched, in one transaction.
+    """One breach from the outbox (kept for messages queued before batches existed)."""
+    return breaches_dispatch([breach_id]) == 1
 
-    The row lock makes a duplicated task wait and then find the breach already dispatched, so a
-    breach pages exactly once; the page's unique dedup key backs that up.
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def breaches_dispatch(breach_ids: list[int]) -> int:
+    """Deliver breaches from the outbox: page (or escalate) and mark them dispatched, in one transaction.
+
+    The row locks make a duplicated task wait and then find the breaches already dispatched, so a
+    breach pages exactly once; the page's unique dedup key backs that up. If the batch fails as a
+    whole, each breach is tried on its own, so one bad row cannot hold back the others' pages.
     """
-    from crisis.oncall.dispatch import breach_alert
+    try:
+        return _dispatch(breach_ids)
+    except Exception:
+        if len(breach_ids) == 1:
+            raise
+        logger.exception("dispatching %d breaches together failed; trying them one by one", len(breach_ids))
+    dispatched = 0
+    for pk in breach_ids:
+        try:
+            dispatched += _dispatch([pk])
+        except Exception:  # left in the outbox: the relay tries it again later
+            logger.exception("could not dispatch breach %s", pk)
+    return dispatched
+
+
+def _dispatch(breach_ids: list[int]) -> int:
+    from crisis.oncall.dispatch import breaches_alert
 
     with transaction.atomic():
-        # of=self: lock the outbox row only. Locking the incident too would block every timeline insert
-        # for it (a foreign-key share lock) while we page, and deadlock against an acknowledgement.
-        breach = (Breach.objects.select_for_update(of=("self",)).select_related("deadline", "incident")
-                  .filter(pk=breach_id, dispatched_at__isnull=True).first())
-        if breach is None:
-            return False
-        breach_alert(breach=breach)
-        return bool(Breach.objects.filter(pk=breach_id, dispatched_at__isnull=True)
-                    .update(dispatched_at=timezone.now()))
+        # of=self: lock the outbox rows only. Locking the incidents too would block every timeline insert
+        # for them (a foreign-key share lock) while we page, and deadlock against an acknowledgement.
+        # In id order, so two overlapping batches queue up rather than deadlock.
+        breaches = list(Breach.objects.select_for_update(of=("self",))
+                        .select_related("deadline", "incident", "incident__organization")
+                        .filter(pk__in=breach_ids, dispatched_at__isnull=True).order_by("pk"))
+        if not breaches:
+            return 0
+        breaches_alert(breaches=breaches)
+        return Breach.objects.filter(pk__in=[b.pk for b in breaches], dispatched_at__isnull=True).update(
+            dispatched_at=timezone.now())

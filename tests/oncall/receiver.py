@@ -17,6 +17,12 @@ STALL = "stall"  # process the alert, then answer too late (the sender times out
 HOLD = "hold"  # process the alert, then hold the connection until released (a sender killed meanwhile)
 
 
+class _Server(ThreadingHTTPServer):
+    # http.server listens with a backlog of 5: parallel senders overflow it, and each dropped SYN
+    # costs the sender a 1 s, then 3 s, TCP retransmit. Real receivers listen with far more.
+    request_queue_size = 128
+
+
 @dataclass
 class Received:
     at: float
@@ -92,7 +98,7 @@ class Receiver:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self

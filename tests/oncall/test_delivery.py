@@ -5,8 +5,9 @@ from datetime import time
 import pytest
 
 from crisis.oncall.models import ContactPreference, Delivery, DeliveryAttempt, DeliveryStatus, Page
-from crisis.oncall.services.deliveries import backoff_seconds, deliveries_relay, delivery_attempt
+from crisis.oncall.services.deliveries import deliveries_relay
 from crisis.oncall.services.pages import page_acknowledge, page_trigger
+from crisis.oncall.services.sending import backoff_seconds, delivery_attempt
 from crisis.oncall.transports import SIGNATURE_HEADER, TIMESTAMP_HEADER, webhook_signature
 
 from .factories import ContactMethodFactory
@@ -135,7 +136,7 @@ def test_it_sends_nothing_for_a_delivery_already_sent(webhook_page, receiver, at
 
 
 def test_it_leaves_a_delivery_alone_while_another_worker_holds_its_lease(webhook_page, receiver, at):
-    from crisis.oncall.services.deliveries import _claim
+    from crisis.oncall.services.sending import _claim
 
     delivery = Delivery.objects.get(page=webhook_page)
     now = at(10)
@@ -145,7 +146,7 @@ def test_it_leaves_a_delivery_alone_while_another_worker_holds_its_lease(webhook
 
 
 def test_it_keeps_the_outcome_of_the_attempt_that_took_over_an_expired_lease(webhook_page, receiver, at):
-    from crisis.oncall.services.deliveries import _claim, _record
+    from crisis.oncall.services.sending import _claim, _record
 
     delivery = Delivery.objects.get(page=webhook_page)
     first, _status = _claim(delivery.pk, at(10))  # a worker that then hangs past its lease...
@@ -157,7 +158,7 @@ def test_it_keeps_the_outcome_of_the_attempt_that_took_over_an_expired_lease(web
 
 def test_it_relays_a_delivery_whose_worker_died_once_the_lease_lapses(webhook_page, settings, at, monkeypatch):
     from crisis.oncall.services import deliveries as module
-    from crisis.oncall.services.deliveries import _claim
+    from crisis.oncall.services.sending import _claim
 
     sent = []
     monkeypatch.setattr(module, "deliveries_send", sent.extend)

@@ -209,3 +209,34 @@ def test_it_does_not_let_an_escalation_deadline_be_met_by_playbook_actions(comma
     sweep_and_dispatch(at(16))
     incident_acknowledge(incident=incident, actor=people["commander"])
     assert Deadline.objects.get(kind=DeadlineKind.ESCALATION).state == DeadlineState.PENDING
+
+
+def test_it_pages_as_soon_as_sentiment_surges(commanded_incident, policy, people, at):
+    from datetime import timedelta
+
+    from crisis.services.sentiment import sentiment_checkpoint_record
+    from tests.deadline_helpers import T0
+
+    incident = commanded_incident(severity=3)
+    at(20)
+    for minute, share in ((19, 0.4), (20, 0.75)):
+        sentiment_checkpoint_record(incident=incident, actor=people["responder"], source="Weibo",
+                                    measured_at=T0 + timedelta(minutes=minute), negative_share=share)
+    page = Page.objects.get(source=PageSource.SURGE)
+    surge = Deadline.objects.get(incident=incident, kind=DeadlineKind.SURGE)
+    assert page.dedup_key == f"surge:{incident.pk}:{surge.occurrence}"
+    assert "negative share 75%" in page.body
+    assert recipients(page) == [people["responder"].username]
+
+
+def test_it_stops_paging_about_an_incident_once_it_is_resolved(commanded_incident, policy, people, at):
+    from crisis.services.incidents import incident_transition
+
+    incident = commanded_incident()
+    sweep_and_dispatch(at(16))
+    incident_transition(incident=incident, actor=people["commander"], to_status="resolved")
+    page = Page.objects.get()
+    assert (page.state, Deadline.objects.get(kind=DeadlineKind.ESCALATION).state) == (
+        PageState.RESOLVED, DeadlineState.CANCELLED)
+    sweep_and_dispatch(at(30))
+    assert recipients(Page.objects.get(), step=1) == []

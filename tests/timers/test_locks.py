@@ -26,11 +26,11 @@ def test_it_lets_the_desk_log_events_while_a_breach_is_being_dispatched(incident
     breach = Breach.objects.get()
     inside, release = threading.Event(), threading.Event()
 
-    def slow_alert(*, breach):
+    def slow_alert(*, breaches):
         inside.set()
         release.wait(10)
 
-    monkeypatch.setattr("crisis.oncall.dispatch.breach_alert", slow_alert)
+    monkeypatch.setattr("crisis.oncall.dispatch.breaches_alert", slow_alert)
     worker = threading.Thread(target=lambda: (tasks.breach_dispatch(breach.pk), connection.close()))
     worker.start()
     try:

@@ -9,56 +9,30 @@ longer triggered and pages nobody) or second (the escalation had already paged t
 
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from crisis import clock
-from crisis.models import Deadline, DeadlineKind, DeadlineState, EventKind, Incident, Organization, Role, Severity
+from crisis.models import Deadline, Incident, Organization, Role
 from crisis.services.access import membership_require
 from crisis.services.audit import audit_record
 from crisis.services.errors import InvalidTransition
-from crisis.services.timeline import timeline_event_append
-from crisis.timers.scheduling import deadlines_schedule
 
 from ..models import Delivery, DeliveryStatus, Page, PageSource, PageState
-from ..selectors import escalation_policy_for, level_users, page_levels, page_step_count
+from ..selectors import level_users, page_levels, page_step_count
 from .deliveries import deliveries_create
+from .opening import PageSpec, pages_open
+from .page_records import escalation_deadlines_cancel, escalation_deadlines_create, page_event
 
 
-def escalation_step_key(page: Page) -> str:
-    return f"page-{page.pk}"
-
-
-def _page_event(page: Page, body: str, *, actor=None, **metadata) -> None:
-    if page.incident_id is None:
-        return
-    timeline_event_append(incident=page.incident, kind=EventKind.PAGE, body=body, actor=actor,
-                          metadata={"page_id": page.pk, "state": page.state, "step": page.step, **metadata})
-
-
-@transaction.atomic
 def page_open(*, organization: Organization, incident: Incident | None, source: str, dedup_key: str, title: str,
               body: str = "", severity: int | None = None, breach=None, deadline: Deadline | None = None,
               target_user=None, actor=None) -> tuple[Page, bool]:
     """Open a page once per ``dedup_key`` and page its first level; returns (page, created)."""
-    severity = severity or (incident.severity if incident else Severity.SEV3)
-    policy = None if target_user else escalation_policy_for(organization=organization, severity=severity)
-    try:
-        with transaction.atomic():  # a savepoint, so losing the race leaves the caller's transaction usable
-            page = Page.objects.create(
-                organization=organization, incident=incident, dedup_key=dedup_key, source=source, title=title[:300],
-                body=body, severity=severity, policy=policy, breach=breach, deadline=deadline,
-                target_user=target_user, triggered_at=clock.now(),
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            )
-    except IntegrityError:
-        return Page.objects.get(dedup_key=dedup_key), False
-    _page_event(page, _("Page opened: %(title)s.") % {"title": page.title}, actor=actor, dedup_key=dedup_key)
-    audit_record(organization=organization, actor=actor, action="page.open", obj=page,
-                 changes={"dedup_key": dedup_key, "source": source})
-    page_escalate(page=page, from_step=-1)
-    return page, True
+    return pages_open(specs=[PageSpec(organization=organization, incident=incident, source=source, dedup_key=dedup_key,
+                                      title=title, body=body, severity=severity, breach=breach, deadline=deadline,
+                                      target_user=target_user, actor=actor)])[0]
 
 
 @transaction.atomic
@@ -79,50 +53,24 @@ def page_escalate(*, page: Page, from_step: int, now: datetime | None = None) ->
             return step != from_step
         step += 1
         page.step, page.version = step, page.version + 1
-        _escalation_deadlines_cancel(page, now=now, up_to_step=step - 1)
+        escalation_deadlines_cancel(page, now=now, up_to_step=step - 1)
         level = levels[step % len(levels)]
         users = level_users(level=level, incident=page.incident, moment=now)
         if users:
             deliveries_create(page=page, users=users, step=step, now=now)
-            _page_event(page, _("Paged %(who)s (level %(n)d).")
+            page_event(page, _("Paged %(who)s (level %(n)d).")
                         % {"who": ", ".join(u.get_full_name() or u.get_username() for u in users),
                            "n": step % len(levels) + 1}, users=[u.pk for u in users])
             audit_record(organization=page.organization, actor=None, action="page.escalate", obj=page,
                          changes={"step": step, "users": [u.pk for u in users]})
             if step + 1 < total:
-                _escalation_deadline_create(page, step=step, after=timedelta(seconds=level.wait_seconds), now=now)
+                escalation_deadlines_create(items=[(page, step, timedelta(seconds=level.wait_seconds))], now=now)
             return True
-        _page_event(page, _("Nobody to page at level %(n)d; moving on.") % {"n": step % len(levels) + 1})
+        page_event(page, _("Nobody to page at level %(n)d; moving on.") % {"n": step % len(levels) + 1})
     if from_step == step:
         return False
-    _page_event(page, _("Every escalation level has been paged; the page stays open until acknowledged."))
+    page_event(page, _("Every escalation level has been paged; the page stays open until acknowledged."))
     return True
-
-
-def _escalation_deadline_create(page: Page, *, step: int, after: timedelta, now: datetime) -> None:
-    """The engine deadline that moves the page past ``step`` if nobody acknowledges in time."""
-    if page.incident_id is None:
-        return
-    deadline = Deadline(
-        incident_id=page.incident_id, kind=DeadlineKind.ESCALATION, step_key=escalation_step_key(page),
-        occurrence=step, name=_("Escalate page: %(title)s") % {"title": page.title}, responsible_role=Role.RESPONDER,
-        due_at=now + after, subject={"page_id": page.pk, "step": step},
-    )
-    # ignore_conflicts: two paths escalating to the same step keep one timer (unique per occurrence).
-    Deadline.objects.bulk_create([deadline], ignore_conflicts=True)
-    created = list(Deadline.objects.filter(incident_id=page.incident_id, kind=DeadlineKind.ESCALATION,
-                                           step_key=deadline.step_key, occurrence=step, state=DeadlineState.PENDING))
-    deadlines_schedule(deadlines=created)
-
-
-def _escalation_deadlines_cancel(page: Page, *, now: datetime, up_to_step: int | None = None) -> int:
-    rows = Deadline.objects.filter(kind=DeadlineKind.ESCALATION, step_key=escalation_step_key(page),
-                                   state=DeadlineState.PENDING)
-    if page.incident_id is not None:
-        rows = rows.filter(incident_id=page.incident_id)  # uses deadline_incident_state
-    if up_to_step is not None:
-        rows = rows.filter(occurrence__lte=up_to_step)
-    return rows.update(state=DeadlineState.CANCELLED, cancelled_at=now, version=F("version") + 1)
 
 
 def _stop_deliveries(page: Page) -> int:
@@ -148,10 +96,10 @@ def page_acknowledge(*, page: Page, actor, via: str = "web") -> Page:
                                 field="state")
     page.state, page.acknowledged_at, page.acknowledged_by = PageState.ACKNOWLEDGED, now, actor
     page.version += 1
-    _escalation_deadlines_cancel(page, now=now)
+    escalation_deadlines_cancel(page, now=now)
     _stop_deliveries(page)
     name = actor.get_full_name() or actor.get_username()
-    _page_event(page, _("Page acknowledged by %(who)s: %(title)s.") % {"who": name, "title": page.title},
+    page_event(page, _("Page acknowledged by %(who)s: %(title)s.") % {"who": name, "title": page.title},
                 actor=actor, via=via)
     audit_record(organization=page.organization, actor=actor, action="page.acknowledge", obj=page,
                  changes={"via": via})
@@ -168,9 +116,9 @@ def page_resolve(*, page: Page, actor, note: str = "") -> Page:
         raise InvalidTransition(_("This page is already resolved."), field="state")
     page.state, page.resolved_at = PageState.RESOLVED, now
     page.version += 1
-    _escalation_deadlines_cancel(page, now=now)
+    escalation_deadlines_cancel(page, now=now)
     _stop_deliveries(page)
-    _page_event(page, _("Page resolved: %(title)s. %(note)s") % {"title": page.title, "note": note}, actor=actor)
+    page_event(page, _("Page resolved: %(title)s. %(note)s") % {"title": page.title, "note": note}, actor=actor)
     audit_record(organization=page.organization, actor=actor, action="page.resolve", obj=page,
                  changes={"note": note})
     return page
@@ -187,3 +135,16 @@ def page_trigger(*, incident: Incident, actor, title: str, body: str = "", targe
                                dedup_key=f"manual:{uuid.uuid4()}", title=title, body=body,
                                target_user=target_user, actor=actor)
     return page
+
+
+def incident_pages_resolve(*, incident: Incident, actor) -> int:
+    """The incident is over: stop paging anyone about it. Called in the transaction that resolves it."""
+    resolved = 0
+    for page in Page.objects.filter(incident=incident, state__in=[PageState.TRIGGERED, PageState.ACKNOWLEDGED]):
+        page.incident = incident
+        try:
+            page_resolve(page=page, actor=actor, note=_("The incident was resolved."))
+        except InvalidTransition:
+            continue  # resolved by someone else a moment ago
+        resolved += 1
+    return resolved

@@ -1,0 +1,173 @@
+"""Opening pages, one or two hundred at a time.
+
+When a sweep breaches 200 deadlines at once, paging them one by one costs some 25 queries a page
+and the last person hears about it seconds later. Here a batch costs a fixed handful: one insert
+each for the pages, their timeline events, audit rows, deliveries and escalation timers, and a
+query per policy or schedule involved. The result is the same as opening each page and walking it
+to its first level with someone to page (``page_escalate`` from step -1): same steps, versions,
+events, audit rows, deliveries and timers; tests/oncall/test_opening.py checks that equivalence.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from crisis import clock
+from crisis.models import AuditEntry, Breach, Deadline, Incident, Organization, Severity, TimelineEvent
+from crisis.services.audit import audit_entry
+
+from ..models import EscalationPolicy, Page
+from ..selectors import Level, escalation_policy_for, level_user_ids, levels_for, step_count_for
+from .deliveries import deliveries_create_many
+from .page_records import escalation_deadlines_create, page_event_row
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    organization: Organization
+    incident: Incident | None
+    source: str
+    dedup_key: str
+    title: str
+    body: str = ""
+    severity: int | None = None
+    breach: Breach | None = None
+    deadline: Deadline | None = None
+    target_user: object = None
+    actor: object = None
+
+
+@dataclass
+class _Plan:
+    spec: PageSpec
+    severity: int
+    policy: EscalationPolicy | None
+    levels: list[Level]
+    total: int
+    step: int = -1  # the first step with someone to page; -1 while nobody is found
+    users: tuple = ()
+
+
+class _Lookups:
+    """Per-batch caches: each policy, level list and schedule is read once however many pages share it."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.policies: dict[tuple[int, int], EscalationPolicy | None] = {}
+        self.levels: dict[tuple[int | None, int | None], list[Level]] = {}
+        self.on_call: dict[int, int | None] = {}
+
+    def plan(self, spec: PageSpec) -> _Plan:
+        severity = spec.severity or (spec.incident.severity if spec.incident else Severity.SEV3)
+        policy = None
+        if spec.target_user is None:
+            key = (spec.organization.pk, severity)
+            if key not in self.policies:
+                self.policies[key] = escalation_policy_for(organization=spec.organization, severity=severity)
+            policy = self.policies[key]
+        target_id = spec.target_user.pk if spec.target_user is not None else None
+        level_key = (policy.pk if policy else None, target_id)
+        if level_key not in self.levels:
+            self.levels[level_key] = levels_for(policy_id=level_key[0], target_user_id=target_id)
+        levels = self.levels[level_key]
+        return _Plan(spec=spec, severity=severity, policy=policy, levels=levels,
+                     total=step_count_for(policy=policy, target_user_id=target_id, levels=levels))
+
+    def candidates(self, plan: _Plan) -> list[list[int]]:
+        # Repeats walk the same levels at the same moment, so the first round says who can be paged at all.
+        return [level_user_ids(level=level, incident=plan.spec.incident, moment=self.now, on_call=self.on_call)
+                for level in plan.levels[: plan.total]]
+
+
+@transaction.atomic
+def pages_open(*, specs: list[PageSpec]) -> list[tuple[Page, bool]]:
+    """Open a page per spec (once per dedup key) and page its first level that has someone to page.
+    Returns (page, created) for each spec, in order."""
+    if not specs:
+        return []
+    now = clock.now()
+    found = _already_open({s.dedup_key for s in specs})
+    fresh: dict[str, PageSpec] = {}
+    for spec in specs:
+        if spec.dedup_key not in found:
+            fresh.setdefault(spec.dedup_key, spec)
+    if fresh:
+        try:
+            with transaction.atomic():  # a savepoint: a lost race leaves the caller's transaction usable
+                found |= {page.dedup_key: page for page in _create(list(fresh.values()), now)}
+        except IntegrityError:
+            if len(specs) == 1:  # another path opened this very page first
+                return [(Page.objects.get(dedup_key=specs[0].dedup_key), False)]
+            return [pages_open(specs=[spec])[0] for spec in specs]
+    results, seen = [], set()
+    for spec in specs:
+        results.append((found[spec.dedup_key], spec.dedup_key in fresh and spec.dedup_key not in seen))
+        seen.add(spec.dedup_key)
+    return results
+
+
+def _already_open(dedup_keys: set[str]) -> dict[str, Page]:
+    return {page.dedup_key: page for page in Page.objects.filter(dedup_key__in=dedup_keys)}
+
+
+def _create(specs: list[PageSpec], now: datetime) -> list[Page]:
+    lookups = _Lookups(now)
+    plans = [lookups.plan(spec) for spec in specs]
+    candidates = [lookups.candidates(plan) for plan in plans]
+    people = get_user_model().objects.in_bulk({pk for rows in candidates for ids in rows for pk in ids})
+    for plan, rows in zip(plans, candidates, strict=True):
+        for step, ids in enumerate(rows):
+            users = tuple(people[pk] for pk in ids if pk in people)
+            if users:
+                plan.step, plan.users = step, users
+                break
+
+    pages = Page.objects.bulk_create([_page(plan, now) for plan in plans])
+    events: list[TimelineEvent | None] = []
+    audits, deliveries, timers = [], [], []
+    for plan, page in zip(plans, pages, strict=True):
+        spec = plan.spec
+        events.append(page_event_row(page, _("Page opened: %(title)s.") % {"title": page.title}, actor=spec.actor,
+                                     dedup_key=spec.dedup_key, step=-1))
+        audits.append(audit_entry(organization=spec.organization, actor=spec.actor, action="page.open", obj=page,
+                                  changes={"dedup_key": spec.dedup_key, "source": spec.source}))
+        skipped = range(plan.step) if plan.users else range(plan.total)
+        events += [page_event_row(page, _("Nobody to page at level %(n)d; moving on.")
+                                  % {"n": step % len(plan.levels) + 1}, step=step) for step in skipped]
+        if not plan.users:
+            events.append(page_event_row(
+                page, _("Every escalation level has been paged; the page stays open until acknowledged.")))
+            continue
+        user_ids = [u.pk for u in plan.users]
+        deliveries.append((page, list(plan.users), plan.step))
+        events.append(page_event_row(page, _("Paged %(who)s (level %(n)d).")
+                                     % {"who": ", ".join(u.get_full_name() or u.get_username() for u in plan.users),
+                                        "n": plan.step % len(plan.levels) + 1}, users=user_ids))
+        audits.append(audit_entry(organization=spec.organization, actor=None, action="page.escalate", obj=page,
+                                  changes={"step": plan.step, "users": user_ids}))
+        if plan.step + 1 < plan.total:
+            wait = timedelta(seconds=plan.levels[plan.step % len(plan.levels)].wait_seconds)
+            timers.append((page, plan.step, wait))
+    TimelineEvent.objects.bulk_create([e for e in events if e is not None])
+    AuditEntry.objects.bulk_create(audits)
+    # Deliveries before timers: their messages are published first when the transaction commits.
+    deliveries_create_many(items=deliveries, now=now)
+    escalation_deadlines_create(items=timers, now=now)
+    return pages
+
+
+def _page(plan: _Plan, now: datetime) -> Page:
+    spec = plan.spec
+    actor = spec.actor if getattr(spec.actor, "is_authenticated", False) else None
+    step = plan.step if plan.users else plan.total - 1
+    return Page(
+        organization=spec.organization, incident=spec.incident, dedup_key=spec.dedup_key, source=spec.source,
+        title=spec.title[:300], body=spec.body, severity=plan.severity, policy=plan.policy, breach=spec.breach,
+        deadline=spec.deadline,
+        target_user=spec.target_user, triggered_at=now, created_by=actor,
+        # As if walked from step -1 one compare-and-set at a time: each step taken bumps the version.
+        step=step, version=1 + (step + 1),
+    )
