@@ -93,6 +93,7 @@ def _surge_page(incident: Incident, deadline: Deadline, reasons: list[str]) -> N
     from crisis.oncall.services.pages import page_open
 
     page_open(organization=incident.organization, incident=incident, source=PageSource.SURGE,
-              dedup_key=f"surge:{incident.pk}:{deadline.occurrence}", title=_("Sentiment surge: %(title)s") % {"title": incident.title},
+              dedup_key=f"surge:{incident.pk}:{deadline.occurrence}",
+              title=_("Sentiment surge: %(title)s") % {"title": incident.title},
               body=_("%(why)s. Respond in public by %(due)s.") % {"why": "; ".join(reasons),
                                                                   "due": hhmm(deadline.due_at, incident)})
