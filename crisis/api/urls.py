@@ -22,6 +22,7 @@ urlpatterns = [
     path("organizations/<int:organization_id>/", organizations.OrganizationDetailView.as_view(),
          name="organization-detail"),
     path("organizations/<int:organization_id>/members/", organizations.MemberListView.as_view(), name="member-list"),
+    path("members/<int:membership_id>/", organizations.MemberDetailView.as_view(), name="member-detail"),
     path("organizations/<int:organization_id>/webhook-secrets/", webhooks.WebhookSecretListCreateView.as_view(),
          name="webhook-secret-list"),
     path("webhook-secrets/<int:secret_id>/", webhooks.WebhookSecretRevokeView.as_view(), name="webhook-secret-detail"),

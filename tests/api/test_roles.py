@@ -15,6 +15,7 @@ from crisis.services.statements import (
     statement_submit_for_review,
 )
 from crisis.services.timeline import timeline_event_log
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +95,14 @@ ACTIONS = [
     ("resolve page", Role.VIEWER, lambda i, o, p: ("post", f"/api/v1/pages/{_page(i, p).pk}/resolve/", {})),
     ("manage webhook secrets", Role.ADMIN, lambda i, o, p: (
         "post", f"/api/v1/organizations/{o.pk}/webhook-secrets/", {"name": "tool"})),
+    ("read member", Role.VIEWER, lambda i, o, p: ("get", f"/api/v1/members/{p['admin'].memberships.get().pk}/", None)),
+    ("add member", Role.ADMIN, lambda i, o, p: (
+        "post", f"/api/v1/organizations/{o.pk}/members/", {"username": UserFactory().username, "role": "viewer"})),
+    ("change member role", Role.ADMIN, lambda i, o, p: (
+        "patch", f"/api/v1/members/{MembershipFactory(organization=o, role=Role.VIEWER).pk}/",
+        {"role": "responder", "version": 1})),
+    ("remove member", Role.ADMIN, lambda i, o, p: (
+        "delete", f"/api/v1/members/{MembershipFactory(organization=o, role=Role.VIEWER).pk}/", None)),
 ]
 
 

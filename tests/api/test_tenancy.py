@@ -63,7 +63,8 @@ def foreign():
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
         "event_id": event.pk, "statement_id": statement.pk, "checkpoint_id": checkpoint.pk,
         "secret_id": secret.pk, "token_id": token.pk, "deadline_id": incident.deadlines.first().pk,
-        "playbook_id": incident.playbook_id, "page_id": page.pk, "org": org, "incident": incident,
+        "playbook_id": incident.playbook_id, "page_id": page.pk, "membership_id": admin.memberships.get().pk,
+        "org": org, "incident": incident,
     }
 
 

@@ -1,12 +1,23 @@
 from django.db.models import F
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
 
-from crisis.models import Membership, Organization
+from crisis.models import Membership, Organization, Role
+from crisis.services import memberships as service
+from crisis.services.errors import InvalidInput
 
 from ..base import ApiView, get_or_404
-from ..fields import UserRefSerializer
+from ..fields import StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer
 from ..scoping import scoped_memberships, scoped_organizations
+from .incidents import if_match_version
+
+MEMBER_IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description=gettext_lazy("The ETag (membership version) you edited; a newer version on the server gives 409."),
+)
 
 
 class OrganizationOut(serializers.ModelSerializer):
@@ -45,15 +56,71 @@ class MembershipOut(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "organization", "user", "role", "created_at"]
+        fields = ["id", "organization", "user", "role", "version", "created_at"]
         read_only_fields = fields
+
+
+def membership_etag(membership: Membership) -> dict[str, str]:
+    return {"ETag": f'"{membership.version}"'}
 
 
 class MemberListView(ApiView):
     queryset = Membership.objects.none()
     ordering = ("id",)
 
+    class InputSerializer(StrictInput):
+        username = StrictCharField(max_length=150, required=False,
+                                   help_text=gettext_lazy("The account to add; give this or email, not both."))
+        email = StrictCharField(max_length=254, required=False,
+                                help_text=gettext_lazy("The account's email address; give this or username."))
+        role = serializers.ChoiceField(choices=Role.choices)
+
     @extend_schema(operation_id="members_list", responses=MembershipOut(many=True))
     def get(self, request, organization_id: int):
         organization = get_or_404(scoped_organizations(request.user), pk=organization_id)
         return self.list_response(scoped_memberships(request.user).filter(organization=organization), MembershipOut)
+
+    @extend_schema(operation_id="members_create", request=InputSerializer, responses={201: MembershipOut})
+    def post(self, request, organization_id: int):
+        organization = get_or_404(scoped_organizations(request.user), pk=organization_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = service.membership_add(organization=organization, actor=request.user, **data.validated_data)
+        return self.respond(MembershipOut(membership).data, status_code=status.HTTP_201_CREATED,
+                            headers=membership_etag(membership))
+
+
+class MemberDetailView(ApiView):
+    class InputSerializer(StrictInput):
+        version = StrictIntegerField(required=False, min_value=1,
+                                     help_text=gettext_lazy("The version you edited."))
+        role = serializers.ChoiceField(choices=Role.choices)
+
+    @extend_schema(operation_id="members_retrieve", responses=MembershipOut)
+    def get(self, request, membership_id: int):
+        membership = get_or_404(scoped_memberships(request.user), pk=membership_id)
+        return self.respond(MembershipOut(membership).data, headers=membership_etag(membership))
+
+    @extend_schema(operation_id="members_partial_update", request=InputSerializer, responses=MembershipOut,
+                   parameters=[MEMBER_IF_MATCH])
+    def patch(self, request, membership_id: int):
+        membership = get_or_404(scoped_memberships(request.user), pk=membership_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        body_version, header_version = data.validated_data.get("version"), if_match_version(request)
+        expected = header_version if header_version is not None else body_version
+        if expected is None:
+            # Without it, two admins fixing roles at once silently overwrite each other.
+            raise InvalidInput(_("Send the version you edited (the version field or an If-Match header)."),
+                               field="version")
+        membership = service.membership_role_change(membership=membership, actor=request.user,
+                                                    role=data.validated_data["role"], expected_version=expected)
+        return self.respond(MembershipOut(membership).data, headers=membership_etag(membership))
+
+    @extend_schema(operation_id="members_destroy", request=None, responses={204: None},
+                   parameters=[MEMBER_IF_MATCH])
+    def delete(self, request, membership_id: int):
+        membership = get_or_404(scoped_memberships(request.user), pk=membership_id)
+        service.membership_remove(membership=membership, actor=request.user,
+                                  expected_version=if_match_version(request))
+        return self.respond(None, status_code=status.HTTP_204_NO_CONTENT)
