@@ -1,4 +1,6 @@
-"""Server-rendered on-call pages: the one-click acknowledge link, the "sent messages" outbox, calendar feeds."""
+"""Server-rendered on-call pages: the one-click acknowledge link, the "sent messages" outbox, calendar feeds.
+
+Each person's own contact methods and quiet hours are in views_contacts.py."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -14,9 +16,8 @@ from crisis.services.errors import DomainError
 
 from .calendar import person_ical, schedule_ical
 from .links import AckLinkInvalid, ack_token_read, calendar_token_read
-from .models import ContactMethod, Page, Schedule
+from .models import Page, Schedule
 from .selectors import deliveries_for_user
-from .services.contacts import contact_method_test
 from .services.pages import page_acknowledge
 
 
@@ -60,15 +61,6 @@ def page_acknowledge_view(request: HttpRequest, page_id: int) -> HttpResponse:
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
                                                 require_https=request.is_secure()):
         return redirect(back)
-    return redirect("oncall:sent")
-
-
-@login_required
-@require_POST
-def contact_test(request: HttpRequest, contact_id: int) -> HttpResponse:
-    contact = get_object_or_404(ContactMethod, pk=contact_id, user=request.user)
-    contact_method_test(contact=contact, actor=request.user)
-    messages.success(request, _("Test notification queued; it appears below."))
     return redirect("oncall:sent")
 
 
