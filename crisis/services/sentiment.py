@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from crisis import clock
 from crisis.models import EventKind, Incident, Role, SentimentCheckpoint, TimelineEvent
+from crisis.selectors import local_time
 
 from .access import membership_require
 from .audit import audit_record
@@ -27,6 +28,8 @@ SHARE_FIELDS = ("negative_share", "neutral_share", "positive_share")
 # Floating-point shares from listening tools often sum to 1.0000000001.
 SHARE_SUM_TOLERANCE = 1e-6
 EXTRA_MAX = 50_000
+# Up to this many points per source each get their own timeline event; more are summarised in one.
+SERIES_ITEMIZED = 10
 
 
 def sentiment_validate(data: dict[str, Any]) -> None:
@@ -69,6 +72,36 @@ def _describe(cp: SentimentCheckpoint) -> str:
     if cp.share_price_move_pct is not None:
         parts.append(_("share price %(s)+.1f%%") % {"s": cp.share_price_move_pct})
     return _("Sentiment on %(source)s: %(parts)s.") % {"source": cp.source, "parts": ", ".join(parts) or "-"}
+
+
+def _timeline_rows(*, incident: Incident, actor, checkpoints: list[SentimentCheckpoint], now) -> list[TimelineEvent]:
+    """One event per point when they are few; for a series, one per source that says how many points
+    came in over what span and describes the latest. A listening tool's thousand points would
+    otherwise bury the team's own entries (and the insert would take longer than all the rest)."""
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    by_source: dict[str, list[SentimentCheckpoint]] = {}
+    for checkpoint in checkpoints:
+        by_source.setdefault(checkpoint.source, []).append(checkpoint)
+    rows = []
+    for source_points in by_source.values():
+        if len(source_points) <= SERIES_ITEMIZED:
+            rows += [TimelineEvent(incident=incident, kind=EventKind.SENTIMENT, recorded_at=now, actor=actor,
+                                   occurred_at=cp.measured_at, body=_describe(cp), metadata={"checkpoint_id": cp.pk})
+                     for cp in source_points]
+            continue
+        ordered = sorted(source_points, key=lambda cp: (cp.measured_at, cp.pk))
+        first, latest = ordered[0], ordered[-1]
+        zone = incident.time_zone
+        body = _("%(n)d points from %(source)s, %(start)s to %(end)s (%(zone)s). Latest: %(latest)s") % {
+            "n": len(ordered), "source": latest.source, "zone": zone, "latest": _describe(latest),
+            "start": local_time(first.measured_at, zone).strftime("%m-%d %H:%M"),
+            "end": local_time(latest.measured_at, zone).strftime("%m-%d %H:%M"),
+        }
+        rows.append(TimelineEvent(
+            incident=incident, kind=EventKind.SENTIMENT, recorded_at=now, actor=actor, occurred_at=latest.measured_at,
+            body=body, metadata={"checkpoint_id": latest.pk, "series_count": len(ordered),
+                                 "series_first_checkpoint_id": first.pk}))
+    return rows
 
 
 def _build(*, incident: Incident, actor, data: dict[str, Any], now, corrects=None) -> SentimentCheckpoint:
@@ -129,13 +162,8 @@ def sentiment_checkpoints_ingest(
         checkpoints = SentimentCheckpoint.objects.bulk_create(
             [_build(incident=incident, actor=actor, data=point, now=now) for point in points]
         )
-        TimelineEvent.objects.bulk_create([
-            TimelineEvent(incident=incident, kind=EventKind.SENTIMENT, recorded_at=now,
-                          actor=actor if getattr(actor, "is_authenticated", False) else None,
-                          occurred_at=checkpoint.measured_at, body=_describe(checkpoint),
-                          metadata={"checkpoint_id": checkpoint.pk})
-            for checkpoint in checkpoints
-        ])
+        TimelineEvent.objects.bulk_create(_timeline_rows(incident=incident, actor=actor, checkpoints=checkpoints,
+                                                         now=now))
         audit_record(
             organization=incident.organization,
             actor=actor,

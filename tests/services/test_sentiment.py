@@ -156,6 +156,19 @@ def test_it_ingests_a_series_in_one_go(incident, people):
     assert AuditEntry.objects.filter(action="sentiment.record").count() == 1
 
 
+def test_it_sums_up_a_long_series_in_one_timeline_event_per_source(incident, people):
+    points = [point(measured_at=NOW - timedelta(minutes=60 - m), negative_share=0.3 + m / 100, source=source)
+              for m in range(40) for source in ("Weibo", "Douyin")]
+    checkpoints = sentiment.sentiment_checkpoints_ingest(incident=incident, actor=people["responder"], points=points)
+    events = {e.metadata["checkpoint_id"]: e for e in sentiment_events(incident)}
+    latest = {cp.source: cp for cp in checkpoints}  # the last of each source was measured latest
+    assert set(events) == {cp.pk for cp in latest.values()}
+    weibo = events[latest["Weibo"].pk]
+    assert weibo.metadata["series_count"] == 40
+    assert weibo.occurred_at == latest["Weibo"].measured_at
+    assert weibo.body.startswith("40 points from Weibo") and "negative 69%" in weibo.body
+
+
 def test_it_ingests_nothing_when_one_row_is_invalid(incident, people):
     points = [point(), point(negative_share=float("nan")), point()]
     with pytest.raises(InvalidInput) as exc:
