@@ -176,8 +176,9 @@ GOLDEN_HOURS_SWEEPER_MAX_SLEEP = env.float("GOLDEN_HOURS_SWEEPER_MAX_SLEEP", def
 # Breaches whose dispatch task has not marked them after this long are re-sent by the relay.
 GOLDEN_HOURS_RELAY_AFTER = env.float("GOLDEN_HOURS_RELAY_AFTER", default=5.0)
 # Breaches per dispatch task, and deliveries per send task: bursts are paged in batches (bench/paging.py).
-GOLDEN_HOURS_DISPATCH_BATCH = env.int("GOLDEN_HOURS_DISPATCH_BATCH", default=25)
-GOLDEN_HOURS_DELIVERY_BATCH = env.int("GOLDEN_HOURS_DELIVERY_BATCH", default=25)
+# 100: on two cores, two tasks for 200 breaches kept p99 at 0.26-0.30 s where 25 gave 0.46-0.55 s.
+GOLDEN_HOURS_DISPATCH_BATCH = env.int("GOLDEN_HOURS_DISPATCH_BATCH", default=100)
+GOLDEN_HOURS_DELIVERY_BATCH = env.int("GOLDEN_HOURS_DELIVERY_BATCH", default=100)
 
 # On-call alerts (crisis/oncall, docs/operations.md).
 # Where one-click acknowledge links in messages point.

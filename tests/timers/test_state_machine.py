@@ -183,7 +183,12 @@ class DeadlineMachine(RuleBasedStateMachine):
         assert states <= {DeadlineState.MET}
         for due_at, met_at, state in self.deadlines().filter(met_at__isnull=False).values_list(
                 "due_at", "met_at", "state"):
-            assert (met_at <= due_at) == (state == DeadlineState.MET), (due_at, met_at, state)
+            # At the very instant it falls due (only a frozen clock hits it) a deadline is already due, so it
+            # may have been breached and then met "late" at that same instant, or met first: both are fair.
+            if state == DeadlineState.MET:
+                assert met_at <= due_at, (due_at, met_at, state)
+            else:
+                assert met_at >= due_at, (due_at, met_at, state)
 
     @invariant()
     def resolved_incidents_owe_nothing(self):
