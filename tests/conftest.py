@@ -105,3 +105,18 @@ def incident_at_t0(open_incident, at):
         return open_incident(first_public_signal_at=T0, severity=severity, **kw)
 
     return _open
+
+
+@pytest.fixture
+def client_for():
+    """A browser session signed in as ``user``."""
+    from django.test import Client
+
+    def _client(user) -> Client:
+        # The factory sets a password in memory only; the session must carry the hash the database holds.
+        user.refresh_from_db()
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _client

@@ -59,20 +59,39 @@ def my_notifications(request: HttpRequest) -> HttpResponse:
     return _my_page(request)
 
 
+def _submitted(request: HttpRequest, form, save, success: str) -> HttpResponse | int:
+    """Run ``save`` on a valid form: a redirect back here when it worked, else the status to show the form with."""
+    if not form.is_valid():
+        return 400
+    try:
+        save()
+    except DomainError as error:
+        return form_add_domain_error(form, error)
+    messages.success(request, success)
+    return redirect(HERE)
+
+
+def _done(request: HttpRequest, act, success: str) -> HttpResponse:
+    """A one-button action: say how it went and come back here."""
+    try:
+        act()
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect(HERE)
+
+
 @desk_view
 @require_POST
 def contact_add(request: HttpRequest) -> HttpResponse:
     form = ContactMethodForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            contact_method_add(user=request.user, actor=request.user, **form.service_fields())
-        except DomainError as error:
-            status = form_add_domain_error(form, error)
-        else:
-            messages.success(request, _("Contact method added. Send it a test notification to be sure it works."))
-            return redirect(HERE)
-    return _my_page(request, add_form=form, status=status)
+    outcome = _submitted(request, form, lambda: contact_method_add(
+        user=request.user, actor=request.user, **form.service_fields()),
+        _("Contact method added. Send it a test notification to be sure it works."))
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    return _my_page(request, add_form=form, status=outcome)
 
 
 @desk_view
@@ -82,15 +101,11 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ContactMethodEditForm(request.POST, contact=contact)
-        status = 400
-        if form.is_valid():
-            try:
-                contact_method_update(contact=contact, actor=request.user, **form.service_fields())
-            except DomainError as error:
-                status = form_add_domain_error(form, error)
-            else:
-                messages.success(request, _("Contact method saved."))
-                return redirect(HERE)
+        outcome = _submitted(request, form, lambda: contact_method_update(
+            contact=contact, actor=request.user, **form.service_fields()), _("Contact method saved."))
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
     else:
         form = ContactMethodEditForm(contact=contact)
     return desk_render(request, "oncall/contact_edit.html", {"contact": contact, "form": form}, status=status)
@@ -100,40 +115,24 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_POST
 def contact_remove(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _own_contact(request, contact_id)
-    try:
-        contact_method_remove(contact=contact, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Contact method removed."))
-    return redirect(HERE)
+    return _done(request, lambda: contact_method_remove(contact=contact, actor=request.user),
+                 _("Contact method removed."))
 
 
 @desk_view
 @require_POST
 def contact_test(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _own_contact(request, contact_id)
-    try:
-        contact_method_test(contact=contact, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, format_html(
-            _('Test notification queued. Follow it on <a href="{url}">Sent messages</a>.'), url=reverse("oncall:sent")))
-    return redirect(HERE)
+    return _done(request, lambda: contact_method_test(contact=contact, actor=request.user), format_html(
+        _('Test notification queued. Follow it on <a href="{url}">Sent messages</a>.'), url=reverse("oncall:sent")))
 
 
 @desk_view
 @require_POST
 def quiet_hours_set(request: HttpRequest) -> HttpResponse:
     form = QuietHoursForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            contact_preference_set(user=request.user, actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            status = form_add_domain_error(form, error)
-        else:
-            messages.success(request, _("Quiet hours saved."))
-            return redirect(HERE)
-    return _my_page(request, quiet_form=form, status=status)
+    outcome = _submitted(request, form, lambda: contact_preference_set(
+        user=request.user, actor=request.user, **form.cleaned_data), _("Quiet hours saved."))
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    return _my_page(request, quiet_form=form, status=outcome)

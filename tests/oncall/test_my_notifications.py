@@ -22,17 +22,6 @@ PUBLIC_HOOK = "https://1.1.1.1/hooks/golden-hours?token=abc123"
 
 
 @pytest.fixture
-def client_for():
-    def _client(user) -> Client:
-        user.refresh_from_db()
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _client
-
-
-@pytest.fixture
 def me(people):
     return people["responder"]
 
