@@ -175,6 +175,8 @@ GOLDEN_HOURS_SEND_TIMERS = env.bool("GOLDEN_HOURS_SEND_TIMERS", default=True)
 GOLDEN_HOURS_SWEEPER_MAX_SLEEP = env.float("GOLDEN_HOURS_SWEEPER_MAX_SLEEP", default=30.0)
 # Breaches whose dispatch task has not marked them after this long are re-sent by the relay.
 GOLDEN_HOURS_RELAY_AFTER = env.float("GOLDEN_HOURS_RELAY_AFTER", default=5.0)
+# How long a retried POST with the same Idempotency-Key still gets the first answer back.
+GOLDEN_HOURS_IDEMPOTENCY_TTL_HOURS = env.int("GOLDEN_HOURS_IDEMPOTENCY_TTL_HOURS", default=24)
 # Breaches per dispatch task, and deliveries per send task: bursts are paged in batches (bench/paging.py).
 # 100: on two cores, two tasks for 200 breaches kept p99 at 0.26-0.30 s where 25 gave 0.46-0.55 s.
 GOLDEN_HOURS_DISPATCH_BATCH = env.int("GOLDEN_HOURS_DISPATCH_BATCH", default=100)

@@ -74,6 +74,9 @@ class Engine:
         from crisis.oncall.dispatch import oncall_housekeeping
 
         oncall_housekeeping(now=clock.now())
+        from crisis.api.housekeeping import api_records_purge
+
+        api_records_purge()
 
     def sleep_seconds(self) -> float:
         next_due = deadline_next_due_at()
