@@ -17,6 +17,7 @@ from crisis import clock
 from crisis.models import (
     Channel,
     Deadline,
+    DeadlineKind,
     DeadlineState,
     EventKind,
     Incident,
@@ -68,7 +69,9 @@ def report_assemble(*, incident: Incident, progress: Progress = _no_progress, no
     now = now or clock.now()
     incident = Incident.objects.select_related("organization", "commander", "spokesperson").get(pk=incident.pk)
     progress(5)
-    deadlines = list(Deadline.objects.filter(incident=incident).order_by("due_at", "id"))
+    # Escalation timers are paging machinery, not promises to the public; the pages show on the timeline.
+    deadlines = list(Deadline.objects.filter(incident=incident).exclude(kind=DeadlineKind.ESCALATION)
+                     .order_by("due_at", "id"))
     statements = _statements(incident)
     progress(20)
     points = _checkpoints(incident)

@@ -90,17 +90,3 @@ def hand_built(org, people):
         TimelineEventFactory(incident=incident, kind=kind, body=body, occurred_at=t(minutes),
                              recorded_at=t(minutes), is_pinned=pinned)
     return incident
-
-
-@pytest.fixture
-def client_for():
-    """A browser session signed in as ``user``."""
-    from django.test import Client
-
-    def _client(user):
-        user.refresh_from_db()
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _client

@@ -31,6 +31,22 @@ def test_it_exports_json_that_matches_the_published_schema(report):
     assert list(schema_validator().iter_errors(document)) == []
 
 
+def test_it_leaves_paging_timers_out_of_the_deadlines(hand_built, people):
+    from crisis.models import DeadlineKind
+    from crisis.oncall.models import TargetKind
+    from crisis.oncall.services.pages import page_trigger
+    from tests.oncall.factories import policy_with
+
+    policy_with(hand_built.organization, [
+        {"target_kind": TargetKind.USER, "user": people["responder"], "wait_seconds": 300},
+        {"target_kind": TargetKind.USER, "user": people["commander"], "wait_seconds": 300}])
+    page_trigger(incident=hand_built, actor=people["commander"], title="Legal sign-off needed")
+    assert hand_built.deadlines.filter(kind=DeadlineKind.ESCALATION).exists()
+    report = report_assemble(incident=hand_built, now=T0 + timedelta(days=2))
+    assert {d["kind"] for d in report["deadlines"]} <= {"playbook", "surge"}
+    assert list(schema_validator().iter_errors(json.loads(render_json(report)))) == []
+
+
 def test_it_rejects_a_document_missing_a_required_figure(report):
     document = json_ready(report)
     del document["figures"]["total_breached_minutes"]
