@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html",
                                                 redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("oncall/", include("crisis.oncall.desk_urls")),
     path("", include("crisis.reports.urls")),
     path("", include("crisis.web.urls")),
     prefix_default_language=False,

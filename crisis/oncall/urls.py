@@ -1,19 +1,13 @@
+"""Addresses that travel in messages and calendars: the same for every reader, so outside the language prefix."""
+
 from django.urls import path
 
-from . import views, views_contacts
+from . import views
 
 app_name = "oncall"
 
 urlpatterns = [
     path("ack/<str:token>/", views.ack_link, name="ack"),
-    path("sent/", views.sent_messages, name="sent"),
-    path("pages/<int:page_id>/acknowledge/", views.page_acknowledge_view, name="page-acknowledge"),
-    path("me/", views_contacts.my_notifications, name="my-notifications"),
-    path("me/contacts/add/", views_contacts.contact_add, name="contact-add"),
-    path("me/contacts/<int:contact_id>/edit/", views_contacts.contact_edit, name="contact-edit"),
-    path("me/contacts/<int:contact_id>/remove/", views_contacts.contact_remove, name="contact-remove"),
-    path("me/quiet-hours/", views_contacts.quiet_hours_set, name="quiet-hours"),
-    path("contacts/<int:contact_id>/test/", views_contacts.contact_test, name="contact-test"),
     path("calendar/schedule/<str:token>.ics", views.schedule_feed, name="schedule-feed"),
     path("calendar/person/<str:token>.ics", views.person_feed, name="person-feed"),
 ]

@@ -61,7 +61,7 @@ def page_acknowledge_view(request: HttpRequest, page_id: int) -> HttpResponse:
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
                                                 require_https=request.is_secure()):
         return redirect(back)
-    return redirect("oncall:sent")
+    return redirect("oncall_desk:sent")
 
 
 def _ical(body: bytes, filename: str) -> HttpResponse:

@@ -30,7 +30,7 @@ from .services.contacts import (
     contact_target_masked,
 )
 
-HERE = "oncall:my-notifications"
+HERE = "oncall_desk:my-notifications"
 
 
 def _own_contact(request: HttpRequest, contact_id: int) -> ContactMethod:
@@ -123,8 +123,9 @@ def contact_remove(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_POST
 def contact_test(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _own_contact(request, contact_id)
-    return _done(request, lambda: contact_method_test(contact=contact, actor=request.user), format_html(
-        _('Test notification queued. Follow it on <a href="{url}">Sent messages</a>.'), url=reverse("oncall:sent")))
+    queued = format_html(_('Test notification queued. Follow it on <a href="{url}">Sent messages</a>.'),
+                         url=reverse("oncall_desk:sent"))
+    return _done(request, lambda: contact_method_test(contact=contact, actor=request.user), queued)
 
 
 @desk_view

@@ -69,14 +69,14 @@ def test_it_lists_sent_messages_with_a_bounded_number_of_queries(client, page, p
                      target_user=people["commander"])
     login(client, people["responder"])
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("oncall:sent"))
+        response = client.get(reverse("oncall_desk:sent"))
     assert response.status_code == 200
     assert b"Extra 4" in response.content
 
 
 def test_it_hides_other_organizations_messages(client, page, people):
     login(client, people["outsider"])
-    response = client.get(reverse("oncall:sent"))
+    response = client.get(reverse("oncall_desk:sent"))
     assert response.status_code == 200
     assert b"Sign-off" not in response.content
 
@@ -114,5 +114,5 @@ def test_it_sends_a_test_notification_to_my_own_contact(client, org):
     user = member(org)
     contact = ContactMethodFactory(user=user, kind="console", target="")
     login(client, user)
-    client.post(reverse("oncall:contact-test", kwargs={"contact_id": contact.pk}))
+    client.post(reverse("oncall_desk:contact-test", kwargs={"contact_id": contact.pk}))
     assert Delivery.objects.get().contact == contact

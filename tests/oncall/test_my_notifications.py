@@ -16,7 +16,7 @@ from .factories import ContactMethodFactory
 
 pytestmark = pytest.mark.django_db
 
-MY_PAGE = "oncall:my-notifications"
+MY_PAGE = "oncall_desk:my-notifications"
 # A literal public address: the private-address check needs no DNS, and tests never send (SEND_TIMERS is off).
 PUBLIC_HOOK = "https://1.1.1.1/hooks/golden-hours?token=abc123"
 
@@ -34,14 +34,14 @@ def my_client(client_for, me):
 def add(client, **fields):
     data = {"kind": "email", "label": "", "target": "", "secret": "", "position": "", "is_active": "on"}
     data.update(fields)
-    return client.post(reverse("oncall:contact-add"), data)
+    return client.post(reverse("oncall_desk:contact-add"), data)
 
 
 def edit(client, contact, **fields):
     data = {"kind": contact.kind, "label": contact.label, "target": contact.target, "secret": "",
             "position": contact.position, "is_active": "on" if contact.is_active else ""}
     data.update(fields)
-    return client.post(reverse("oncall:contact-edit", args=[contact.pk]), data)
+    return client.post(reverse("oncall_desk:contact-edit", args=[contact.pk]), data)
 
 
 def test_it_lists_my_contact_methods_and_never_shows_secrets_back(my_client, me, people):
@@ -61,7 +61,7 @@ def test_it_lists_my_contact_methods_and_never_shows_secrets_back(my_client, me,
 
 
 def test_it_is_linked_from_the_navigation(my_client):
-    body = my_client.get(reverse("oncall:sent")).content.decode()
+    body = my_client.get(reverse("oncall_desk:sent")).content.decode()
     assert f'href="{reverse(MY_PAGE)}"' in body
 
 
@@ -127,7 +127,7 @@ def test_it_refuses_an_unknown_kind_with_a_400(my_client):
 
 def test_it_edits_a_contact_method_and_keeps_the_secret_when_left_empty(my_client, me):
     contact = ContactMethodFactory(user=me, kind="webhook", label="Old", target=PUBLIC_HOOK, secret="hush-hush")
-    page = my_client.get(reverse("oncall:contact-edit", args=[contact.pk])).content.decode()
+    page = my_client.get(reverse("oncall_desk:contact-edit", args=[contact.pk])).content.decode()
     assert "hush-hush" not in page
     response = edit(my_client, contact, label="New", is_active="")
     assert response.status_code == 302
@@ -167,17 +167,17 @@ def test_it_refuses_a_bad_edit_with_a_400_and_changes_nothing(my_client, me):
 
 def test_it_removes_a_contact_method(my_client, me):
     contact = ContactMethodFactory(user=me, kind="email", target="me@example.com", secret="")
-    response = my_client.post(reverse("oncall:contact-remove", args=[contact.pk]))
+    response = my_client.post(reverse("oncall_desk:contact-remove", args=[contact.pk]))
     assert response.status_code == 302
     assert not ContactMethod.objects.filter(pk=contact.pk).exists()
     assert AuditEntry.objects.get(action="contact_method.remove").object_id == str(contact.pk)
 
 
 @pytest.mark.parametrize(("method", "name"), [
-    ("get", "oncall:contact-edit"),
-    ("post", "oncall:contact-edit"),
-    ("post", "oncall:contact-remove"),
-    ("post", "oncall:contact-test"),
+    ("get", "oncall_desk:contact-edit"),
+    ("post", "oncall_desk:contact-edit"),
+    ("post", "oncall_desk:contact-remove"),
+    ("post", "oncall_desk:contact-test"),
 ])
 def test_it_answers_404_for_another_persons_contact_method(my_client, people, method, name):
     theirs = ContactMethodFactory(user=people["approver"], kind="email", target="them@example.com", label="Theirs")
@@ -200,7 +200,7 @@ def test_it_refuses_service_changes_to_someone_elses_contact_method(me, people):
 
 
 def test_it_saves_quiet_hours_and_time_zone(my_client, me):
-    response = my_client.post(reverse("oncall:quiet-hours"),
+    response = my_client.post(reverse("oncall_desk:quiet-hours"),
                               {"time_zone": "Europe/London", "quiet_start": "22:00", "quiet_end": "07:00"})
     assert response.status_code == 302
     preference = ContactPreference.objects.get(user=me)
@@ -212,7 +212,7 @@ def test_it_saves_quiet_hours_and_time_zone(my_client, me):
 
 
 def test_it_rejects_an_unknown_time_zone(my_client, me):
-    response = my_client.post(reverse("oncall:quiet-hours"),
+    response = my_client.post(reverse("oncall_desk:quiet-hours"),
                               {"time_zone": "Mars/Olympus_Mons", "quiet_start": "22:00", "quiet_end": "07:00"})
     assert response.status_code == 400
     assert "not a known IANA time zone" in response.context["quiet_form"].errors["time_zone"][0]
@@ -220,7 +220,8 @@ def test_it_rejects_an_unknown_time_zone(my_client, me):
 
 
 def test_it_rejects_quiet_hours_with_only_one_end(my_client, me):
-    response = my_client.post(reverse("oncall:quiet-hours"), {"time_zone": "Asia/Shanghai", "quiet_start": "22:00"})
+    response = my_client.post(reverse("oncall_desk:quiet-hours"),
+                              {"time_zone": "Asia/Shanghai", "quiet_start": "22:00"})
     assert response.status_code == 400
     assert response.context["quiet_form"].errors["quiet_end"]
     assert not ContactPreference.objects.exists()
@@ -229,13 +230,13 @@ def test_it_rejects_quiet_hours_with_only_one_end(my_client, me):
 def test_it_queues_a_test_notification_for_exactly_that_contact_method(my_client, me):
     ContactMethodFactory(user=me, kind="console", target="", position=0)
     chosen = ContactMethodFactory(user=me, kind="email", target="me@example.com", secret="", position=1)
-    response = my_client.post(reverse("oncall:contact-test", args=[chosen.pk]), follow=True)
+    response = my_client.post(reverse("oncall_desk:contact-test", args=[chosen.pk]), follow=True)
     delivery = Delivery.objects.get()
     assert (delivery.contact, delivery.kind, delivery.status) == (chosen, "email", DeliveryStatus.QUEUED)
     assert response.redirect_chain == [(reverse(MY_PAGE), 302)]
     body = response.content.decode()
     assert "Test notification queued" in body
-    assert f'<a href="{reverse("oncall:sent")}">Sent messages</a>' in body
+    assert f'<a href="{reverse("oncall_desk:sent")}">Sent messages</a>' in body
 
 
 def test_it_enforces_csrf(me):
@@ -255,3 +256,14 @@ def test_it_keeps_the_query_count_flat(my_client, me, django_assert_max_num_quer
         ContactMethodFactory(user=me, kind="email", target=f"me+{n}@example.com", secret="", position=n)
     with django_assert_max_num_queries(8):
         assert my_client.get(reverse(MY_PAGE)).status_code == 200
+
+
+def test_it_speaks_the_readers_language(my_client):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        url = reverse("oncall_desk:my-notifications")
+    assert url == "/zh-hans/oncall/me/"
+    body = my_client.get(url).content.decode()
+    assert "<h1>我的通知</h1>" in body
+    assert 'href="/zh-hans/oncall/sent/"' in body

@@ -30,7 +30,7 @@ def test_it_acknowledges_a_page_from_the_room_and_comes_back(client_for, people,
     room = reverse("crisis:incident-room", args=[paged_incident.pk])
     page = Page.objects.get(incident=paged_incident)
     response = client_for(people["responder"]).post(
-        reverse("oncall:page-acknowledge", args=[page.pk]), {"next": room})
+        reverse("oncall_desk:page-acknowledge", args=[page.pk]), {"next": room})
     page.refresh_from_db()
     assert (response.status_code, response["Location"], page.state) == (302, room, "acknowledged")
 
@@ -38,5 +38,5 @@ def test_it_acknowledges_a_page_from_the_room_and_comes_back(client_for, people,
 def test_it_does_not_follow_a_next_link_to_another_site(client_for, people, paged_incident):
     page = Page.objects.get(incident=paged_incident)
     response = client_for(people["responder"]).post(
-        reverse("oncall:page-acknowledge", args=[page.pk]), {"next": "https://evil.example/"})
-    assert response["Location"] == reverse("oncall:sent")
+        reverse("oncall_desk:page-acknowledge", args=[page.pk]), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("oncall_desk:sent")
