@@ -72,4 +72,6 @@ def stop(children: list[tuple[str, subprocess.Popen]]) -> None:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Started in the background by a non-interactive shell, SIGINT arrives ignored; Ctrl-C must still stop us.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.exit(main())
