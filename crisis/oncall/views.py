@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,7 +25,15 @@ from .services.pages import page_acknowledge
 @require_http_methods(["GET", "POST"])
 def ack_link(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the page and one button; POST acknowledges. Mail and chat scanners follow GET links,
-    so a GET must never acknowledge on a person's behalf."""
+    so a GET must never acknowledge on a person's behalf.
+
+    The link carries no language (it sits outside the language prefix, where Django would answer in
+    the default one), so the page speaks whatever the phone that opened it asks for."""
+    with translation.override(translation.get_language_from_request(request, check_path=False)):
+        return _ack_link(request, token)
+
+
+def _ack_link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         page_id, user_id = ack_token_read(token)
     except AckLinkInvalid as exc:

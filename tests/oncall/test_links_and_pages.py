@@ -37,6 +37,12 @@ def test_it_acknowledges_from_the_link(client, page, people):
     assert Page.objects.get().acknowledged_by == people["approver"]
 
 
+def test_it_shows_the_link_in_the_language_the_phone_asks_for(client, page, people):
+    body = client.get(ack_path(page, people["approver"]), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
+    assert "<h1>确认呼叫</h1>" in body
+    assert "<h1>Acknowledge page</h1>" in client.get(ack_path(page, people["approver"])).content.decode()
+
+
 def test_it_does_not_acknowledge_on_a_plain_visit_to_the_link(client, page, people):
     client.get(ack_path(page, people["approver"]))  # what a mail scanner does
     assert Page.objects.get().state == PageState.TRIGGERED
