@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crisis.models.zones import default_time_zone
 from crisis.services.errors import DomainError
 from crisis.web.access import desk_view
-from crisis.web.errors import form_add_domain_error
+from crisis.web.errors import form_submit
 from crisis.web.rendering import desk_render
 
 from .forms import ContactMethodEditForm, ContactMethodForm, QuietHoursForm
@@ -59,18 +59,6 @@ def my_notifications(request: HttpRequest) -> HttpResponse:
     return _my_page(request)
 
 
-def _submitted(request: HttpRequest, form, save, success: str) -> HttpResponse | int:
-    """Run ``save`` on a valid form: a redirect back here when it worked, else the status to show the form with."""
-    if not form.is_valid():
-        return 400
-    try:
-        save()
-    except DomainError as error:
-        return form_add_domain_error(form, error)
-    messages.success(request, success)
-    return redirect(HERE)
-
-
 def _done(request: HttpRequest, act, success: str) -> HttpResponse:
     """A one-button action: say how it went and come back here."""
     try:
@@ -86,12 +74,12 @@ def _done(request: HttpRequest, act, success: str) -> HttpResponse:
 @require_POST
 def contact_add(request: HttpRequest) -> HttpResponse:
     form = ContactMethodForm(request.POST)
-    outcome = _submitted(request, form, lambda: contact_method_add(
-        user=request.user, actor=request.user, **form.service_fields()),
-        _("Contact method added. Send it a test notification to be sure it works."))
-    if isinstance(outcome, HttpResponse):
-        return outcome
-    return _my_page(request, add_form=form, status=outcome)
+    _saved, status = form_submit(form, lambda: contact_method_add(
+        user=request.user, actor=request.user, **form.service_fields()))
+    if status is None:
+        messages.success(request, _("Contact method added. Send it a test notification to be sure it works."))
+        return redirect(HERE)
+    return _my_page(request, add_form=form, status=status)
 
 
 @desk_view
@@ -101,11 +89,11 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ContactMethodEditForm(request.POST, contact=contact)
-        outcome = _submitted(request, form, lambda: contact_method_update(
-            contact=contact, actor=request.user, **form.service_fields()), _("Contact method saved."))
-        if isinstance(outcome, HttpResponse):
-            return outcome
-        status = outcome
+        _saved, status = form_submit(form, lambda: contact_method_update(
+            contact=contact, actor=request.user, **form.service_fields()))
+        if status is None:
+            messages.success(request, _("Contact method saved."))
+            return redirect(HERE)
     else:
         form = ContactMethodEditForm(contact=contact)
     return desk_render(request, "oncall/contact_edit.html", {"contact": contact, "form": form}, status=status)
@@ -132,8 +120,9 @@ def contact_test(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_POST
 def quiet_hours_set(request: HttpRequest) -> HttpResponse:
     form = QuietHoursForm(request.POST)
-    outcome = _submitted(request, form, lambda: contact_preference_set(
-        user=request.user, actor=request.user, **form.cleaned_data), _("Quiet hours saved."))
-    if isinstance(outcome, HttpResponse):
-        return outcome
-    return _my_page(request, quiet_form=form, status=outcome)
+    _saved, status = form_submit(form, lambda: contact_preference_set(
+        user=request.user, actor=request.user, **form.cleaned_data))
+    if status is None:
+        messages.success(request, _("Quiet hours saved."))
+        return redirect(HERE)
+    return _my_page(request, quiet_form=form, status=status)

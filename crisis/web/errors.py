@@ -1,5 +1,8 @@
 """Domain errors from the services, shown on the form that caused them."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 
 from crisis.services.errors import DomainError
@@ -26,3 +29,17 @@ def form_add_domain_error(form: forms.Form, error: DomainError, *, field_map: di
     if not placed:
         form.add_error(None, error.message)
     return HTTP_STATUS.get(error.code, 400)
+
+
+def form_submit(form: forms.Form, save: Callable[[], Any]) -> tuple[Any, int | None]:
+    """Run ``save`` (a service call) on a valid form, the way every form post of the desk does.
+
+    Returns (what ``save`` returned, None) when it worked; otherwise (None, the HTTP status to show
+    the form again with), the service's reasons placed beside their fields.
+    """
+    if not form.is_valid():
+        return None, 400
+    try:
+        return save(), None
+    except DomainError as error:
+        return None, form_add_domain_error(form, error)

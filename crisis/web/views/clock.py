@@ -8,10 +8,9 @@ from crisis import clock
 from crisis.models import Deadline, DeadlineState, Incident
 from crisis.selectors import incident_deadlines, incidents_for_user
 from crisis.services.deadlines import deadline_extend, deadline_mark_met, deadline_waive
-from crisis.services.errors import DomainError
 
 from ..access import Abilities, abilities_for, desk_view, incident_for_request
-from ..errors import form_add_domain_error
+from ..errors import form_submit
 from ..forms import DeadlineExtendForm, DeadlineMetForm, DeadlineWaiveForm
 from ..rendering import desk_render
 
@@ -65,16 +64,15 @@ def deadline_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     abilities = abilities_for(user=request.user, organization=incident.organization)
     form_class, perform = DEADLINE_ACTIONS[action]
     form = form_class(request.POST)
-    status = 400
-    if form.is_valid():
+
+    def save():
         data = dict(form.cleaned_data)
         deadline.version = data.pop("version")
-        try:
-            perform(deadline, request.user, data)
-        except DomainError as error:
-            status = form_add_domain_error(form, error)
-        else:
-            return redirect("crisis:incident-room", pk=incident.pk)
+        perform(deadline, request.user, data)
+
+    _saved, status = form_submit(form, save)
+    if status is None:
+        return redirect("crisis:incident-room", pk=incident.pk)
     context = {"incident": incident, "organization": incident.organization, "abilities": abilities,
                "deadline": deadline, "form": form, "action": action}
     return desk_render(request, "crisis/deadline_action.html", context, status=status)

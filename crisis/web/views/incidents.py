@@ -14,7 +14,7 @@ from crisis.services.incidents import (
 )
 
 from ..access import abilities_for, current_organization, desk_view, incident_for_request
-from ..errors import form_add_domain_error
+from ..errors import form_add_domain_error, form_submit
 from ..forms import CorrectionForm, IncidentOpenForm, QuickLogForm, SeverityForm, StatusForm
 from ..rendering import desk_render
 from ..room import room_chart, room_statements, status_choices, timeline_entries
@@ -27,19 +27,19 @@ def incident_open_view(request: HttpRequest) -> HttpResponse:
     if organization is None or not abilities_for(user=request.user, organization=organization).can_respond:
         return desk_render(request, "crisis/forbidden.html", {}, status=403)
     form = IncidentOpenForm(request.POST or None, organization=organization)
-    status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            incident = incident_open(
+    status = 200
+    if request.method == "POST":
+        def save():
+            data = form.cleaned_data
+            return incident_open(
                 organization=organization, actor=request.user, title=data["title"], severity=data["severity"],
                 first_public_signal_at=data["first_public_signal_at"], status=data["status"],
                 affected_channels=data["affected_channels"], summary=data["summary"],
                 commander=form.person("commander"), spokesperson=form.person("spokesperson"),
             )
-        except DomainError as error:
-            status = form_add_domain_error(form, error)
-        else:
+
+        incident, status = form_submit(form, save)
+        if status is None:
             return redirect("crisis:incident-room", pk=incident.pk)
     return desk_render(request, "crisis/incident_open.html", {"form": form, "organization": organization},
                        status=status)
@@ -82,15 +82,10 @@ def incident_room(request: HttpRequest, pk: int) -> HttpResponse:
 def incident_status(request: HttpRequest, pk: int) -> HttpResponse:
     incident, abilities = incident_for_request(request, pk)
     form = StatusForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            incident_transition(incident=incident, actor=request.user, to_status=form.cleaned_data["status"],
-                                note=form.cleaned_data["note"])
-        except DomainError as error:
-            status = form_add_domain_error(form, error)
-        else:
-            return redirect("crisis:incident-room", pk=incident.pk)
+    _saved, status = form_submit(form, lambda: incident_transition(
+        incident=incident, actor=request.user, to_status=form.cleaned_data["status"], note=form.cleaned_data["note"]))
+    if status is None:
+        return redirect("crisis:incident-room", pk=incident.pk)
     return room_render(request, incident, abilities, status=status, status_form=form)
 
 
@@ -99,15 +94,11 @@ def incident_status(request: HttpRequest, pk: int) -> HttpResponse:
 def incident_severity(request: HttpRequest, pk: int) -> HttpResponse:
     incident, abilities = incident_for_request(request, pk)
     form = SeverityForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            incident_change_severity(incident=incident, actor=request.user, severity=form.cleaned_data["severity"],
-                                     reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            status = form_add_domain_error(form, error)
-        else:
-            return redirect("crisis:incident-room", pk=incident.pk)
+    _saved, status = form_submit(form, lambda: incident_change_severity(
+        incident=incident, actor=request.user, severity=form.cleaned_data["severity"],
+        reason=form.cleaned_data["reason"]))
+    if status is None:
+        return redirect("crisis:incident-room", pk=incident.pk)
     return room_render(request, incident, abilities, status=status, severity_form=form)
 
 

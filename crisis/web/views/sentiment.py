@@ -7,7 +7,7 @@ from crisis.services.sentiment import sentiment_checkpoint_record, sentiment_che
 
 from ..access import desk_view, incident_for_request
 from ..csv_import import KNOWN_COLUMNS, csv_preview
-from ..errors import form_add_domain_error
+from ..errors import form_add_domain_error, form_submit
 from ..forms import SentimentForm, SentimentUploadForm
 from ..rendering import desk_render
 from ..room import room_chart, room_statements
@@ -35,15 +35,10 @@ def sentiment_entry(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _page(request, incident, abilities)
     form = SentimentForm(request.POST, zone=incident.time_zone)
-    status = 400
-    if form.is_valid():
-        measures = form.measures()
-        try:
-            sentiment_checkpoint_record(incident=incident, actor=request.user, **measures)
-        except DomainError as error:
-            status = form_add_domain_error(form, error)
-        else:
-            return redirect("crisis:incident-room", pk=incident.pk)
+    _saved, status = form_submit(form, lambda: sentiment_checkpoint_record(
+        incident=incident, actor=request.user, **form.measures()))
+    if status is None:
+        return redirect("crisis:incident-room", pk=incident.pk)
     return _page(request, incident, abilities, status=status, form=form)
 
 

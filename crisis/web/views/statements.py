@@ -7,7 +7,6 @@ from django.views.decorators.http import require_POST
 
 from crisis.models import CHANNEL_CHARACTER_LIMITS, Channel, Statement, StatementStatus
 from crisis.selectors import incidents_for_user
-from crisis.services.errors import DomainError
 from crisis.services.statements import (
     statement_approve,
     statement_create,
@@ -19,7 +18,7 @@ from crisis.services.statements import (
 
 from ..access import abilities_for, desk_view, incident_for_request
 from ..diff import side_by_side
-from ..errors import form_add_domain_error
+from ..errors import form_submit
 from ..forms import (
     StatementApproveForm,
     StatementForm,
@@ -44,14 +43,10 @@ def statement_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatementForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                statement = statement_create(incident=incident, actor=request.user, **form.cleaned_data)
-            except DomainError as error:
-                status = form_add_domain_error(form, error)
-            else:
-                return redirect("crisis:statement-detail", pk=statement.pk)
+        statement, status = form_submit(form, lambda: statement_create(
+            incident=incident, actor=request.user, **form.cleaned_data))
+        if status is None:
+            return redirect("crisis:statement-detail", pk=statement.pk)
     return desk_render(request, "crisis/statement_new.html", {
         "incident": incident, "organization": incident.organization, "abilities": abilities, "form": form,
         "limits_json": _limits_json(), "channel_limits": _channel_limits(),
@@ -148,13 +143,8 @@ def statement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     form_class, key, perform = ACTIONS[action]
     kwargs = {"zone": statement.incident.time_zone} if form_class is StatementPublishForm else {}
     form = form_class(request.POST, **kwargs)
-    status = 400
-    if form.is_valid():
-        try:
-            perform(statement, request.user, form.cleaned_data)
-        except DomainError as error:
-            status = form_add_domain_error(form, error)
-        else:
-            return redirect("crisis:statement-detail", pk=statement.pk)
+    _saved, status = form_submit(form, lambda: perform(statement, request.user, form.cleaned_data))
+    if status is None:
+        return redirect("crisis:statement-detail", pk=statement.pk)
     # Buttons without their own fields (submit) show their refusal in the shared action box.
     return _statement_page(request, statement, status=status, **{key: form})

@@ -7,7 +7,7 @@ from crisis.services.errors import DomainError
 from crisis.services.timeline import timeline_event_correct, timeline_event_log, timeline_event_pin
 
 from ..access import desk_view, incident_for_request
-from ..errors import form_add_domain_error
+from ..errors import form_add_domain_error, form_submit
 from ..forms import CorrectionForm, QuickLogForm
 from ..room import timeline_entries
 from .incidents import room_render
@@ -61,15 +61,10 @@ def event_correct(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
     event = get_object_or_404(TimelineEvent.objects.select_related("incident__organization"),
                               pk=event_pk, incident=incident)
     form = CorrectionForm(request.POST, zone=incident.time_zone)
-    status = 400
-    if form.is_valid():
-        try:
-            timeline_event_correct(event=event, actor=request.user, body=form.cleaned_data["body"],
-                                   reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            status = form_add_domain_error(form, error)
-        else:
-            return redirect("crisis:incident-room", pk=incident.pk)
+    _saved, status = form_submit(form, lambda: timeline_event_correct(
+        event=event, actor=request.user, body=form.cleaned_data["body"], reason=form.cleaned_data["reason"]))
+    if status is None:
+        return redirect("crisis:incident-room", pk=incident.pk)
     return room_render(request, incident, abilities, status=status, correction_form=form, correcting=event.pk)
 
 
