@@ -18,10 +18,6 @@ def breach_dedup_key(breach: Breach) -> str:
     return f"deadline:{breach.deadline_id}:v{breach.deadline_version}"
 
 
-def breach_alert(*, breach: Breach) -> Page | None:
-    return breaches_alert(breaches=[breach]).get(breach.pk)
-
-
 def breaches_alert(*, breaches: list[Breach]) -> dict[int, Page]:
     """Page for each breach, or move an escalating page up a level; returns the page per breach id.
     New pages are opened together (see services/opening.py); a breach of a resolved incident pages nobody."""

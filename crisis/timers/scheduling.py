@@ -37,12 +37,17 @@ def deadlines_schedule(*, deadlines: list[Deadline]) -> None:
     near = [(d.pk, d.version, d.due_at) for d in pending if d.due_at <= horizon]
     if not near:
         return
-    by_version: dict[int, list[int]] = {}
-    for pk, version, _due in near:
-        by_version.setdefault(version, []).append(pk)
-    for version, pks in by_version.items():  # one statement for a batch of new timers, which share a version
-        Deadline.objects.filter(pk__in=pks, version=version).update(eta_version=version)
+    eta_versions_mark(near)
     transaction.on_commit(lambda: timers_send(near))
+
+
+def eta_versions_mark(items: list[tuple]) -> None:
+    """Record, per (pk, version, due), the version a timer is being sent for, so each version gets one."""
+    by_version: dict[int, list[int]] = {}
+    for pk, version, _due in items:
+        by_version.setdefault(version, []).append(pk)
+    for version, pks in by_version.items():  # one statement per version: a batch of new timers shares one
+        Deadline.objects.filter(pk__in=pks, version=version).update(eta_version=version)
 
 
 _outbox: queue.SimpleQueue | None = None

@@ -13,7 +13,7 @@ from django.utils import timezone
 from crisis.models import Breach, Deadline, DeadlineState
 
 from .breach import deadlines_breach_locked
-from .scheduling import breaches_send, eta_horizon, timers_send
+from .scheduling import breaches_send, eta_horizon, eta_versions_mark, timers_send
 
 BATCH = 1000
 TIMER_BATCH = 200
@@ -72,8 +72,7 @@ def deadlines_schedule_upcoming(*, now: datetime) -> int:
             .exclude(eta_version=F("version"))
             .values_list("pk", "version", "due_at")[:BATCH]
         )
-        for pk, version, _due in rows:
-            Deadline.objects.filter(pk=pk, version=version).update(eta_version=version)
+        eta_versions_mark(rows)
         transaction.on_commit(lambda: timers_send(rows))
     return len(rows)
 
