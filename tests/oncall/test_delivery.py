@@ -5,6 +5,7 @@ from datetime import time
 import pytest
 
 from crisis.oncall.models import ContactPreference, Delivery, DeliveryAttempt, DeliveryStatus, Page
+from crisis.oncall.services import sending
 from crisis.oncall.services.deliveries import deliveries_relay
 from crisis.oncall.services.pages import page_acknowledge, page_trigger
 from crisis.oncall.services.sending import backoff_seconds, delivery_attempt
@@ -214,3 +215,17 @@ def test_it_counts_loopback_private_and_link_local_addresses_as_private():
     from crisis.oncall.transports import address_is_private
 
     assert all(address_is_private(a) for a in ("127.0.0.1", "10.1.2.3", "169.254.1.1", "::1"))
+
+
+def test_it_keeps_the_later_attempts_outcome_when_a_late_success_comes_back(webhook_page, receiver, at):
+    from crisis.oncall.services.sending import _claim, _Outcome, _record_sent
+
+    delivery = Delivery.objects.get(page=webhook_page)
+    first, _status = _claim(delivery.pk, at(10))  # a worker that then hangs past its lease...
+    at(20)
+    delivery_attempt(delivery_id=delivery.pk)  # ...is overtaken by another, which sends it
+    sent_at = Delivery.objects.get(pk=delivery.pk).sent_at
+    late = _record_sent([_Outcome(first, None, 200, at(21), 1)])  # the first worker's success, recorded late
+    assert late == {delivery.pk: sending.AttemptResult(status="superseded")}
+    fresh = Delivery.objects.get(pk=delivery.pk)
+    assert (fresh.status, fresh.attempts, fresh.sent_at) == (DeliveryStatus.SENT, 2, sent_at)

@@ -107,17 +107,7 @@ def test_it_loses_the_escalation_race_when_another_path_moved_the_page_first(com
     assert Page.objects.get().step == 1
 
 
-def test_it_refuses_a_second_acknowledgement(commanded_incident, policy, people, at):
-    commanded_incident()
-    sweep_and_dispatch(at(16))
-    page = Page.objects.get()
-    stale = Page.objects.get(pk=page.pk)
-    page_acknowledge(page=page, actor=people["responder"])
-    with pytest.raises(InvalidTransition):
-        page_acknowledge(page=stale, actor=people["commander"])
-
-
-def test_it_keeps_the_first_acknowledger(commanded_incident, policy, people, at):
+def test_it_refuses_a_second_acknowledgement_and_keeps_the_first_acknowledger(commanded_incident, policy, people, at):
     commanded_incident()
     sweep_and_dispatch(at(16))
     page = Page.objects.get()
@@ -240,3 +230,24 @@ def test_it_stops_paging_about_an_incident_once_it_is_resolved(commanded_inciden
         PageState.RESOLVED, DeadlineState.CANCELLED)
     sweep_and_dispatch(at(30))
     assert recipients(Page.objects.get(), step=1) == []
+
+
+def test_it_resolves_the_incident_even_when_someone_resolves_its_page_at_the_same_moment(
+        commanded_incident, policy, people, at, monkeypatch):
+    from crisis.oncall.services import pages
+    from crisis.services.incidents import incident_transition
+
+    incident = commanded_incident()
+    sweep_and_dispatch(at(16))
+    real_resolve = pages.page_resolve
+
+    def colleague_first(*, page, actor, note=""):
+        real_resolve(page=Page.objects.get(pk=page.pk), actor=people["responder"], note="Handled")  # wins the race
+        return real_resolve(page=page, actor=actor, note=note)  # ours loses: InvalidTransition
+
+    monkeypatch.setattr(pages, "page_resolve", colleague_first)
+    incident_transition(incident=incident, actor=people["commander"], to_status="resolved")
+    incident.refresh_from_db()
+    page = Page.objects.get()
+    assert (incident.status, page.state) == ("resolved", PageState.RESOLVED)
+    assert incident.events.filter(kind=EventKind.PAGE, body__startswith="Page resolved").count() == 1

@@ -90,3 +90,23 @@ def test_it_sweeps_once_from_the_command_line(incident_at_t0, at):
     out = StringIO()
     call_command("run_engine", "--once", stdout=out)
     assert "breached 1" in out.getvalue()
+
+
+def test_a_firing_timer_breaches_the_other_due_deadlines_too(incident_at_t0, at):
+    incident = incident_at_t0()
+    ack = by_step(incident)["acknowledge"]
+    now = at(60)  # acknowledge, baseline, holding and the first cadence are all due
+    assert deadline_breach_if_due(deadline_id=ack.pk, version=ack.version, now=now) is True
+    assert Breach.objects.filter(incident=incident).count() == 4
+    assert deadlines_breach_due(now=now) == 0
+
+
+def test_a_timer_for_a_moved_deadline_still_sweeps_its_due_neighbours(incident_at_t0, people, at):
+    from crisis.services.deadlines import deadline_extend
+
+    incident = incident_at_t0()
+    ack = by_step(incident)["acknowledge"]
+    deadline_extend(deadline=ack, actor=people["commander"], minutes=60, reason="Team still assembling")
+    assert deadline_breach_if_due(deadline_id=ack.pk, version=1, now=at(60)) is False
+    assert by_step(incident)["acknowledge"].state == DeadlineState.PENDING
+    assert by_step(incident)["holding-statement"].state == DeadlineState.BREACHED
