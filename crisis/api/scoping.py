@@ -19,6 +19,7 @@ from crisis.models import (
     StatementVersion,
     TimelineEvent,
 )
+from crisis.oncall.models import Page
 from crisis.selectors import incidents_for_user, organizations_for_user
 from crisis.services.errors import NotFound
 
@@ -96,7 +97,5 @@ def scoped_playbooks(user) -> QuerySet[Playbook]:
     return Playbook.objects.filter(organization__in=organizations_for_user(user=user))
 
 
-def scoped_pages(user):
-    from crisis.oncall.models import Page
-
+def scoped_pages(user) -> QuerySet[Page]:
     return Page.objects.filter(organization__in=organizations_for_user(user=user))
