@@ -9,6 +9,7 @@ from rest_framework import authentication, exceptions
 from crisis import clock
 
 from .models import ApiToken, token_digest
+from .selectors import active_token
 
 # Writing last-used on every request would turn every read into a write; a minute is precise enough.
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -31,9 +32,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
-        token = (
-            ApiToken.objects.select_related("user").filter(digest=token_digest(raw), revoked_at__isnull=True).first()
-        )
+        token = active_token(digest=token_digest(raw))
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         self._touch(token, request)
