@@ -1,3 +1,4 @@
+import copy
 import math
 
 from django.utils.dateparse import parse_datetime
@@ -48,7 +49,32 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
-class UserRefSerializer(serializers.Serializer):
+def _field_clone(field: serializers.Field) -> serializers.Field:
+    """A fresh, unbound copy of a declared field.
+
+    DRF deep-copies each declared field by calling its __init__ again with deep copies of its arguments
+    (choice lists, lazy translated strings): a sixth of the CPU of logging an event. A declared field
+    is never bound or used itself, so a shallow copy of it is exactly what __init__ would make again;
+    only what gets bound to a parent (a child field, a nested serializer's own fields) must be new.
+    A child was bound to the declared field when that was made, so it is copied DRF's way.
+    """
+    clone = copy.copy(field)
+    clone.__dict__.pop("fields", None)
+    child = getattr(field, "child", None)
+    if isinstance(child, serializers.Field):
+        clone.child = copy.deepcopy(child)
+        clone.child.bind(field_name="", parent=clone)
+    return clone
+
+
+class LeanSerializer(serializers.Serializer):
+    """A plain Serializer whose per-instance field copies are cheap (see _field_clone)."""
+
+    def get_fields(self):
+        return {name: _field_clone(field) for name, field in self._declared_fields.items()}
+
+
+class UserRefSerializer(LeanSerializer):
     id = serializers.IntegerField(read_only=True)
     username = serializers.CharField(read_only=True)
     name = serializers.SerializerMethodField()
@@ -73,7 +99,7 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
-class StrictInput(serializers.Serializer):
+class StrictInput(LeanSerializer):
     """Unknown fields are an error: a tool that sends ``negative_shares`` must hear about it."""
 
     default_error_messages = {"unknown": _("Unknown field.")}

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from crisis.models import EventKind, Incident, SentimentCheckpoint, Statement, StatementVersion
 
-from .fields import UserRefSerializer
+from .fields import LeanSerializer, UserRefSerializer
 
 
 class IncidentOut(serializers.ModelSerializer):
@@ -29,7 +29,7 @@ def _first_pk(related) -> int | None:
     return items[0].pk if items else None
 
 
-class TimelineEventOut(serializers.Serializer):
+class TimelineEventOut(LeanSerializer):
     # A plain Serializer, not a ModelSerializer: this is the hottest write path (tools logging events), and
     # ModelSerializer rebuilds its fields from the model on every instance.
     id = serializers.IntegerField(read_only=True)
