@@ -7,15 +7,17 @@ from django.conf import settings
 from tests.conftest import ROOT
 
 
-def import_settings(module: str, **env: str | None) -> subprocess.CompletedProcess:
-    """Import a settings module in a fresh interpreter, with ``env`` applied (None unsets)."""
+def import_settings(module: str, *, show: str = "", **env: str | None) -> subprocess.CompletedProcess:
+    """Import a settings module in a fresh interpreter, with ``env`` applied (None unsets); prints DEBUG and the
+    database's engine and name, or the Python expression ``show`` over the module ``s``."""
     environment = dict(os.environ)
     for name, value in env.items():
         if value is None:
             environment.pop(name, None)
         else:
             environment[name] = value
-    code = f"import {module} as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'])"
+    shown = show or "s.DEBUG, s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME']"
+    code = f"import {module} as s; print({shown})"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
                           timeout=60)
 
@@ -42,6 +44,19 @@ def test_it_starts_production_with_a_secret_key_and_hosts():
                              DJANGO_ALLOWED_HOSTS="crisis.example.com")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("False ")
+
+
+def test_it_counts_production_api_rates_in_redis_so_every_web_worker_shares_one_budget():
+    show = "s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION']"
+    base = {"DJANGO_SECRET_KEY": "s3cret", "DJANGO_ALLOWED_HOSTS": "crisis.example.com",
+            "REDIS_URL": "redis://redis.example.com:6379/0"}
+    shared = import_settings("config.settings.production", show=show, CACHE_URL=None, **base)
+    assert shared.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://redis.example.com:6379/0"]
+    chosen = import_settings("config.settings.production", show=show, CACHE_URL="redis://cache.example.com:6380/2",
+                             **base)
+    assert chosen.stdout.split()[1] == "redis://cache.example.com:6380/2"
+    local = import_settings("config.settings.local", show=show, CACHE_URL=None)
+    assert local.stdout.split()[0] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_it_defaults_to_a_sqlite_file_under_var():

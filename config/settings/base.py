@@ -104,6 +104,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
+# API rate-limit counters live here. Each process has its own by default, so the real limit is the rate
+# times the number of web workers; CACHE_URL=redis://... gives all workers one budget (and one more round
+# trip per API request).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
