@@ -3,7 +3,7 @@
 import bisect
 from datetime import timedelta
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from crisis import clock
@@ -14,15 +14,28 @@ from crisis.timers.wording import hhmm
 from .steps import SURGE_STEP
 
 
+def _series_around(incident: Incident, checkpoints: list[SentimentCheckpoint]) -> dict[str, list[SentimentCheckpoint]]:
+    """Per source, in time order, the points a new checkpoint can follow: those measured since the
+    batch's earliest, and the last one before that. Not the whole history, which a listening tool
+    grows by a point a minute per source all through a crisis."""
+    since = min(cp.measured_at for cp in checkpoints)
+    rows = SentimentCheckpoint.objects.filter(incident=incident, source__in={cp.source for cp in checkpoints})
+    last_before = rows.filter(measured_at__lt=since).values_list("source").annotate(at=Max("measured_at")).order_by()
+    wanted = Q(measured_at__gte=since)
+    for source, at in last_before:
+        wanted |= Q(source=source, measured_at=at)
+    series: dict[str, list[SentimentCheckpoint]] = {}
+    for cp in (rows.filter(wanted).only("id", "source", "measured_at", "negative_share", "mention_volume")
+               .order_by("measured_at", "id")):
+        series.setdefault(cp.source, []).append(cp)
+    return series
+
+
 def _previous_by_checkpoint(
     incident: Incident, checkpoints: list[SentimentCheckpoint]
 ) -> dict[int, SentimentCheckpoint]:
-    """For each new checkpoint, the one measured just before it on the same source: one query for the batch."""
-    series: dict[str, list[SentimentCheckpoint]] = {}
-    for cp in (SentimentCheckpoint.objects.filter(incident=incident, source__in={c.source for c in checkpoints})
-               .only("id", "source", "measured_at", "negative_share", "mention_volume")
-               .order_by("measured_at", "id")):
-        series.setdefault(cp.source, []).append(cp)
+    """For each new checkpoint, the one measured just before it on the same source: two queries for the batch."""
+    series = _series_around(incident, checkpoints)
     times = {source: [cp.measured_at for cp in rows] for source, rows in series.items()}
     previous = {}
     for cp in checkpoints:
