@@ -61,7 +61,8 @@ def setup_world(receiver_url: str, count: int):
 
     org = Organization.objects.create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:8]}", time_zone="Asia/Shanghai")
     responder = member(org, Role.RESPONDER)
-    ContactMethod.objects.create(user=responder, kind=ContactKind.WEBHOOK, target=receiver_url, secret="bench")
+    ContactMethod.objects.create(user=responder, kind=ContactKind.WEBHOOK, target=receiver_url, secret="bench",
+                                 reaches_internal_network=True)
     policy_with(org, [{"target_kind": TargetKind.USER, "user": responder, "wait_seconds": 300}])
     from crisis import clock
 

@@ -51,8 +51,8 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(models.ContactMethod)
 class ContactMethodAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "label", "is_active", "position"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["user", "kind", "label", "is_active", "reaches_internal_network", "position"]
+    list_filter = ["kind", "is_active", "reaches_internal_network"]
 
 
 @admin.register(models.ContactPreference)

@@ -3,6 +3,7 @@ whose ``permanent`` flag says whether trying again could help (healthchecks' sha
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
@@ -25,6 +26,8 @@ logger = logging.getLogger("crisis.oncall.console")
 SIGNATURE_HEADER = "X-Golden-Hours-Signature"
 TIMESTAMP_HEADER = "X-Golden-Hours-Timestamp"
 MAX_REDIRECTS = 3
+# apprise's generic notifiers POST to any host they are given: a webhook by another name.
+APPRISE_ANY_HOST_SCHEMES = {"json", "jsons", "xml", "xmls", "form", "forms"}
 
 
 class TransportError(Exception):
@@ -90,11 +93,47 @@ def address_is_private(host: str) -> bool:
         infos = socket.getaddrinfo(host, None)
     except OSError:
         return True  # cannot tell: refuse rather than follow
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            return True
-    return False
+    return any(not _is_global(info[4][0]) for info in infos)
+
+
+def _is_global(address: str) -> bool:
+    return ipaddress.ip_address(address.split("%", 1)[0]).is_global  # an IPv6 peer may carry "%scope"
+
+
+class PrivatePeer(OSError):
+    """The connection reached an address inside the network."""
+
+
+def _connect_public_only(address, *args, **kwargs) -> socket.socket:
+    """socket.create_connection, refusing a peer inside the network before a byte is sent.
+
+    The check is on the address the socket reached, not on a lookup made before connecting: a name that
+    resolved to a public address when it was saved (or a moment ago) can answer with 127.0.0.1 now.
+    """
+    sock = socket.create_connection(address, *args, **kwargs)
+    peer = sock.getpeername()[0]
+    if not _is_global(peer):
+        sock.close()
+        raise PrivatePeer(peer)
+    return sock
+
+
+def _public_only(connection_class):
+    def connection(*args, **kwargs):
+        made = connection_class(*args, **kwargs)
+        made._create_connection = _connect_public_only
+        return made
+    return connection
+
+
+class _PublicOnlyHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_public_only(http.client.HTTPConnection), req)
+
+
+class _PublicOnlyHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_public_only(http.client.HTTPSConnection), req, context=self._context)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -102,16 +141,24 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # we follow redirects ourselves, after checking where they lead
 
 
+def _through_proxy(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in urllib.request.getproxies() and not urllib.request.proxy_bypass(parts.hostname or "")
+
+
 class WebhookTransport(Transport):
     """POST JSON with an Idempotency-Key (the same on every retry) and an HMAC signature.
 
-    The configured URL may be anywhere (an admin chose it, and on-premises receivers are private);
-    a redirect may only lead to a public address, so a receiver cannot bounce us into the internal network.
+    Only a contact method an admin marked as reaching the internal network may be on a private address; every
+    other one, and every redirect, must reach a public address when it is sent, so nobody can make the server
+    call into the internal network by saving a public name and re-pointing it, or by answering with a redirect.
+    Through an outbound proxy the socket reaches the proxy, so the destination's name is checked instead.
     """
 
     def __init__(self, timeout: float | None = None) -> None:
         self.timeout = timeout if timeout is not None else settings.GOLDEN_HOURS_WEBHOOK_TIMEOUT
         self.opener = urllib.request.build_opener(_NoRedirect)
+        self.public_opener = urllib.request.build_opener(_NoRedirect, _PublicOnlyHTTPHandler, _PublicOnlyHTTPSHandler)
 
     def notify(self, page: Page, delivery: Delivery) -> TransportResult:
         body = json.dumps(webhook_payload(page, delivery), sort_keys=True).encode()
@@ -125,21 +172,35 @@ class WebhookTransport(Transport):
         if delivery.contact.secret:
             headers[SIGNATURE_HEADER] = webhook_signature(delivery.contact.secret, timestamp, body)
         url = delivery.contact.target
+        redirected_from = None
         for _hop in range(MAX_REDIRECTS + 1):
-            code, location = self._post(url, body, headers)
+            public_only = redirected_from is not None or not delivery.contact.reaches_internal_network
+            try:
+                code, location = self._post(url, body, headers, public_only=public_only)
+            except PrivatePeer as exc:
+                if redirected_from is None:
+                    raise TransportError(_("This webhook's address is inside the network; only an admin can allow "
+                                           "that. Not sent."), permanent=True) from exc
+                raise TransportError(_("The webhook redirected to a private or unknown address; not followed."),
+                                     permanent=True, response_code=redirected_from) from exc
             if location is None:
                 return TransportResult(response_code=code)
-            url = urljoin(url, location)
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname or address_is_private(parts.hostname):
+            url, redirected_from = urljoin(url, location), code
+            if urlsplit(url).scheme not in ("http", "https"):
                 raise TransportError(_("The webhook redirected to a private or unknown address; not followed."),
                                      permanent=True, response_code=code)
         raise TransportError(_("Too many redirects."), permanent=True)
 
-    def _post(self, url: str, body: bytes, headers: dict) -> tuple[int, str | None]:
+    def _post(self, url: str, body: bytes, headers: dict, *, public_only: bool) -> tuple[int, str | None]:
+        opener = self.opener
+        if public_only:
+            if not _through_proxy(url):
+                opener = self.public_opener
+            elif address_is_private(urlsplit(url).hostname or ""):
+                raise PrivatePeer(url)
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
         try:
-            with self.opener.open(request, timeout=self.timeout) as response:
+            with opener.open(request, timeout=self.timeout) as response:
                 return response.status, None
         except urllib.error.HTTPError as exc:
             exc.close()
@@ -151,6 +212,8 @@ class WebhookTransport(Transport):
         except TimeoutError as exc:
             raise TransportError(_("The webhook did not answer within %(s).1f s.") % {"s": self.timeout}) from exc
         except urllib.error.URLError as exc:
+            if isinstance(exc.reason, PrivatePeer):
+                raise exc.reason from exc
             if isinstance(exc.reason, TimeoutError):
                 raise TransportError(_("The webhook did not answer within %(s).1f s.") % {"s": self.timeout}) from exc
             raise TransportError(_("Could not reach the webhook: %(e)s") % {"e": exc.reason}) from exc
@@ -165,9 +228,18 @@ class AppriseTransport(Transport):
     def notify(self, page: Page, delivery: Delivery) -> TransportResult:
         import apprise
 
-        client = apprise.Apprise()
-        if not client.add(delivery.contact.target):
+        contact = delivery.contact
+        plugin = apprise.Apprise.instantiate(contact.target)
+        if plugin is None:
             raise TransportError(_("apprise does not understand this address."), permanent=True)
+        # apprise connects through requests, so the connected address cannot be checked as the webhook's is: the
+        # name is checked again now, which catches a re-pointed name though not one that flips within seconds.
+        if (urlsplit(contact.target).scheme.lower() in APPRISE_ANY_HOST_SCHEMES
+                and not contact.reaches_internal_network and address_is_private(getattr(plugin, "host", None) or "")):
+            raise TransportError(_("This address is inside the network; only an admin can allow that. Not sent."),
+                                 permanent=True)
+        client = apprise.Apprise()
+        client.add(plugin)
         text = f"{delivery.body}\n\n{_('Acknowledge')}: {delivery.ack_url}"
         if not client.notify(title=delivery.subject, body=text):
             raise TransportError(_("The chat service did not accept the message."))

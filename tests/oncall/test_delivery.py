@@ -25,8 +25,8 @@ def fast_webhooks(settings):
 
 @pytest.fixture
 def webhook_page(commanded_incident, people, receiver, fast_webhooks, at):
-    """A page by hand to the approver, whose one contact method is the local receiver."""
-    ContactMethodFactory(user=people["approver"], target=receiver.url, secret="s3cret")
+    """A page by hand to the approver, whose one contact method is the local receiver (an admin's internal one)."""
+    ContactMethodFactory(user=people["approver"], target=receiver.url, secret="s3cret", reaches_internal_network=True)
     incident = commanded_incident()
     return page_trigger(incident=incident, actor=people["responder"], title="Legal sign-off needed",
                         target_user=people["approver"])
@@ -111,7 +111,7 @@ def test_it_escalates_when_nobody_at_the_level_can_be_reached(commanded_incident
                                                               fast_webhooks, at):
     from .helpers import recipients, sweep_and_dispatch
 
-    ContactMethodFactory(user=people["responder"], target=receiver.url)
+    ContactMethodFactory(user=people["responder"], target=receiver.url, reaches_internal_network=True)
     receiver.then = 404
     commanded_incident()
     sweep_and_dispatch(at(16))

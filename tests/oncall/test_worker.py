@@ -44,7 +44,7 @@ def stack(tmp_path, monkeypatch, settings):
 
 def test_it_delivers_once_after_the_worker_dies_mid_delivery(stack, receiver, org, people):
     receiver.script = [HOLD]  # the first request is processed, then the connection hangs...
-    ContactMethodFactory(user=people["approver"], target=receiver.url)
+    ContactMethodFactory(user=people["approver"], target=receiver.url, reaches_internal_network=True)
     stack.worker_start("first")
     incident = incident_open(organization=org, actor=people["responder"], title="Worker crash drill",
                              first_public_signal_at=clock.now(), commander=people["commander"])

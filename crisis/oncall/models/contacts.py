@@ -23,6 +23,12 @@ class ContactMethod(models.Model):
     secret = models.CharField(_("signing secret"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # Set only in the admin. Everyone else's webhooks are checked at the moment of sending, on the address the
+    # connection actually reached, because a name that was public when saved can point inside the network later.
+    reaches_internal_network = models.BooleanField(
+        _("may reach the internal network"), default=False,
+        help_text=_("For a receiver an admin set up inside the network: it is sent to without the public-address "
+                    "check. Changing the address on My notifications turns this off."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -20,12 +20,10 @@ from crisis.services.audit import audit_record
 from crisis.services.errors import InvalidInput, NotFound, PermissionDenied
 
 from ..models import ContactKind, ContactMethod, ContactPreference, Delivery, DeliveryStatus, Page, PageSource
-from ..transports import address_is_private
+from ..transports import APPRISE_ANY_HOST_SCHEMES, address_is_private
 from .deliveries import deliveries_send
 
-CONTACT_FIELDS = ("kind", "label", "target", "secret", "position", "is_active")
-# apprise's generic notifiers POST to any host they are given: a webhook by another name.
-APPRISE_ANY_HOST_SCHEMES = {"json", "jsons", "xml", "xmls", "form", "forms"}
+CONTACT_FIELDS = ("kind", "label", "target", "secret", "position", "is_active", "reaches_internal_network")
 
 
 @transaction.atomic
@@ -83,6 +81,7 @@ def contact_method_update(*, contact: ContactMethod, actor, kind: str, target: s
     # a new or changed address must pass the self-service rules.
     if (kind, target) != (row.kind, row.target):
         target = contact_target_check(kind=kind, target=target)
+        row.reaches_internal_network = False
     if kind != ContactKind.WEBHOOK:
         secret = ""
     row.kind, row.target, row.label, row.position, row.is_active = kind, target, label.strip(), position, is_active
