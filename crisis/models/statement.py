@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .append_only import AppendOnlyModel
 from .channels import Channel
@@ -10,7 +11,7 @@ from .incident import Incident
 class StatementKind(models.TextChoices):
     HOLDING = "holding", _("Holding statement")
     FULL = "full", _("Full statement")
-    UPDATE = "update", _("Update")
+    UPDATE = "update", pgettext_lazy("statement kind", "Update")
     APOLOGY = "apology", _("Apology")
     CORRECTION = "correction", _("Correction")
     INTERNAL_BRIEFING = "internal_briefing", _("Internal briefing")

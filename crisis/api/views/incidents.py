@@ -3,7 +3,7 @@ import re
 import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -51,7 +51,7 @@ class IncidentFilter(django_filters.FilterSet):
     organization = django_filters.NumberFilter(field_name="organization_id")
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
-    is_open = django_filters.BooleanFilter(method="filter_is_open", label=gettext_lazy("Open"))
+    is_open = django_filters.BooleanFilter(method="filter_is_open", label=pgettext_lazy("incident filter", "Open"))
     signal_after = django_filters.IsoDateTimeFilter(field_name="first_public_signal_at", lookup_expr="gte")
     signal_before = django_filters.IsoDateTimeFilter(field_name="first_public_signal_at", lookup_expr="lt")
 
