@@ -96,6 +96,15 @@ def address_is_private(host: str) -> bool:
     return any(not _is_global(info[4][0]) for info in infos)
 
 
+def apprise_host_is_private(target: str, plugin) -> bool:
+    """True for one of apprise's generic notifiers (json://, xml://, form://: a webhook by another name) aimed at
+    an address that is not public or cannot be found. The chat apps' own schemes go to their fixed services."""
+    if urlsplit(target).scheme.lower() not in APPRISE_ANY_HOST_SCHEMES:
+        return False
+    host = getattr(plugin, "host", None)
+    return not host or address_is_private(host)
+
+
 def _is_global(address: str) -> bool:
     return ipaddress.ip_address(address.split("%", 1)[0]).is_global  # an IPv6 peer may carry "%scope"
 
@@ -141,6 +150,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # we follow redirects ourselves, after checking where they lead
 
 
+def _redirect_refused(code: int) -> TransportError:
+    return TransportError(_("The webhook redirected to a private or unknown address; not followed."),
+                          permanent=True, response_code=code)
+
+
 def _through_proxy(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in urllib.request.getproxies() and not urllib.request.proxy_bypass(parts.hostname or "")
@@ -181,14 +195,12 @@ class WebhookTransport(Transport):
                 if redirected_from is None:
                     raise TransportError(_("This webhook's address is inside the network; only an admin can allow "
                                            "that. Not sent."), permanent=True) from exc
-                raise TransportError(_("The webhook redirected to a private or unknown address; not followed."),
-                                     permanent=True, response_code=redirected_from) from exc
+                raise _redirect_refused(redirected_from) from exc
             if location is None:
                 return TransportResult(response_code=code)
             url, redirected_from = urljoin(url, location), code
             if urlsplit(url).scheme not in ("http", "https"):
-                raise TransportError(_("The webhook redirected to a private or unknown address; not followed."),
-                                     permanent=True, response_code=code)
+                raise _redirect_refused(code)
         raise TransportError(_("Too many redirects."), permanent=True)
 
     def _post(self, url: str, body: bytes, headers: dict, *, public_only: bool) -> tuple[int, str | None]:
@@ -234,8 +246,7 @@ class AppriseTransport(Transport):
             raise TransportError(_("apprise does not understand this address."), permanent=True)
         # apprise connects through requests, so the connected address cannot be checked as the webhook's is: the
         # name is checked again now, which catches a re-pointed name though not one that flips within seconds.
-        if (urlsplit(contact.target).scheme.lower() in APPRISE_ANY_HOST_SCHEMES
-                and not contact.reaches_internal_network and address_is_private(getattr(plugin, "host", None) or "")):
+        if not contact.reaches_internal_network and apprise_host_is_private(contact.target, plugin):
             raise TransportError(_("This address is inside the network; only an admin can allow that. Not sent."),
                                  permanent=True)
         client = apprise.Apprise()

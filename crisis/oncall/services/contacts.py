@@ -20,7 +20,7 @@ from crisis.services.audit import audit_record
 from crisis.services.errors import InvalidInput, NotFound, PermissionDenied
 
 from ..models import ContactKind, ContactMethod, ContactPreference, Delivery, DeliveryStatus, Page, PageSource
-from ..transports import APPRISE_ANY_HOST_SCHEMES, address_is_private
+from ..transports import address_is_private, apprise_host_is_private
 from .deliveries import deliveries_send
 
 CONTACT_FIELDS = ("kind", "label", "target", "secret", "position", "is_active", "reaches_internal_network")
@@ -177,14 +177,18 @@ def _apprise_check(target: str) -> None:
     if plugin is None:
         raise InvalidInput(_("This is not a chat-app address Golden Hours understands (for example slack://…, "
                              "dingtalk://…, wecombot://…)."), field="target")
-    if urlsplit(target).scheme.lower() in APPRISE_ANY_HOST_SCHEMES:
-        _public_host_only(getattr(plugin, "host", None))
+    if apprise_host_is_private(target, plugin):
+        _refuse_private_address()
 
 
 def _public_host_only(host: str | None) -> None:
     if not host or address_is_private(host):
-        raise InvalidInput(_("This address is private or cannot be found; it must be reachable on the internet. "
-                             "An admin can set up a receiver on the internal network."), field="target")
+        _refuse_private_address()
+
+
+def _refuse_private_address() -> None:
+    raise InvalidInput(_("This address is private or cannot be found; it must be reachable on the internet. "
+                         "An admin can set up a receiver on the internal network."), field="target")
 
 
 def _validate(validator, value: str) -> None:
