@@ -1,7 +1,7 @@
 from .append_only import AppendOnlyError
 from .audit import AuditEntry
 from .channels import Channel
-from .deadline import Breach, Deadline, DeadlineKind, DeadlineState
+from .deadline import Breach, Deadline, DeadlineKind, DeadlineState, PassedOccurrences
 from .incident import INCIDENT_TRANSITIONS, OPEN_STATUSES, Incident, IncidentStatus, Severity
 from .organization import Membership, Organization, Role, role_at_least
 from .playbook import GOLDEN_FOUR_HOURS, PUBLIC_CHANNELS, Playbook, PlaybookStep, RecurUntil, SatisfiedBy
@@ -39,6 +39,7 @@ __all__ = [
     "Membership",
     "OPEN_STATUSES",
     "Organization",
+    "PassedOccurrences",
     "Role",
     "SentimentCheckpoint",
     "Severity",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +36,10 @@ class Deadline(models.Model):
     state = models.CharField(_("state"), max_length=16, choices=DeadlineState.choices, default=DeadlineState.PENDING)
     # Bumped by every transition and every move; timers carry the version they were scheduled for.
     version = models.PositiveIntegerField(default=1)
+    # When the satisfying fact happened in the world (a statement's publication, a checkpoint's
+    # measurement); verdicts are judged on it. met_recorded_at is when it was entered, for the audit.
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    met_recorded_at = models.DateTimeField(_("met (recorded at)"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
@@ -57,6 +61,11 @@ class Deadline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["incident", "kind", "step_key", "occurrence"],
                                     name="deadline_unique_occurrence"),
+            # "Met" means met on time; a deadline met after its due time stays breached, with met_at.
+            models.CheckConstraint(
+                condition=~models.Q(state="met") | models.Q(met_at__isnull=False, met_at__lte=models.F("due_at")),
+                name="deadline_met_in_time",
+            ),
         ]
         indexes = [
             # The sweeper's query: "pending deadlines due by now, earliest first" and "the next due_at".
@@ -84,6 +93,15 @@ class Breach(models.Model):
     # Commit-side timestamp from the database server, so latency is measured on one clock.
     recorded_at = models.DateTimeField(_("recorded at"), db_default=Now())
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    # Already past due when the deadline was set (an incident logged late, a back-dated signal):
+    # such breaches of one incident are paged together, as one page that lists them.
+    is_on_arrival = models.BooleanField(_("overdue on arrival"), default=False)
+    # A fact entered later showed the deadline was met in time: the alarm was false. The row stays,
+    # so the record says that it rang and why it was withdrawn.
+    retracted_at = models.DateTimeField(_("retracted at"), null=True, blank=True)
+    retracted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("retracted by"))
+    retraction_reason = models.TextField(_("why it was retracted"), blank=True)
 
     class Meta:
         verbose_name = _("breach")
@@ -100,3 +118,52 @@ class Breach(models.Model):
 
     def __str__(self) -> str:
         return f"Breach of {self.deadline_id} v{self.deadline_version}"
+
+
+class PassedOccurrences(models.Model):
+    """Occurrences of a repeating step that fell due while nobody could act on them, as one record.
+
+    An incident logged five hours late, or an engine that was down all night, would otherwise owe one
+    deadline (and one page) per missed half-hour. The step keeps a deadline for its current and next
+    occurrence only; the ones in between are counted here, on the step's grid:
+    ``first_due_at + k * recurrence_seconds`` for k < count. Whether facts entered later cover them is
+    read from those facts (crisis.playbooks.passed), never stored, so it is right whenever they arrive.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="passed_occurrences")
+    kind = models.CharField(_("kind"), max_length=16, choices=DeadlineKind.choices, default=DeadlineKind.PLAYBOOK)
+    step_key = models.SlugField(_("step"), max_length=80)
+    name = models.CharField(_("name"), max_length=200)
+    first_occurrence = models.PositiveIntegerField(_("first occurrence"))
+    count = models.PositiveIntegerField(_("occurrences"))
+    first_due_at = models.DateTimeField(_("first due at"))
+    recurrence_seconds = models.PositiveIntegerField(_("repeat every (s)"))
+    # Before the incident was logged, or while it was open but the occurrences went by unrecorded.
+    is_before_logging = models.BooleanField(_("before the incident was logged"), default=False)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("passed occurrences")
+        verbose_name_plural = _("passed occurrences")
+        ordering = ["first_due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "kind", "step_key", "first_occurrence"],
+                                    name="passed_occurrences_unique_start"),
+            models.CheckConstraint(condition=models.Q(count__gte=1, recurrence_seconds__gte=1),
+                                   name="passed_occurrences_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.count} passed from {self.first_due_at:%Y-%m-%d %H:%M}"
+
+    def due_times(self) -> list:
+        from datetime import timedelta
+
+        step = timedelta(seconds=self.recurrence_seconds)
+        return [self.first_due_at + k * step for k in range(self.count)]
+
+    @property
+    def last_due_at(self):
+        from datetime import timedelta
+
+        return self.first_due_at + (self.count - 1) * timedelta(seconds=self.recurrence_seconds)

@@ -45,7 +45,9 @@ class Incident(models.Model):
     # The playbook clock starts here, not when somebody logged it: the public does not wait for us.
     first_public_signal_at = models.DateTimeField(_("first public signal at"))
     detected_at = models.DateTimeField(_("detected at"))
+    # When somebody took ownership in the world (a call at 22:50), and when that was entered here.
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_recorded_at = models.DateTimeField(_("acknowledgement recorded at"), null=True, blank=True)
     contained_at = models.DateTimeField(_("contained at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -70,6 +72,9 @@ class Incident(models.Model):
         _("suggested severity"), choices=Severity.choices, null=True, blank=True
     )
     related_incidents = models.ManyToManyField("self", blank=True, verbose_name=_("related incidents"))
+    # Entered after the fact (already resolved, or its signal older than the organization's
+    # retrospective_after_seconds): its record is judged like any other, but it pages nobody.
+    is_retrospective = models.BooleanField(_("retrospective"), default=False)
     # Bumped by every state change; compare-and-set updates filter on it.
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(

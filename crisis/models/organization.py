@@ -19,6 +19,9 @@ class Organization(models.Model):
     volume_threshold = models.PositiveIntegerField(_("mention volume threshold"), null=True, blank=True)
     surge_ratio = models.FloatField(_("surge ratio"), default=1.5)
     surge_response_seconds = models.PositiveIntegerField(_("time to respond to a surge (s)"), default=1800)
+    # An incident whose first public signal is older than this when it is entered is a record of
+    # the past: it is judged like any other but pages nobody.
+    retrospective_after_seconds = models.PositiveIntegerField(_("retrospective after (s)"), default=24 * 3600)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -52,7 +52,9 @@ class Statement(models.Model):
     current_version = models.ForeignKey(
         "StatementVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
     )
+    # When it went out on the channel (maybe from somebody's phone an hour ago), and when that was entered.
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_recorded_at = models.DateTimeField(_("publication recorded at"), null=True, blank=True)
     published_version = models.ForeignKey(
         "StatementVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
     )

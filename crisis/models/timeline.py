@@ -10,6 +10,8 @@ class EventKind(models.TextChoices):
     OBSERVATION = "observation", _("Observation")
     DECISION = "decision", _("Decision")
     ACTION = "action", _("Action")
+    # Somebody took ownership; logging one with its time acknowledges the incident at that time.
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
     STATEMENT = "statement", _("Statement")
     SENTIMENT = "sentiment", _("Sentiment")
     STATUS_CHANGE = "status_change", _("Status change")

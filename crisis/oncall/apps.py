@@ -7,3 +7,8 @@ class OncallConfig(AppConfig):
     label = "crisis_oncall"
     verbose_name = _("On-call alerts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .receivers import connect
+
+        connect()

@@ -2,11 +2,17 @@
 
 Called by ``crisis.timers.tasks.breaches_dispatch`` inside the transaction that marks the Breach
 outbox rows dispatched, with those rows locked: a duplicated task waits, then finds them dispatched.
+
+One alarm per thing a person must do: a breach pages nobody when there is nothing left to do (the
+incident is over or a record of the past, the deadline was met late, the breach was retracted), and
+the deadlines an incident had already missed when it was logged are told in one page, not one each.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from crisis.models import Breach, DeadlineKind
+from crisis.durations import duration_label
+from crisis.models import Breach, DeadlineKind, Incident, PassedOccurrences
 from crisis.timers.wording import hhmm
 
 from .models import Page, PageSource
@@ -18,11 +24,27 @@ def breach_dedup_key(breach: Breach) -> str:
     return f"deadline:{breach.deadline_id}:v{breach.deadline_version}"
 
 
+ARRIVAL_PREFIX = "arrival:"
+
+
+def arrival_dedup_key(breach: Breach) -> str:
+    """The same for every deadline one opening (or one re-dating) found already missed: they were
+    breached in one call, at one ``breached_at``, whichever dispatch batch each breach lands in."""
+    return f"{ARRIVAL_PREFIX}{breach.incident_id}:{breach.deadline.breached_at.timestamp():.6f}"
+
+
+def _needs_someone(breach: Breach) -> bool:
+    incident = breach.incident
+    return (incident.is_open and not incident.is_retrospective and breach.retracted_at is None
+            and breach.deadline.met_at is None)
+
+
 def breaches_alert(*, breaches: list[Breach]) -> dict[int, Page]:
     """Page for each breach, or move an escalating page up a level; returns the page per breach id.
-    New pages are opened together (see services/opening.py); a breach of a resolved incident pages nobody."""
+    New pages are opened together (see services/opening.py)."""
     pages: dict[int, Page] = {}
-    specs: list[tuple[int, PageSpec]] = []
+    specs: list[tuple[list[int], PageSpec]] = []
+    on_arrival: dict[int, list[Breach]] = {}
     for breach in breaches:
         deadline = breach.deadline
         if deadline.kind == DeadlineKind.ESCALATION:
@@ -32,21 +54,54 @@ def breaches_alert(*, breaches: list[Breach]) -> dict[int, Page]:
                 page_escalate(page=page, from_step=int(subject.get("step", -1)))
                 pages[breach.pk] = page
             continue
-        incident = breach.incident
-        if not incident.is_open:
-            continue  # a breach found after resolution (a late sweep) is history, not an alarm
-        name = _(deadline.name)
-        specs.append((breach.pk, PageSpec(
-            organization=incident.organization, incident=incident,
-            source=PageSource.SURGE if deadline.kind == DeadlineKind.SURGE else PageSource.BREACH,
-            dedup_key=breach_dedup_key(breach), breach=breach, deadline=deadline,
-            title=_("Missed: %(name)s") % {"name": name},
-            body=_("%(name)s was due at %(due)s and has not been done.") % {"name": name,
-                                                                          "due": hhmm(deadline.due_at, incident)},
-        )))
-    opened = pages_open(specs=[spec for _pk, spec in specs])
-    pages.update({pk: page for (pk, _spec), (page, _created) in zip(specs, opened, strict=True)})
+        if not _needs_someone(breach):
+            continue  # history, not an alarm
+        if breach.is_on_arrival:
+            on_arrival.setdefault(arrival_dedup_key(breach), []).append(breach)
+            continue
+        specs.append(([breach.pk], _breach_spec(breach)))
+    specs += [([b.pk for b in group], _arrival_spec(group[0])) for group in on_arrival.values()]
+    opened = pages_open(specs=[spec for _pks, spec in specs])
+    for (pks, _spec), (page, _created) in zip(specs, opened, strict=True):
+        pages.update(dict.fromkeys(pks, page))
     return pages
+
+
+def _breach_spec(breach: Breach) -> PageSpec:
+    deadline, incident = breach.deadline, breach.incident
+    name = _(deadline.name)
+    return PageSpec(
+        organization=incident.organization, incident=incident,
+        source=PageSource.SURGE if deadline.kind == DeadlineKind.SURGE else PageSource.BREACH,
+        dedup_key=breach_dedup_key(breach), breach=breach, deadline=deadline,
+        title=_("Missed: %(name)s") % {"name": name},
+        body=_("%(name)s was due at %(due)s and has not been done.") % {"name": name,
+                                                                      "due": hhmm(deadline.due_at, incident)},
+    )
+
+
+def _arrival_spec(breach: Breach) -> PageSpec:
+    """One page for everything an incident had already missed when it was logged (or re-dated)."""
+    incident: Incident = breach.incident
+    group = list(Breach.objects.filter(incident=incident, is_on_arrival=True,
+                                       deadline__breached_at=breach.deadline.breached_at)
+                 .select_related("deadline").order_by("breached_at", "id"))
+    lines = [_("- %(name)s, due %(due)s (%(ago)s ago)") % {
+        "name": _(b.deadline.name), "due": hhmm(b.deadline.due_at, incident),
+        "ago": duration_label((b.recorded_at - b.deadline.due_at).total_seconds() / 60 if b.recorded_at else None),
+    } for b in group]
+    passed = PassedOccurrences.objects.filter(incident=incident, is_before_logging=True).order_by("first_due_at")
+    lines += [ngettext("- %(name)s: %(n)d more occurrence passed before this was logged",
+                       "- %(name)s: %(n)d more occurrences passed before this was logged", p.count)
+              % {"name": _(p.name), "n": p.count} for p in passed]
+    return PageSpec(
+        organization=incident.organization, incident=incident, source=PageSource.BREACH,
+        dedup_key=arrival_dedup_key(breach), breach=group[0], deadline=group[0].deadline,
+        title=ngettext("Logged late: %(n)d deadline already missed on %(title)s",
+                       "Logged late: %(n)d deadlines already missed on %(title)s", len(group))
+        % {"n": len(group), "title": incident.title},
+        body="\n".join([_("These were already past due when the incident was logged:"), *lines]),
+    )
 
 
 def oncall_housekeeping(*, now) -> None:

@@ -35,7 +35,8 @@ def deadline_warnings_page(*, now: datetime, limit: int = 500) -> int:
     for key, deadline in keys.items():
         step = step_for(deadline.incident, deadline)
         lead = (step or {}).get("warn_before_seconds") or 0
-        if key in done or not lead or deadline.due_at - timedelta(seconds=lead) > now or not deadline.incident.is_open:
+        if (key in done or not lead or deadline.due_at - timedelta(seconds=lead) > now or not deadline.incident.is_open
+                or deadline.incident.is_retrospective):
             continue
         minutes = max(1, int((deadline.due_at - now).total_seconds() // 60))
         page_open(organization=deadline.incident.organization, incident=deadline.incident, source=PageSource.WARNING,

@@ -4,7 +4,16 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from crisis import clock
-from crisis.models import Deadline, DeadlineKind, DeadlineState, EventKind, Incident, Playbook, TimelineEvent
+from crisis.models import (
+    Deadline,
+    DeadlineKind,
+    DeadlineState,
+    EventKind,
+    Incident,
+    IncidentStatus,
+    Playbook,
+    TimelineEvent,
+)
 from crisis.services.timeline import timeline_event_append
 from crisis.timers.breach import deadlines_breach_overdue
 from crisis.timers.scheduling import deadlines_schedule
@@ -64,17 +73,26 @@ def incident_playbook_reschedule(*, incident: Incident, reason: str) -> list[Dea
 
 
 def incident_playbook_on_status(*, incident: Incident) -> int:
-    """Once an incident stops being open, nothing more is owed on its clock: cancel what is pending."""
+    """Once an incident stops being open, nothing more is owed on its clock: cancel what is pending.
+
+    But what fell due before it was over is judged first, even if nobody swept it yet (the engine was
+    down, or the resolution is entered after the fact): resolving must never erase a slip. A false
+    alarm owed nothing at all.
+    """
     if incident.is_open:
         return 0
     now = clock.now()
+    over_at = incident.resolved_at or incident.closed_at or now
+    if incident.status != IncidentStatus.FALSE_ALARM:
+        deadlines_breach_overdue(incident=incident, now=now, until=over_at, on_arrival=False,
+                                 kinds=(DeadlineKind.PLAYBOOK, DeadlineKind.SURGE))
     pending = list(Deadline.objects.select_for_update().filter(incident=incident, state=DeadlineState.PENDING)
                    .values_list("pk", "name"))
     cancelled = Deadline.objects.filter(pk__in=[pk for pk, _n in pending], state=DeadlineState.PENDING).update(
         state=DeadlineState.CANCELLED, cancelled_at=now, version=F("version") + 1)
     if cancelled:
         TimelineEvent.objects.bulk_create([
-            TimelineEvent(incident=incident, kind=EventKind.DEADLINE, occurred_at=now, recorded_at=now,
+            TimelineEvent(incident=incident, kind=EventKind.DEADLINE, occurred_at=over_at, recorded_at=now,
                           body=_("Deadline cancelled (incident %(status)s): %(name)s.")
                           % {"status": incident.get_status_display().lower(), "name": _(name)},
                           metadata={"deadline_id": pk, "state": DeadlineState.CANCELLED})

@@ -1,19 +1,27 @@
-"""Satisfying events mark the matching deadlines met, in the same transaction as the event itself.
+"""Satisfying facts mark the matching deadlines met, in the same transaction as the fact itself.
 
-A deadline is met in time only if the satisfying change commits while it is still pending and
-not yet due (read after taking the row lock, so the sweeper and we agree on the order). Late
-satisfaction is still recorded (``met_at`` on a breached deadline), so the post-mortem can say
-by how much it slipped.
+Deadlines are judged by when the fact *happened* (a statement's publication, a checkpoint's
+measurement, an acknowledgement's time), not when somebody typed it in. The engine, which only
+knows the clock, may have flagged a deadline before the fact that meets it was entered; the fact
+then settles the breach:
+
+- it happened by the due time: the deadline becomes met on time (entered late), its breach is
+  retracted (kept in history, with who and when) and its page resolved;
+- it happened after the due time: the deadline stays breached and records when it was met, so the
+  report says by how much it slipped.
+
+Both sides lock the deadline row before deciding, so the sweeper and a fact agree on the order.
 """
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from crisis import clock
 from crisis.models import (
+    Breach,
     Deadline,
     DeadlineState,
     EventKind,
@@ -25,88 +33,137 @@ from crisis.models import (
 )
 from crisis.services.timeline import timeline_event_append
 from crisis.timers.breach import deadlines_breach_locked
+from crisis.timers.wording import entered_later, hhmm
 
-from .rolling import deadline_next_occurrence, deadlines_create
-from .steps import SURGE_STEP, Step, step_accepts_statement, step_for
-from .triggers import sentiment_surge_check
+from .rolling import deadline_next_occurrence
+from .signals import deadline_alarm_settled
+from .steps import SURGE_STEP, Step, step_accepts_statement, step_for, step_window_start
+
+# A backfilled series settles at most one occurrence per round; this bounds a pathological one.
+MAX_ROUNDS = 500
 
 
-def _satisfy(*, incident: Incident, accepts: Callable[[Step], bool], event: TimelineEvent | None,
-             note: str = "") -> list[Deadline]:
+def _satisfy(*, incident: Incident, accepts: Callable[[Step], bool], moments: list[datetime],
+             event: TimelineEvent | None, note: str = "", actor=None) -> list[Deadline]:
+    """Judge the deadlines that facts of one kind, which happened at ``moments``, can meet."""
     # Most logged events can meet no step at all: then do not even look (this is on every write's path).
-    if not any(accepts(step) for step in (*incident.playbook_snapshot, SURGE_STEP)):
+    if not moments or not any(accepts(step) for step in (*incident.playbook_snapshot, SURGE_STEP)):
         return []
-    candidates = list(Deadline.objects.select_for_update().filter(
-        incident=incident, met_at__isnull=True, state__in=[DeadlineState.PENDING, DeadlineState.BREACHED],
-    ).order_by("due_at"))
-    now = clock.now()
-    matching = [d for d in candidates
-                if (step := step_for(incident, d)) is not None and accepts(step) and _window_open(d, step, now)]
-    if not matching:
-        return []
-    for deadline in matching:
-        deadline.incident = incident
-    late = [d for d in matching if d.state == DeadlineState.PENDING and d.due_at < now]
-    deadlines_breach_locked(deadlines=late, now=now)
-    for deadline in matching:
-        deadline_record_met(deadline=deadline, incident=incident, now=now, event=event, note=note)
-    return matching
+    moments = sorted(set(moments))
+    settled: list[Deadline] = []
+    for _round in range(MAX_ROUNDS):
+        # Unmet, or met later than a fact here happened: an earlier fact improves the verdict.
+        candidates = Deadline.objects.select_for_update().filter(
+            Q(met_at__isnull=True) | Q(met_at__gt=moments[0]),
+            incident=incident, state__in=[DeadlineState.PENDING, DeadlineState.BREACHED],
+        ).order_by("due_at", "id")
+        verdicts = [(d, happened) for d in candidates
+                    if (step := step_for(incident, d)) is not None and accepts(step)
+                    and (happened := _fact_for(d, step, moments)) is not None]
+        if not verdicts:
+            break
+        now = clock.now()
+        for deadline, _happened in verdicts:
+            deadline.incident = incident
+        # Due before the fact happened and not flagged yet: it was missed all the same (the sweeper's path).
+        deadlines_breach_locked(deadlines=[d for d, happened in verdicts
+                                           if d.state == DeadlineState.PENDING and d.due_at < happened], now=now)
+        progressed = [d for d, happened in verdicts
+                      if deadline_record_met(deadline=d, incident=incident, happened_at=happened, now=now,
+                                             event=event, note=note, actor=actor)]
+        settled += progressed
+        # One fact meets what it can in one pass; a series may go on to meet the occurrences that
+        # meeting these rolled into.
+        if not progressed or len(moments) == 1:
+            break
+    return settled
 
 
-def _window_open(deadline: Deadline, step: Step, now: datetime) -> bool:
-    """An occurrence of "every N minutes" is met only by something done in its own N minutes,
-    so the holding statement cannot pre-pay the public update due four hours later."""
-    recurrence = step.get("recurrence_seconds")
-    if not recurrence or deadline.state != DeadlineState.PENDING:
-        return True
-    return now >= deadline.due_at - timedelta(seconds=recurrence)
+def _fact_for(deadline: Deadline, step: Step, moments: list[datetime]) -> datetime | None:
+    """Which of the facts settles this deadline: the first one in its window by its due time (the last
+    one, for a repeating step, whose cadence restarts from it), else the first one after it."""
+    start = step_window_start(step, deadline)
+    usable = [m for m in moments if (start is None or m > start) and (deadline.met_at is None or m < deadline.met_at)]
+    if not usable:
+        return None
+    in_time = [m for m in usable if m <= deadline.due_at]
+    if in_time:
+        return in_time[-1] if step.get("recurrence_seconds") else in_time[0]
+    return usable[0]
 
 
-def deadline_record_met(*, deadline: Deadline, incident: Incident, now: datetime, event: TimelineEvent | None,
-                        note: str = "") -> None:
-    """Compare-and-set to met (or, for one already breached, record when it was met late)."""
-    in_time = deadline.state == DeadlineState.PENDING
+def deadline_record_met(*, deadline: Deadline, incident: Incident, happened_at: datetime, now: datetime,
+                        event: TimelineEvent | None, note: str = "", actor=None) -> bool:
+    """Compare-and-set the verdict a fact that happened at ``happened_at`` gives ``deadline`` (locked by
+    the caller, at the version the caller holds). Returns False when somebody else's record won."""
+    in_time = happened_at <= deadline.due_at
+    was_breached = deadline.state == DeadlineState.BREACHED
     new_state = DeadlineState.MET if in_time else DeadlineState.BREACHED
-    updated = Deadline.objects.filter(pk=deadline.pk, version=deadline.version, met_at__isnull=True).update(
-        state=new_state, met_at=now, satisfied_by_event=event, note=note, version=F("version") + 1)
+    updated = Deadline.objects.filter(pk=deadline.pk, version=deadline.version, state=deadline.state).update(
+        state=new_state, met_at=happened_at, met_recorded_at=now, satisfied_by_event=event, note=note,
+        version=F("version") + 1)
     if updated != 1:
-        return  # somebody else met it first: their record stands
-    deadline.state, deadline.met_at, deadline.version = new_state, now, deadline.version + 1
-    if in_time:
-        body = _("Deadline met: %(name)s.") % {"name": _(deadline.name)}
+        return False  # somebody else settled it first: their record stands
+    deadline.state, deadline.met_at, deadline.met_recorded_at = new_state, happened_at, now
+    deadline.version += 1
+    values = {"name": _(deadline.name), "at": hhmm(happened_at, incident), "due": hhmm(deadline.due_at, incident),
+              "late": entered_later(happened_at, now)}
+    metadata = {"deadline_id": deadline.pk, "step": deadline.step_key, "met_at": happened_at.isoformat(),
+                "entered_minutes_later": max(0, int((now - happened_at).total_seconds() // 60))}
+    if in_time and was_breached:
+        body = _("Breach retracted: %(name)s was met at %(at)s, before it was due at %(due)s%(late)s.") % values
+        metadata["state"] = "retracted"
+    elif in_time:
+        body = _("Deadline met: %(name)s%(late)s.") % values
+        metadata["state"] = "met"
     else:
-        late = int((now - deadline.due_at).total_seconds() // 60)
-        body = _("Deadline met late: %(name)s, %(m)d min after it was due.") % {"name": _(deadline.name), "m": late}
-    timeline_event_append(incident=incident, kind=EventKind.DEADLINE, body=body, occurred_at=now,
-                          metadata={"deadline_id": deadline.pk, "state": "met" if in_time else "met_late",
-                                    "step": deadline.step_key})
-    if in_time:
-        nxt = deadline_next_occurrence(deadline=deadline, incident=incident, anchor=now)
-        deadlines_create(deadlines=[nxt] if nxt else [])
+        minutes = int((happened_at - deadline.due_at).total_seconds() // 60)
+        body = _("Deadline met late: %(name)s, %(m)d min after it was due%(late)s.") % {**values, "m": minutes}
+        metadata.update(state="met_late", late_minutes=minutes)
+    timeline_event_append(incident=incident, kind=EventKind.DEADLINE, body=body, occurred_at=happened_at,
+                          actor=actor, metadata=metadata)
+    if was_breached or not in_time:
+        _settle_alarm(deadline, retracted=in_time, actor=actor, now=now, reason=body)
+    if in_time and not was_breached:
+        deadline_next_occurrence(deadline=deadline, incident=incident, anchor=happened_at, now=now)
+    return True
 
 
-def deadlines_satisfy_by_statement(*, statement: Statement) -> list[Deadline]:
+def _settle_alarm(deadline: Deadline, *, retracted: bool, actor, now: datetime, reason: str) -> None:
+    breaches = list(Breach.objects.filter(deadline=deadline, retracted_at__isnull=True))
+    if retracted and breaches:
+        Breach.objects.filter(pk__in=[b.pk for b in breaches], retracted_at__isnull=True).update(
+            retracted_at=now, retracted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            retraction_reason=reason)
+    deadline_alarm_settled.send(sender=Deadline, deadline=deadline, breaches=breaches, retracted=retracted,
+                                actor=actor, reason=reason)
+
+
+def deadlines_satisfy_by_statement(*, statement: Statement, actor=None) -> list[Deadline]:
     event = TimelineEvent.objects.filter(incident=statement.incident, kind=EventKind.STATEMENT,
                                          metadata__statement_id=statement.pk).order_by("-id").first()
-    return _satisfy(incident=statement.incident, event=event,
+    return _satisfy(incident=statement.incident, event=event, moments=[statement.published_at], actor=actor,
                     accepts=lambda step: step_accepts_statement(step, kind=statement.kind, channel=statement.channel))
 
 
-def deadlines_satisfy_by_checkpoints(*, incident: Incident, checkpoints: list[SentimentCheckpoint]) -> list[Deadline]:
+def deadlines_satisfy_by_checkpoints(*, incident: Incident, checkpoints: list[SentimentCheckpoint],
+                                     actor=None) -> list[Deadline]:
     if not checkpoints:
         return []
-    met = _satisfy(incident=incident, event=None,
+    met = _satisfy(incident=incident, event=None, moments=[cp.measured_at for cp in checkpoints], actor=actor,
                    accepts=lambda step: step["satisfied_by"] == SatisfiedBy.CHECKPOINT_RECORDED)
+    from .triggers import sentiment_surge_check
+
     sentiment_surge_check(incident=incident, checkpoints=checkpoints)
     return met
 
 
-def deadlines_satisfy_by_acknowledgement(*, incident: Incident, event: TimelineEvent) -> list[Deadline]:
-    return _satisfy(incident=incident, event=event,
+def deadlines_satisfy_by_acknowledgement(*, incident: Incident, event: TimelineEvent, actor=None) -> list[Deadline]:
+    return _satisfy(incident=incident, event=event, moments=[incident.acknowledged_at], actor=actor,
                     accepts=lambda step: step["satisfied_by"] == SatisfiedBy.ACKNOWLEDGED)
 
 
-def deadlines_satisfy_by_event(*, event: TimelineEvent) -> list[Deadline]:
-    return _satisfy(incident=event.incident, event=event,
+def deadlines_satisfy_by_event(*, event: TimelineEvent, actor=None) -> list[Deadline]:
+    return _satisfy(incident=event.incident, event=event, moments=[event.occurred_at], actor=actor,
                     accepts=lambda step: step["satisfied_by"] == SatisfiedBy.EVENT_KIND
                     and step.get("event_kind") == event.kind)

@@ -1,6 +1,6 @@
 """Reading an incident's playbook snapshot: which step a deadline belongs to, when it falls due, what meets it."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils.translation import gettext_noop
@@ -48,26 +48,60 @@ def step_for(incident: Incident, deadline: Deadline) -> Step | None:
     return None
 
 
+def instant_after(moment: datetime, delta: timedelta) -> datetime:
+    """``moment + delta`` as elapsed time. Python adds a timedelta to an aware datetime on the wall
+    clock of its zone, so "1 hour after 01:30 on the night New York falls back" would be two hours
+    of real time; the public does not wait for the clocks to change."""
+    return moment.astimezone(UTC) + delta
+
+
 def step_offset(step: Step, severity: int) -> timedelta:
     seconds = step.get("severity_offsets", {}).get(str(severity), step["offset_seconds"])
     return timedelta(seconds=seconds)
 
 
 def step_first_due(step: Step, incident: Incident) -> datetime:
-    return incident.first_public_signal_at + step_offset(step, incident.severity)
+    return instant_after(incident.first_public_signal_at, step_offset(step, incident.severity))
+
+
+def step_recurrence(step: Step) -> timedelta | None:
+    seconds = step.get("recurrence_seconds")
+    return timedelta(seconds=seconds) if seconds else None
+
+
+def step_recurrence_end(step: Step, incident: Incident) -> datetime | None:
+    """The last moment an occurrence may fall due; None while it repeats "until resolved" and is open."""
+    if step.get("recur_until") == RecurUntil.OFFSET:
+        return instant_after(incident.first_public_signal_at, timedelta(seconds=step["recur_until_seconds"] or 0))
+    return None
 
 
 def step_next_due(step: Step, incident: Incident, anchor: datetime) -> datetime | None:
     """When the next occurrence of a recurring step falls due, or None when the recurrence is over."""
-    if not step.get("recurrence_seconds"):
-        return None
-    due = anchor + timedelta(seconds=step["recurrence_seconds"])
-    if step.get("recur_until") == RecurUntil.OFFSET:
-        if due > incident.first_public_signal_at + timedelta(seconds=step["recur_until_seconds"] or 0):
-            return None
-    elif not incident.is_open:
+    recurrence = step_recurrence(step)
+    if recurrence is None or not incident.is_open:
+        return None  # once the incident is over, nothing more is owed on its clock
+    due = instant_after(anchor, recurrence)
+    end = step_recurrence_end(step, incident)
+    if end is not None and due > end:
         return None
     return due
+
+
+def step_window_start(step: Step, deadline: Deadline) -> datetime | None:
+    """The earliest moment a fact can count for this deadline, or None when any earlier fact counts.
+
+    An occurrence of "every N minutes" is met only by something done in its own N minutes, so the
+    holding statement cannot pre-pay the public update due four hours later, and a surge is answered
+    only by what was said after it was seen.
+    """
+    recurrence = step_recurrence(step)
+    if recurrence is not None:
+        return deadline.due_at - recurrence
+    if deadline.kind == DeadlineKind.SURGE:
+        since = (deadline.subject or {}).get("since")
+        return datetime.fromisoformat(since) if since else deadline.created_at
+    return None
 
 
 def step_accepts_statement(step: Step, *, kind: str, channel: str) -> bool:

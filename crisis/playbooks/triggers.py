@@ -85,7 +85,7 @@ def sentiment_surge_check(*, incident: Incident, checkpoints: list[SentimentChec
     now = clock.now()
     deadline = Deadline(incident=incident, kind=DeadlineKind.SURGE, step_key=SURGE_STEP["key"],
                         name=SURGE_STEP["name"], occurrence=0 if occurrence is None else occurrence + 1,
-                        responsible_role=SURGE_STEP["responsible_role"],
+                        responsible_role=SURGE_STEP["responsible_role"], subject={"since": now.isoformat()},
                         due_at=now + timedelta(seconds=incident.organization.surge_response_seconds))
     from .rolling import deadlines_create
 
@@ -96,7 +96,8 @@ def sentiment_surge_check(*, incident: Incident, checkpoints: list[SentimentChec
         % {"why": "; ".join(reasons), "s": suggestion, "m": incident.organization.surge_response_seconds // 60},
         metadata={"surge": True, "severity_suggestion": suggestion},
     )
-    _surge_page(incident, deadline, reasons)
+    if not incident.is_retrospective:
+        _surge_page(incident, deadline, reasons)
     return deadline
 
 

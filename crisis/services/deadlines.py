@@ -1,6 +1,6 @@
 """People acting on deadlines: extend with a reason, waive with a reason, tick off by hand."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -13,7 +13,7 @@ from .access import membership_require
 from .audit import audit_record
 from .errors import ConcurrentUpdate, InvalidTransition
 from .timeline import timeline_event_append
-from .validation import FieldErrors, check_number, check_text
+from .validation import FieldErrors, check_happened_at, check_number, check_text
 
 
 def _lock_pending(deadline: Deadline, action: str) -> Deadline:
@@ -72,16 +72,17 @@ def deadline_waive(*, deadline: Deadline, actor, reason: str) -> Deadline:
                           metadata={"deadline_id": fresh.pk, "state": DeadlineState.WAIVED})
     audit_record(organization=incident.organization, actor=actor, action="deadline.waive", obj=fresh,
                  changes={"reason": reason})
-    from crisis.playbooks.rolling import deadline_next_occurrence, deadlines_create
+    from crisis.playbooks.rolling import deadline_next_occurrence
 
-    nxt = deadline_next_occurrence(deadline=fresh, incident=incident, anchor=fresh.due_at)
-    deadlines_create(deadlines=[nxt] if nxt else [])
+    deadline_next_occurrence(deadline=fresh, incident=incident, anchor=fresh.due_at, now=now)
     return deadline
 
 
 @transaction.atomic
-def deadline_mark_met(*, deadline: Deadline, actor, note: str) -> Deadline:
-    """Tick a step off by hand. Manual steps are anyone's job; overriding an automatic one is the commander's."""
+def deadline_mark_met(*, deadline: Deadline, actor, note: str, happened_at: datetime | None = None) -> Deadline:
+    """Tick a step off by hand, saying when it was done if that was earlier. Manual steps are anyone's
+    job; overriding an automatic one is the commander's. A breached deadline may be ticked off too:
+    done in time after all retracts the breach, done late records by how much."""
     incident = deadline.incident
     from crisis.playbooks.satisfaction import deadline_record_met
     from crisis.playbooks.steps import step_for
@@ -90,19 +91,38 @@ def deadline_mark_met(*, deadline: Deadline, actor, note: str) -> Deadline:
     is_manual = step is not None and step["satisfied_by"] == SatisfiedBy.MANUAL
     membership_require(user=actor, organization=incident.organization,
                        role=Role.RESPONDER if is_manual else Role.COMMANDER)
+    now = clock.now()
     errors = FieldErrors()
     check_text(errors, "note", note, max_length=5000)
+    check_happened_at(errors, "happened_at", happened_at, required=False,
+                      first_public_signal_at=incident.first_public_signal_at)
     errors.raise_if_any()
-    fresh = _lock_pending(deadline, _("ticked off"))
+    happened = happened_at or now
+    fresh = _lock_settleable(deadline, happened)
     fresh.incident = incident
-    event = timeline_event_append(incident=incident, kind=EventKind.ACTION, actor=actor,
+    event = timeline_event_append(incident=incident, kind=EventKind.ACTION, actor=actor, occurred_at=happened,
                                   body=_("Ticked off: %(name)s. %(note)s") % {"name": _(fresh.name), "note": note})
-    now = clock.now()
-    if fresh.due_at < now:
+    if fresh.state == DeadlineState.PENDING and fresh.due_at < happened:
         from crisis.timers.breach import deadlines_breach_locked
 
         deadlines_breach_locked(deadlines=[fresh], now=now)
-    deadline_record_met(deadline=fresh, incident=incident, now=now, event=event, note=note)
+    deadline_record_met(deadline=fresh, incident=incident, happened_at=happened, now=now, event=event, note=note,
+                        actor=actor)
     audit_record(organization=incident.organization, actor=actor, action="deadline.mark_met", obj=fresh,
-                 changes={"note": note})
+                 changes={"note": note, "happened_at": happened.isoformat()})
+    return fresh
+
+
+def _lock_settleable(deadline: Deadline, happened: datetime) -> Deadline:
+    """Lock a deadline that a fact at ``happened`` can still settle: pending, or breached and not met
+    earlier than that."""
+    fresh = Deadline.objects.select_for_update(of=("self",)).select_related("incident").get(pk=deadline.pk)
+    if fresh.version != deadline.version:
+        raise ConcurrentUpdate(_("This deadline changed since you loaded it; reload and try again."),
+                               field="version")
+    settleable = fresh.state == DeadlineState.PENDING or (
+        fresh.state == DeadlineState.BREACHED and (fresh.met_at is None or fresh.met_at > happened))
+    if not settleable:
+        raise InvalidTransition(_("Only a pending or missed deadline can be ticked off; this one is %(state)s.")
+                                % {"state": DeadlineState(fresh.state).label.lower()}, field="state")
     return fresh

@@ -2,17 +2,27 @@ import zoneinfo
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from crisis import clock
-from crisis.models import Channel, EventKind, Incident, IncidentStatus, Membership, Organization, Role, Severity
+from crisis.models import (
+    Channel,
+    EventKind,
+    Incident,
+    IncidentStatus,
+    Membership,
+    Organization,
+    Role,
+    Severity,
+    TimelineEvent,
+)
 
 from .access import membership_require
 from .audit import audit_record
 from .errors import ConcurrentUpdate, InvalidInput, InvalidTransition
 from .timeline import timeline_event_append
-from .validation import FieldErrors, check_choice, check_moment, check_text
+from .validation import FieldErrors, check_choice, check_happened_at, check_moment, check_text
 
 S = IncidentStatus
 # Escalating is everybody's job at 2 a.m.; declaring it over is the commander's.
@@ -54,8 +64,15 @@ def incident_open(
     affected_channels: list[str] | tuple = (),
     tags: list[str] | tuple = (),
     time_zone: str | None = None,
+    is_retrospective: bool = False,
 ) -> Incident:
-    """Open an incident and start its playbook clock at the first public signal."""
+    """Open an incident and start its playbook clock at the first public signal.
+
+    Deadlines the signal has already passed are breached at once and paged as one. An incident whose
+    signal is older than the organization's ``retrospective_after_seconds`` (or one opened as
+    ``is_retrospective``, such as an import of a past crisis) is a record of the past: judged the
+    same way, it pages nobody.
+    """
     membership_require(user=actor, organization=organization, role=Role.RESPONDER)
     now = clock.now()
     detected_at = detected_at or now
@@ -75,20 +92,26 @@ def incident_open(
     _check_zone(errors, time_zone)
     errors.raise_if_any()
 
+    age = (now - first_public_signal_at).total_seconds()
+    is_retrospective = is_retrospective or age > organization.retrospective_after_seconds
     incident = Incident.objects.create(
         organization=organization, title=title.strip(), summary=summary, severity=severity, status=status,
         first_public_signal_at=first_public_signal_at, detected_at=detected_at, commander=commander,
         spokesperson=spokesperson, affected_channels=list(affected_channels), tags=list(tags),
-        time_zone=time_zone, created_by=actor,
+        time_zone=time_zone, created_by=actor, is_retrospective=is_retrospective,
     )
+    body = _("Incident opened: %(title)s (%(severity)s). First public signal at this time.") % {
+        "title": incident.title, "severity": incident.get_severity_display()}
+    if is_retrospective:
+        note = _("Entered as a record of the past: its deadlines are judged, nobody is paged.")
+        body = f"{body} {note}"
     timeline_event_append(
         incident=incident, kind=EventKind.STATUS_CHANGE, actor=actor, occurred_at=first_public_signal_at,
-        body=_("Incident opened: %(title)s (%(severity)s). First public signal at this time.")
-        % {"title": incident.title, "severity": incident.get_severity_display()},
-        metadata={"to": status, "severity": severity}, is_pinned=True,
+        body=body, metadata={"to": status, "severity": severity, "is_retrospective": is_retrospective},
+        is_pinned=True,
     )
     audit_record(organization=organization, actor=actor, action="incident.open", obj=incident,
-                 changes={"severity": severity, "status": status})
+                 changes={"severity": severity, "status": status, "is_retrospective": is_retrospective})
     from crisis.playbooks.instantiate import incident_playbook_start
 
     incident_playbook_start(incident=incident)
@@ -108,7 +131,9 @@ def _compare_and_set(incident: Incident, *, expected: dict, changes: dict) -> No
 
 
 @transaction.atomic
-def incident_transition(*, incident: Incident, actor, to_status: str, note: str = "") -> Incident:
+def incident_transition(*, incident: Incident, actor, to_status: str, note: str = "",
+                        occurred_at: datetime | None = None) -> Incident:
+    """Move the incident along its lifecycle; ``occurred_at`` says when that happened if it was earlier."""
     membership_require(user=actor, organization=incident.organization,
                        role=TRANSITION_ROLE.get(to_status, Role.COMMANDER))
     if to_status not in S.values:
@@ -120,9 +145,16 @@ def incident_transition(*, incident: Incident, actor, to_status: str, note: str 
             field="status",
         )
     now = clock.now()
+    if occurred_at is not None:
+        errors = FieldErrors()
+        check_moment(errors, "occurred_at", occurred_at)
+        if not errors.fields and occurred_at < incident.first_public_signal_at:
+            errors.add("occurred_at", _("This cannot be before the first public signal."))
+        errors.raise_if_any()
+    happened = occurred_at or now
     changes: dict = {"status": to_status}
     if to_status in STATUS_TIMESTAMP:
-        changes[STATUS_TIMESTAMP[to_status]] = now
+        changes[STATUS_TIMESTAMP[to_status]] = happened
     if to_status == S.ACTIVE:
         # A flare-up reopens the incident: it is no longer resolved.
         changes.update(resolved_at=None, contained_at=None)
@@ -131,9 +163,9 @@ def incident_transition(*, incident: Incident, actor, to_status: str, note: str 
     if note:
         body = f"{body} {note}"
     timeline_event_append(incident=incident, kind=EventKind.STATUS_CHANGE, actor=actor, body=body,
-                          metadata={"from": from_status, "to": to_status}, is_pinned=True)
+                          occurred_at=happened, metadata={"from": from_status, "to": to_status}, is_pinned=True)
     audit_record(organization=incident.organization, actor=actor, action="incident.transition", obj=incident,
-                 changes={"from": from_status, "to": to_status})
+                 changes={"from": from_status, "to": to_status, "occurred_at": happened.isoformat()})
     from crisis.playbooks.instantiate import incident_playbook_on_status
 
     incident_playbook_on_status(incident=incident)
@@ -145,30 +177,50 @@ def incident_transition(*, incident: Incident, actor, to_status: str, note: str 
 
 
 @transaction.atomic
-def incident_acknowledge(*, incident: Incident, actor) -> Incident:
-    """Somebody owns it now. The first acknowledgement counts; later ones are no-ops."""
+def incident_acknowledge(*, incident: Incident, actor, acknowledged_at: datetime | None = None,
+                         note: str = "") -> Incident:
+    """Somebody owns it now. The earliest acknowledgement counts: a later one is a no-op, an earlier one
+    entered afterwards ("we were on it at 22:50") moves the record back to when it really happened."""
+    incident_acknowledgement_record(incident=incident, actor=actor, acknowledged_at=acknowledged_at, note=note)
+    return incident
+
+
+def incident_acknowledgement_record(*, incident: Incident, actor, acknowledged_at: datetime | None = None,
+                                    note: str = "", source_url: str = "") -> TimelineEvent | None:
+    """The acknowledgement itself; returns its timeline event, or None when an earlier one stands."""
     membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
-    if incident.acknowledged_at is not None:
-        return incident
     now = clock.now()
+    errors = FieldErrors()
+    check_happened_at(errors, "acknowledged_at", acknowledged_at, required=False,
+                      first_public_signal_at=incident.first_public_signal_at)
+    check_text(errors, "note", note, max_length=20_000, required=False)
+    errors.raise_if_any()
+    happened = acknowledged_at or now
+    if incident.acknowledged_at is not None and incident.acknowledged_at <= happened:
+        return None
     # Bump the stored version, not ours: a stale copy must not move the version backwards and
     # so let an even older copy win a later compare-and-set.
-    updated = Incident.objects.filter(pk=incident.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=now, version=F("version") + 1, updated_at=now
-    )
+    updated = Incident.objects.filter(
+        Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gt=happened), pk=incident.pk,
+    ).update(acknowledged_at=happened, acknowledged_recorded_at=now, version=F("version") + 1, updated_at=now)
     if updated != 1:
-        # Lost the race to a colleague: their acknowledgement stands, ours adds nothing.
+        # Lost the race to a colleague with an earlier time: their acknowledgement stands, ours adds nothing.
         incident.refresh_from_db()
-        return incident
-    incident.acknowledged_at = now
+        return None
+    earlier = incident.acknowledged_at
+    incident.acknowledged_at, incident.acknowledged_recorded_at = happened, now
     incident.version += 1
-    event = timeline_event_append(incident=incident, kind=EventKind.ACTION, actor=actor,
-                                  body=_("Incident acknowledged."), metadata={"acknowledged": True})
-    audit_record(organization=incident.organization, actor=actor, action="incident.acknowledge", obj=incident)
+    body = note.strip() or _("Incident acknowledged.")
+    event = timeline_event_append(incident=incident, kind=EventKind.ACKNOWLEDGEMENT, actor=actor, body=body,
+                                  occurred_at=happened, source_url=source_url,
+                                  metadata={"acknowledged": True,
+                                            **({"replaces": earlier.isoformat()} if earlier else {})})
+    audit_record(organization=incident.organization, actor=actor, action="incident.acknowledge", obj=incident,
+                 changes={"acknowledged_at": happened.isoformat()})
     from crisis.playbooks.satisfaction import deadlines_satisfy_by_acknowledgement
 
-    deadlines_satisfy_by_acknowledgement(incident=incident, event=event)
-    return incident
+    deadlines_satisfy_by_acknowledgement(incident=incident, event=event, actor=actor)
+    return event
 
 
 @transaction.atomic

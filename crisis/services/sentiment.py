@@ -12,7 +12,7 @@ from .access import membership_require
 from .audit import audit_record
 from .errors import ConcurrentUpdate, InvalidInput
 from .timeline import timeline_event_append
-from .validation import FieldErrors, check_json, check_moment, check_number, check_text
+from .validation import FieldErrors, check_happened_at, check_json, check_moment, check_number, check_text
 
 MEASURES = (
     "mention_volume",
@@ -149,6 +149,10 @@ def sentiment_checkpoints_ingest(
     for index, point in enumerate(points):
         try:
             sentiment_validate(point)
+            errors = FieldErrors()
+            check_happened_at(errors, "measured_at", point["measured_at"],
+                              first_public_signal_at=incident.first_public_signal_at)
+            errors.raise_if_any()
         except InvalidInput as exc:
             if len(points) == 1:
                 raise
@@ -173,7 +177,7 @@ def sentiment_checkpoints_ingest(
         )
         from crisis.playbooks.satisfaction import deadlines_satisfy_by_checkpoints
 
-        deadlines_satisfy_by_checkpoints(incident=incident, checkpoints=checkpoints)
+        deadlines_satisfy_by_checkpoints(incident=incident, checkpoints=checkpoints, actor=actor)
     return checkpoints
 
 

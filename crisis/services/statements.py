@@ -22,7 +22,7 @@ from .access import membership_require
 from .audit import audit_record
 from .errors import ConcurrentUpdate, InvalidTransition, PermissionDenied
 from .timeline import timeline_event_append
-from .validation import FieldErrors, check_choice, check_moment, check_text
+from .validation import FieldErrors, check_choice, check_happened_at, check_text
 
 St = StatementStatus
 BODY_MAX = 50_000
@@ -179,9 +179,11 @@ def statement_publish(
     _require_status(statement, (St.APPROVED,), _("publish"))
     if not StatementApproval.objects.filter(version=statement.current_version).exists():
         raise InvalidTransition(_("The current version has no approval."), field="status")
-    published_at = published_at or clock.now()
+    now = clock.now()
+    published_at = published_at or now
     errors = FieldErrors()
-    check_moment(errors, "published_at", published_at)
+    check_happened_at(errors, "published_at", published_at,
+                      first_public_signal_at=statement.incident.first_public_signal_at)
     check_text(errors, "public_url", public_url, max_length=1000, required=False)
     if public_url and not public_url.startswith(("http://", "https://")):
         errors.add("public_url", _("Give an http(s) address."))
@@ -192,6 +194,7 @@ def statement_publish(
         changes={
             "status": St.PUBLISHED,
             "published_at": published_at,
+            "published_recorded_at": now,
             "public_url": public_url,
             "published_version": statement.current_version,
         },
@@ -222,7 +225,7 @@ def statement_publish(
     )
     from crisis.playbooks.satisfaction import deadlines_satisfy_by_statement
 
-    deadlines_satisfy_by_statement(statement=statement)
+    deadlines_satisfy_by_statement(statement=statement, actor=actor)
     return statement
 
 

@@ -10,7 +10,7 @@ from crisis.models import EventKind, Incident, Role, TimelineEvent
 from .access import membership_require
 from .audit import audit_record
 from .errors import ConcurrentUpdate
-from .validation import FieldErrors, check_choice, check_json, check_moment, check_text
+from .validation import FieldErrors, check_choice, check_happened_at, check_json, check_text
 
 BODY_MAX = 20_000
 URL_MAX = 1000
@@ -45,11 +45,13 @@ def timeline_event_append(
     )
 
 
-def _validate_event(*, kind: str, body: str, occurred_at: datetime | None, source_url: str) -> None:
+def _validate_event(*, incident: Incident, kind: str, body: str, occurred_at: datetime | None,
+                    source_url: str) -> None:
     errors = FieldErrors()
     check_choice(errors, "kind", kind, EventKind)
     check_text(errors, "body", body, max_length=BODY_MAX)
-    check_moment(errors, "occurred_at", occurred_at, required=False)
+    check_happened_at(errors, "occurred_at", occurred_at, required=False,
+                      first_public_signal_at=incident.first_public_signal_at)
     check_text(errors, "source_url", source_url, max_length=URL_MAX, required=False)
     if source_url and not str(source_url).startswith(("http://", "https://")):
         errors.add("source_url", _("Give an http(s) address."))
@@ -68,13 +70,18 @@ def timeline_event_log(
     metadata: dict[str, Any] | None = None,
     is_pinned: bool = False,
 ) -> TimelineEvent:
-    """A person logs what they saw, decided or did."""
+    """A person logs what they saw, decided or did (``occurred_at``: when it happened, if earlier)."""
     membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
-    _validate_event(kind=kind, body=body, occurred_at=occurred_at, source_url=source_url)
+    _validate_event(incident=incident, kind=kind, body=body, occurred_at=occurred_at, source_url=source_url)
     if metadata is not None:
         errors = FieldErrors()
         check_json(errors, "metadata", metadata, max_length=METADATA_MAX)
         errors.raise_if_any()
+    if kind == EventKind.ACKNOWLEDGEMENT:
+        acknowledged = _acknowledgement_log(incident=incident, actor=actor, body=body, occurred_at=occurred_at,
+                                            source_url=source_url)
+        if acknowledged is not None:
+            return acknowledged
     event = timeline_event_append(
         incident=incident, kind=kind, body=body.strip(), actor=actor, occurred_at=occurred_at,
         source_url=source_url, metadata=metadata, is_pinned=is_pinned,
@@ -89,7 +96,17 @@ def _after_event_logged(event: TimelineEvent) -> None:
     """Let the playbook engine see the event (a step may be satisfied by an event kind)."""
     from crisis.playbooks.satisfaction import deadlines_satisfy_by_event
 
-    deadlines_satisfy_by_event(event=event)
+    deadlines_satisfy_by_event(event=event, actor=event.actor)
+
+
+def _acknowledgement_log(*, incident: Incident, actor, body: str, occurred_at: datetime | None,
+                         source_url: str) -> TimelineEvent | None:
+    """Logging an acknowledgement acknowledges the incident at that time (the event is the same one);
+    None when an earlier acknowledgement stands, and this is logged as a plain line."""
+    from .incidents import incident_acknowledgement_record
+
+    return incident_acknowledgement_record(incident=incident, actor=actor, acknowledged_at=occurred_at,
+                                           note=body, source_url=source_url)
 
 
 @transaction.atomic
@@ -99,7 +116,7 @@ def timeline_event_correct(
     """Record a correction beside the original; the original stays as it was."""
     incident = event.incident
     membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
-    _validate_event(kind=event.kind, body=body, occurred_at=occurred_at, source_url="")
+    _validate_event(incident=incident, kind=event.kind, body=body, occurred_at=occurred_at, source_url="")
     if TimelineEvent.objects.filter(corrects=event).exists():
         raise ConcurrentUpdate(_("This event has already been corrected; correct the correction instead."),
                                field="corrects")

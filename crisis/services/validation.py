@@ -13,6 +13,9 @@ from .errors import InvalidInput
 # Clocks on phones and listening tools drift; a few minutes "in the future" is a drift, not a typo.
 FUTURE_SKEW = timedelta(minutes=5)
 EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
+# A fact about an incident may predate its first public signal (a pre-crisis sentiment baseline, an
+# internal warning), but not by months: that is a mistyped year or month.
+BEFORE_SIGNAL_ALLOWANCE = timedelta(days=30)
 
 
 class FieldErrors:
@@ -40,6 +43,19 @@ def check_moment(errors: FieldErrors, field: str, value: datetime | None, *, req
         errors.add(field, _("This time is in the future."))
     elif value < EARLIEST_PLAUSIBLE:
         errors.add(field, _("This time is implausibly far in the past."))
+
+
+def check_happened_at(errors: FieldErrors, field: str, value: datetime | None, *, first_public_signal_at: datetime,
+                      required: bool = True) -> None:
+    """When a fact about an incident happened: not in the future (beyond clock skew), not implausibly
+    long before the incident's first public signal."""
+    check_moment(errors, field, value, required=required)
+    if field in errors.fields or value is None:
+        return
+    if value < first_public_signal_at - BEFORE_SIGNAL_ALLOWANCE:
+        errors.add(field, _("This is more than %(days)d days before the first public signal (%(signal)s); "
+                            "check the date.") % {"days": BEFORE_SIGNAL_ALLOWANCE.days,
+                                                 "signal": first_public_signal_at.astimezone(UTC).isoformat()})
 
 
 def check_text(errors: FieldErrors, field: str, value, *, max_length: int, required: bool = True) -> None:

@@ -11,11 +11,13 @@ from crisis.services.errors import ConcurrentUpdate
 from .wording import deadline_breach_text
 
 
-def deadlines_breach_locked(*, deadlines: list[Deadline], now: datetime) -> list[Breach]:
+def deadlines_breach_locked(*, deadlines: list[Deadline], now: datetime, on_arrival: bool = False) -> list[Breach]:
     """Breach deadlines that the caller holds locked (SELECT ... FOR UPDATE) and has seen pending.
 
     Writes, in the caller's transaction: the state change, one TimelineEvent each, one Breach
-    outbox row each (unique per deadline and version), and the next occurrence of recurring steps.
+    outbox row each (unique per deadline and version), and what follows for recurring steps.
+    ``on_arrival``: they were already past due when they were set (an incident logged late, a
+    back-dated signal), so paging tells of them together.
     """
     if not deadlines:
         return []
@@ -31,7 +33,6 @@ def deadlines_breach_locked(*, deadlines: list[Deadline], now: datetime) -> list
     breaches = []
     for deadline in deadlines:
         incident = incidents[deadline.incident_id]
-        on_arrival = deadline.due_at <= deadline.created_at
         events.append(TimelineEvent(
             incident_id=deadline.incident_id, kind=EventKind.DEADLINE, occurred_at=deadline.due_at, recorded_at=now,
             body=deadline_breach_text(deadline, incident, overdue_on_arrival=on_arrival),
@@ -39,7 +40,7 @@ def deadlines_breach_locked(*, deadlines: list[Deadline], now: datetime) -> list
                       "due_at": deadline.due_at.isoformat(), "version": deadline.version},
         ))
         breaches.append(Breach(deadline_id=deadline.pk, deadline_version=deadline.version,
-                               incident_id=deadline.incident_id, breached_at=deadline.due_at))
+                               incident_id=deadline.incident_id, breached_at=deadline.due_at, is_on_arrival=on_arrival))
         deadline.state = DeadlineState.BREACHED
         deadline.breached_at = now
         deadline.version += 1
@@ -61,16 +62,16 @@ def _incidents_of(deadlines: list[Deadline]) -> dict[int, Incident]:
     return cached
 
 
-def deadlines_breach_overdue(*, incident: Incident, now: datetime) -> list[Breach]:
-    """Breach this incident's pending deadlines that are already due (a back-dated clock, a move into the past)."""
+def deadlines_breach_overdue(*, incident: Incident, now: datetime, until: datetime | None = None,
+                             on_arrival: bool = True, kinds: tuple[str, ...] | None = None) -> list[Breach]:
+    """Breach this incident's pending deadlines due by ``until`` (default ``now``): already past when
+    they were set (a clock started in the past, a move into the past), or due before a resolution
+    that is entered after the fact (then ``on_arrival`` is False: they slipped while it was open)."""
     with transaction.atomic():
-        breaches: list[Breach] = []
-        # Rolling can create an occurrence that is itself already overdue; repeat until none is.
-        while True:
-            due = list(Deadline.objects.select_for_update().filter(
-                incident=incident, state=DeadlineState.PENDING, due_at__lte=now).order_by("due_at"))
-            if not due:
-                return breaches
-            for deadline in due:
-                deadline.incident = incident
-            breaches += deadlines_breach_locked(deadlines=due, now=now)
+        due = Deadline.objects.select_for_update().filter(
+            incident=incident, state=DeadlineState.PENDING, due_at__lte=until or now).order_by("due_at")
+        due = list(due.filter(kind__in=kinds) if kinds else due)
+        for deadline in due:
+            deadline.incident = incident
+        # Rolling puts the next occurrence of a repeating step after ``now``, so one pass is enough.
+        return deadlines_breach_locked(deadlines=due, now=now, on_arrival=on_arrival)

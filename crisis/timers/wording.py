@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from crisis.durations import duration_label
 from crisis.models import Deadline, Incident
 from crisis.selectors import local_time
 
@@ -19,3 +20,15 @@ def deadline_breach_text(deadline: Deadline, incident: Incident, *, overdue_on_a
     if overdue_on_arrival:
         return _("Deadline already missed when it was set: %(name)s was due at %(due)s.") % values
     return _("Deadline missed: %(name)s was due at %(due)s.") % values
+
+
+# Entries made within this long of what they record count as live; later ones say how much later.
+LIVE_ENTRY_MINUTES = 1
+
+
+def entered_later(happened_at: datetime, recorded_at: datetime) -> str:
+    """" (entered 40 min later)" when a fact was recorded well after it happened, else nothing."""
+    minutes = (recorded_at - happened_at).total_seconds() / 60
+    if minutes < LIVE_ENTRY_MINUTES:
+        return ""
+    return _(" (entered %(span)s later)") % {"span": duration_label(minutes)}

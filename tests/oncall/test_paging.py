@@ -193,12 +193,23 @@ def test_it_pages_when_a_surge_deadline_is_breached(commanded_incident, policy, 
 
 
 def test_it_does_not_let_an_escalation_deadline_be_met_by_playbook_actions(commanded_incident, policy, people, at):
+    from tests.playbooks.test_satisfaction import publish
+
+    incident = commanded_incident()
+    sweep_and_dispatch(at(16))
+    publish(incident, people)
+    assert Deadline.objects.get(kind=DeadlineKind.ESCALATION).state == DeadlineState.PENDING
+
+
+def test_it_resolves_the_page_of_a_missed_step_once_it_is_done_late(commanded_incident, policy, people, at):
     from crisis.services.incidents import incident_acknowledge
 
     incident = commanded_incident()
     sweep_and_dispatch(at(16))
     incident_acknowledge(incident=incident, actor=people["commander"])
-    assert Deadline.objects.get(kind=DeadlineKind.ESCALATION).state == DeadlineState.PENDING
+    page = Page.objects.get(incident=incident)
+    assert page.state == PageState.RESOLVED
+    assert Deadline.objects.get(kind=DeadlineKind.ESCALATION).state == DeadlineState.CANCELLED
 
 
 def test_it_pages_as_soon_as_sentiment_surges(commanded_incident, policy, people, at):

@@ -11,12 +11,12 @@ from tests.deadline_helpers import T0, by_step
 pytestmark = pytest.mark.django_db
 
 
-def publish(incident, people, *, kind="holding", channel="weibo"):
+def publish(incident, people, *, kind="holding", channel="weibo", published_at=None):
     st = statements.statement_create(incident=incident, actor=people["responder"], channel=channel, kind=kind,
                                      body="我们已关注到视频，正在调查。")
     statements.statement_submit_for_review(statement=st, actor=people["responder"])
     statements.statement_approve(statement=st, actor=people["approver"])
-    return statements.statement_publish(statement=st, actor=people["commander"])
+    return statements.statement_publish(statement=st, actor=people["commander"], published_at=published_at)
 
 
 def checkpoint(incident, people, at_time, **measures):
@@ -60,12 +60,12 @@ def test_it_meets_the_acknowledge_step_when_the_incident_is_acknowledged(inciden
     assert by_step(incident)["acknowledge"].state == DeadlineState.MET
 
 
-def test_it_rolls_the_sentiment_cadence_thirty_minutes_after_each_checkpoint(incident_at_t0, people, at):
+def test_it_rolls_the_sentiment_cadence_thirty_minutes_after_each_checkpoint_was_measured(incident_at_t0, people, at):
     incident = incident_at_t0()
     at(50)
     checkpoint(incident, people, T0 + timedelta(minutes=49))
     assert by_step(incident)["sentiment-cadence"].state == DeadlineState.MET
-    assert by_step(incident, occurrence=1)["sentiment-cadence"].due_at == T0 + timedelta(minutes=80)
+    assert by_step(incident, occurrence=1)["sentiment-cadence"].due_at == T0 + timedelta(minutes=79)
 
 
 def test_it_does_not_let_the_baseline_checkpoint_pre_pay_the_cadence(incident_at_t0, people, at):
@@ -193,6 +193,7 @@ def test_it_keeps_the_first_record_when_two_satisfactions_race(incident_at_t0, p
     ack = by_step(incident)["acknowledge"]
     stale = type(ack).objects.get(pk=ack.pk)
     incidents.incident_acknowledge(incident=incident, actor=people["responder"])
-    deadline_record_met(deadline=stale, incident=incident, now=T0 + timedelta(minutes=11), event=None, note="late")
+    deadline_record_met(deadline=stale, incident=incident, happened_at=T0 + timedelta(minutes=11),
+                        now=T0 + timedelta(minutes=11), event=None, note="late")
     ack.refresh_from_db()
     assert ack.note == "" and ack.version == 2

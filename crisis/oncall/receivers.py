@@ -1,0 +1,51 @@
+"""Paging listens to the deadline engine (crisis.playbooks.signals); the engine knows nothing of pages."""
+
+from django.utils.translation import gettext as _
+
+from crisis.models import Breach, Deadline
+from crisis.playbooks.signals import deadline_alarm_settled
+from crisis.services.errors import InvalidTransition
+
+from .dispatch import ARRIVAL_PREFIX
+from .models import Page, PageState
+
+OPEN_STATES = (PageState.TRIGGERED, PageState.ACKNOWLEDGED)
+
+
+def _resolve(pages, *, actor, note: str) -> int:
+    from .services.pages import page_resolve
+
+    resolved = 0
+    for page in pages:
+        try:
+            page_resolve(page=page, actor=actor, note=note)
+        except InvalidTransition:
+            continue  # resolved by someone else a moment ago
+        resolved += 1
+    return resolved
+
+
+def alarm_settled(sender, *, deadline: Deadline, breaches: list[Breach], retracted: bool, actor, reason: str,
+                  **kwargs) -> int:
+    """A breached deadline is done after all: its page asks nothing more of anyone. The one page of an
+    incident logged late is resolved once every deadline it listed is done."""
+    if not breaches:
+        return 0
+    note = (_("The deadline was met in time after all; the alarm was false. %(why)s") if retracted
+            else _("The deadline has been met, late. %(why)s")) % {"why": reason}
+    own = Page.objects.filter(breach__in=breaches, state__in=OPEN_STATES).exclude(
+        dedup_key__startswith=ARRIVAL_PREFIX).select_related("incident", "organization")
+    resolved = _resolve(own, actor=actor, note=note)
+    if any(b.is_on_arrival for b in breaches):
+        still_owed = Breach.objects.filter(incident_id=deadline.incident_id, is_on_arrival=True,
+                                           retracted_at__isnull=True, deadline__met_at__isnull=True).exists()
+        if not still_owed:
+            arrival = Page.objects.filter(incident_id=deadline.incident_id, state__in=OPEN_STATES,
+                                          dedup_key__startswith=f"{ARRIVAL_PREFIX}{deadline.incident_id}:")
+            resolved += _resolve(arrival.select_related("incident", "organization"), actor=actor,
+                                 note=_("Every deadline this page listed has been met."))
+    return resolved
+
+
+def connect() -> None:
+    deadline_alarm_settled.connect(alarm_settled, dispatch_uid="oncall.alarm_settled")
