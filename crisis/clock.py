@@ -1,8 +1,12 @@
 """The one place that says what time it is.
 
-Three ways to move it, for three situations:
+Two times matter for every fact: when it happened in the crisis, which deadlines are judged on
+(``now``), and when it was entered here, which the audit keeps (``recorded_now``). Live they are
+the same moment. Ways to move them:
 - in-process tests use time-machine, which patches ``timezone.now``;
-- code that replays history (the demo seed, imports) wraps calls in ``clock.frozen_at(t)``;
+- the demo seed, which invents a history, wraps calls in ``clock.frozen_at(t)``: both clocks stop at t;
+- an import of a past crisis replays it with ``clock.replaying_at(t)``: deadlines are judged at t,
+  while what it writes is recorded at the real time it is entered;
 - tests that drive separate processes (a Celery worker, the engine) set
   ``GOLDEN_HOURS_CLOCK_FILE``: a file holding an offset in seconds that every process adds to
   the real time, so moving the clock for all of them is writing one number to one file.
@@ -17,6 +21,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 _frozen: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("golden_hours_frozen_now", default=None)
+_replaying: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("golden_hours_replay_now", default=None)
 
 
 def _offset() -> timedelta:
@@ -31,6 +36,15 @@ def _offset() -> timedelta:
 
 
 def now() -> datetime:
+    """The crisis's present: what is due, what is late."""
+    moment = _frozen.get() or _replaying.get()
+    if moment is not None:
+        return moment
+    return timezone.now() + _offset()
+
+
+def recorded_now() -> datetime:
+    """When something is being entered, for the record; never the replayed time of an import."""
     frozen = _frozen.get()
     if frozen is not None:
         return frozen
@@ -44,3 +58,12 @@ def frozen_at(moment: datetime) -> Iterator[None]:
         yield
     finally:
         _frozen.reset(token)
+
+
+@contextlib.contextmanager
+def replaying_at(moment: datetime) -> Iterator[None]:
+    token = _replaying.set(moment)
+    try:
+        yield
+    finally:
+        _replaying.reset(token)

@@ -15,7 +15,7 @@ from crisis.durations import duration_label
 from crisis.models import Breach, DeadlineKind, Incident, PassedOccurrences
 from crisis.timers.wording import hhmm
 
-from .models import Page, PageSource
+from .models import Page, PageSource, PageState
 from .services.opening import PageSpec, pages_open
 from .services.pages import page_escalate
 
@@ -33,10 +33,21 @@ def arrival_dedup_key(breach: Breach) -> str:
     return f"{ARRIVAL_PREFIX}{breach.incident_id}:{breach.deadline.breached_at.timestamp():.6f}"
 
 
+def surge_dedup_key(incident_id: int, occurrence: int) -> str:
+    return f"surge:{incident_id}:{occurrence}"
+
+
 def _needs_someone(breach: Breach) -> bool:
-    incident = breach.incident
-    return (incident.is_open and not incident.is_retrospective and breach.retracted_at is None
-            and breach.deadline.met_at is None)
+    incident, deadline = breach.incident, breach.deadline
+    if not (incident.is_open and not incident.is_retrospective and breach.retracted_at is None
+            and deadline.met_at is None):
+        return False
+    if deadline.kind == DeadlineKind.SURGE:
+        # A surge entered late can be overdue at once: the surge page, if nobody has answered it yet, is
+        # already the alarm for it (and is escalating); a second page would only repeat it.
+        return not Page.objects.filter(dedup_key=surge_dedup_key(incident.pk, deadline.occurrence),
+                                       state=PageState.TRIGGERED).exists()
+    return True
 
 
 def breaches_alert(*, breaches: list[Breach]) -> dict[int, Page]:

@@ -27,7 +27,7 @@ def playbook_active(*, organization) -> Playbook:
     return playbook or playbook_install_default(organization=organization)
 
 
-def incident_playbook_start(*, incident: Incident) -> list[Deadline]:
+def incident_playbook_start(*, incident: Incident, judge_now: bool = True) -> list[Deadline]:
     """Snapshot the playbook onto the incident and create its deadlines (already-past ones breach at once)."""
     playbook = playbook_active(organization=incident.organization)
     incident.playbook = playbook
@@ -39,7 +39,8 @@ def incident_playbook_start(*, incident: Incident) -> list[Deadline]:
         for step in incident.playbook_snapshot
     )
     deadlines_schedule(deadlines=deadlines)
-    deadlines_breach_overdue(incident=incident, now=clock.now())
+    if judge_now:
+        deadlines_breach_overdue(incident=incident, now=clock.now())
     return deadlines
 
 
@@ -92,7 +93,8 @@ def incident_playbook_on_status(*, incident: Incident) -> int:
         state=DeadlineState.CANCELLED, cancelled_at=now, version=F("version") + 1)
     if cancelled:
         TimelineEvent.objects.bulk_create([
-            TimelineEvent(incident=incident, kind=EventKind.DEADLINE, occurred_at=over_at, recorded_at=now,
+            TimelineEvent(incident=incident, kind=EventKind.DEADLINE, occurred_at=over_at,
+                          recorded_at=clock.recorded_now(),
                           body=_("Deadline cancelled (incident %(status)s): %(name)s.")
                           % {"status": incident.get_status_display().lower(), "name": _(name)},
                           metadata={"deadline_id": pk, "state": DeadlineState.CANCELLED})

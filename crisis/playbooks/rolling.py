@@ -8,6 +8,7 @@ the engine was down all night) are not a deadline and a page each: they become o
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from crisis import clock
 from crisis.models import Deadline, Incident, PassedOccurrences
 
 from .steps import Step, instant_after, step_for, step_recurrence, step_recurrence_end
@@ -47,7 +48,7 @@ def occurrences_after(*, deadline: Deadline, incident: Incident, anchor: datetim
         passed = PassedOccurrences(
             incident=incident, kind=deadline.kind, step_key=deadline.step_key, name=deadline.name,
             first_occurrence=deadline.occurrence + 1, count=passed_count, first_due_at=first,
-            recurrence_seconds=int(every.total_seconds()), recorded_at=now,
+            recurrence_seconds=int(every.total_seconds()), recorded_at=clock.recorded_now(),
             is_before_logging=last_passed < incident.created_at,
         )
     upcoming = None

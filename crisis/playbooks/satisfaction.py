@@ -37,7 +37,15 @@ from crisis.timers.wording import entered_later, hhmm
 
 from .rolling import deadline_next_occurrence
 from .signals import deadline_alarm_settled
-from .steps import SURGE_STEP, Step, step_accepts_statement, step_for, step_window_start
+from .steps import (
+    SURGE_STEP,
+    Step,
+    instant_after,
+    step_accepts_statement,
+    step_for,
+    step_recurrence,
+    step_window_start,
+)
 
 # A backfilled series settles at most one occurrence per round; this bounds a pathological one.
 MAX_ROUNDS = 500
@@ -99,17 +107,19 @@ def deadline_record_met(*, deadline: Deadline, incident: Incident, happened_at: 
     in_time = happened_at <= deadline.due_at
     was_breached = deadline.state == DeadlineState.BREACHED
     new_state = DeadlineState.MET if in_time else DeadlineState.BREACHED
+    recorded = clock.recorded_now()
     updated = Deadline.objects.filter(pk=deadline.pk, version=deadline.version, state=deadline.state).update(
-        state=new_state, met_at=happened_at, met_recorded_at=now, satisfied_by_event=event, note=note,
+        state=new_state, met_at=happened_at, met_recorded_at=recorded, satisfied_by_event=event, note=note,
         version=F("version") + 1)
     if updated != 1:
         return False  # somebody else settled it first: their record stands
-    deadline.state, deadline.met_at, deadline.met_recorded_at = new_state, happened_at, now
+    deadline.state, deadline.met_at, deadline.met_recorded_at = new_state, happened_at, recorded
     deadline.version += 1
     values = {"name": _(deadline.name), "at": hhmm(happened_at, incident), "due": hhmm(deadline.due_at, incident),
-              "late": entered_later(happened_at, now)}
+              # Everything in a record of the past was entered later; saying so on each line is noise.
+              "late": "" if incident.is_retrospective else entered_later(happened_at, recorded)}
     metadata = {"deadline_id": deadline.pk, "step": deadline.step_key, "met_at": happened_at.isoformat(),
-                "entered_minutes_later": max(0, int((now - happened_at).total_seconds() // 60))}
+                "entered_minutes_later": max(0, int((recorded - happened_at).total_seconds() // 60))}
     if in_time and was_breached:
         body = _("Breach retracted: %(name)s was met at %(at)s, before it was due at %(due)s%(late)s.") % values
         metadata["state"] = "retracted"
@@ -123,10 +133,41 @@ def deadline_record_met(*, deadline: Deadline, incident: Incident, happened_at: 
     timeline_event_append(incident=incident, kind=EventKind.DEADLINE, body=body, occurred_at=happened_at,
                           actor=actor, metadata=metadata)
     if was_breached or not in_time:
-        _settle_alarm(deadline, retracted=in_time, actor=actor, now=now, reason=body)
+        _settle_alarm(deadline, retracted=in_time, actor=actor, now=recorded, reason=body)
+    if in_time and was_breached:
+        _successor_reanchor(deadline, incident, anchor=happened_at, now=now)
     if in_time and not was_breached:
         deadline_next_occurrence(deadline=deadline, incident=incident, anchor=happened_at, now=now)
     return True
+
+
+def _successor_reanchor(deadline: Deadline, incident: Incident, *, anchor: datetime, now: datetime) -> None:
+    """A retracted occurrence of a repeating step was met in time after all, so the cadence restarts
+    from when it was met, as it would have live: move the next occurrence, which its breach had put
+    one interval after the due time, while it is still pending and ahead."""
+    step = step_for(incident, deadline)
+    every = step_recurrence(step) if step else None
+    if every is None:
+        return
+    due = instant_after(anchor, every)
+    successor = Deadline.objects.select_for_update().filter(
+        incident=incident, kind=deadline.kind, step_key=deadline.step_key, occurrence=deadline.occurrence + 1,
+        state=DeadlineState.PENDING).first()
+    if successor is None or due <= now or due == successor.due_at:
+        return
+    if Deadline.objects.filter(pk=successor.pk, version=successor.version, state=DeadlineState.PENDING).update(
+            due_at=due, version=F("version") + 1) != 1:
+        return
+    successor.due_at, successor.version = due, successor.version + 1
+    timeline_event_append(
+        incident=incident, kind=EventKind.DEADLINE,
+        body=_("Deadline moved: %(name)s, now due %(due)s: the cadence restarts from %(at)s.")
+        % {"name": _(successor.name), "due": hhmm(due, incident), "at": hhmm(anchor, incident)},
+        metadata={"deadline_id": successor.pk, "to": due.isoformat(), "version": successor.version},
+    )
+    from crisis.timers.scheduling import deadlines_schedule
+
+    deadlines_schedule(deadlines=[successor])
 
 
 def _settle_alarm(deadline: Deadline, *, retracted: bool, actor, now: datetime, reason: str) -> None:

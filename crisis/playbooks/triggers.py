@@ -6,7 +6,6 @@ from datetime import timedelta
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
-from crisis import clock
 from crisis.models import Deadline, DeadlineKind, DeadlineState, EventKind, Incident, SentimentCheckpoint
 from crisis.services.timeline import timeline_event_append
 from crisis.timers.wording import hhmm
@@ -71,9 +70,12 @@ def sentiment_surge_check(*, incident: Incident, checkpoints: list[SentimentChec
     if not incident.is_open:
         return None
     previous = _previous_by_checkpoint(incident, checkpoints)
-    reasons = [r for cp in checkpoints if (r := _surge_reason(incident, cp, previous.get(cp.pk)))]
-    if not reasons:
+    surging = [(cp, r) for cp in checkpoints if (r := _surge_reason(incident, cp, previous.get(cp.pk)))]
+    if not surging:
         return None
+    reasons = [r for _cp, r in surging]
+    # The clock runs from when opinion surged, not from when the figures reached us.
+    surged_at = max(cp.measured_at for cp, _r in surging)
     suggestion = max(1, incident.severity - 1)
     if incident.severity_suggestion is None or suggestion < incident.severity_suggestion:
         Incident.objects.filter(pk=incident.pk).update(severity_suggestion=suggestion)
@@ -82,16 +84,15 @@ def sentiment_surge_check(*, incident: Incident, checkpoints: list[SentimentChec
         return None
     occurrence = (Deadline.objects.filter(incident=incident, kind=DeadlineKind.SURGE)
                   .aggregate(n=Max("occurrence"))["n"])
-    now = clock.now()
     deadline = Deadline(incident=incident, kind=DeadlineKind.SURGE, step_key=SURGE_STEP["key"],
                         name=SURGE_STEP["name"], occurrence=0 if occurrence is None else occurrence + 1,
-                        responsible_role=SURGE_STEP["responsible_role"], subject={"since": now.isoformat()},
-                        due_at=now + timedelta(seconds=incident.organization.surge_response_seconds))
+                        responsible_role=SURGE_STEP["responsible_role"], subject={"since": surged_at.isoformat()},
+                        due_at=surged_at + timedelta(seconds=incident.organization.surge_response_seconds))
     from .rolling import deadlines_create
 
     deadlines_create(deadlines=[deadline])
     timeline_event_append(
-        incident=incident, kind=EventKind.SENTIMENT, is_pinned=True,
+        incident=incident, kind=EventKind.SENTIMENT, is_pinned=True, occurred_at=surged_at,
         body=_("Sentiment surge: %(why)s. Suggested severity SEV%(s)d; respond in public within %(m)d min.")
         % {"why": "; ".join(reasons), "s": suggestion, "m": incident.organization.surge_response_seconds // 60},
         metadata={"surge": True, "severity_suggestion": suggestion},
@@ -103,11 +104,12 @@ def sentiment_surge_check(*, incident: Incident, checkpoints: list[SentimentChec
 
 def _surge_page(incident: Incident, deadline: Deadline, reasons: list[str]) -> None:
     """Page now: the surge clock is short, and whoever is on call may not be watching the room."""
+    from crisis.oncall.dispatch import surge_dedup_key
     from crisis.oncall.models import PageSource
     from crisis.oncall.services.pages import page_open
 
     page_open(organization=incident.organization, incident=incident, source=PageSource.SURGE,
-              dedup_key=f"surge:{incident.pk}:{deadline.occurrence}",
+              dedup_key=surge_dedup_key(incident.pk, deadline.occurrence),
               title=_("Sentiment surge: %(title)s") % {"title": incident.title},
               body=_("%(why)s. Respond in public by %(due)s.") % {"why": "; ".join(reasons),
                                                                   "due": hhmm(deadline.due_at, incident)})

@@ -73,6 +73,9 @@ def deadlines_retracted(*, deadlines: Iterable[Deadline]) -> set[int]:
 class PassedCount:
     record: PassedOccurrences
     made: int
+    # Per occurrence, in due order (record.due_times()): whether a fact covered it. The post-mortem
+    # reads it to leave out what fell due after a resolution entered later, and to time each miss.
+    covered: tuple[bool, ...] = ()
 
     @property
     def missed(self) -> int:
@@ -113,19 +116,19 @@ def passed_counts(*, incident: Incident) -> list[PassedCount]:
             continue
         if record.step_key not in facts:
             facts[record.step_key] = step_fact_times(incident=incident, step=step)
-        counts.append(PassedCount(record, _made(record, facts[record.step_key])))
+        covered = _covered(record, facts[record.step_key])
+        counts.append(PassedCount(record, sum(covered), covered))
     return counts
 
 
-def _made(record: PassedOccurrences, times: list[datetime]) -> int:
+def _covered(record: PassedOccurrences, times: list[datetime]) -> tuple[bool, ...]:
     every = timedelta(seconds=record.recurrence_seconds)
-    made = 0
+    covered = []
     for due in record.due_times():
         # A fact in (due - every, due]: bisect finds the first fact after the window opens.
         index = bisect.bisect_right(times, due - every)
-        if index < len(times) and times[index] <= due:
-            made += 1
-    return made
+        covered.append(index < len(times) and times[index] <= due)
+    return tuple(covered)
 
 
 def open_alarm_filter() -> Q:

@@ -65,13 +65,15 @@ def incident_open(
     tags: list[str] | tuple = (),
     time_zone: str | None = None,
     is_retrospective: bool = False,
+    judge_now: bool = True,
 ) -> Incident:
     """Open an incident and start its playbook clock at the first public signal.
 
     Deadlines the signal has already passed are breached at once and paged as one. An incident whose
     signal is older than the organization's ``retrospective_after_seconds`` (or one opened as
     ``is_retrospective``, such as an import of a past crisis) is a record of the past: judged the
-    same way, it pages nobody.
+    same way, it pages nobody. ``judge_now=False`` leaves the judging of what is already past to the
+    caller: an import replays the crisis and sweeps each deadline at its own due time.
     """
     membership_require(user=actor, organization=organization, role=Role.RESPONDER)
     now = clock.now()
@@ -114,7 +116,7 @@ def incident_open(
                  changes={"severity": severity, "status": status, "is_retrospective": is_retrospective})
     from crisis.playbooks.instantiate import incident_playbook_start
 
-    incident_playbook_start(incident=incident)
+    incident_playbook_start(incident=incident, judge_now=judge_now)
     return incident
 
 
@@ -189,13 +191,13 @@ def incident_acknowledgement_record(*, incident: Incident, actor, acknowledged_a
                                     note: str = "", source_url: str = "") -> TimelineEvent | None:
     """The acknowledgement itself; returns its timeline event, or None when an earlier one stands."""
     membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
-    now = clock.now()
+    now = clock.recorded_now()
     errors = FieldErrors()
     check_happened_at(errors, "acknowledged_at", acknowledged_at, required=False,
                       first_public_signal_at=incident.first_public_signal_at)
     check_text(errors, "note", note, max_length=20_000, required=False)
     errors.raise_if_any()
-    happened = acknowledged_at or now
+    happened = acknowledged_at or clock.now()
     if incident.acknowledged_at is not None and incident.acknowledged_at <= happened:
         return None
     # Bump the stored version, not ours: a stale copy must not move the version backwards and

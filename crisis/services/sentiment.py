@@ -162,7 +162,7 @@ def sentiment_checkpoints_ingest(
             ) from exc
     with transaction.atomic():
         # Bulk inserts: a listening tool sends a thousand points at once and waits for the answer.
-        now = clock.now()
+        now = clock.recorded_now()
         checkpoints = SentimentCheckpoint.objects.bulk_create(
             [_build(incident=incident, actor=actor, data=point, now=now) for point in points]
         )
@@ -204,7 +204,8 @@ def sentiment_checkpoint_correct(
         )
     try:
         with transaction.atomic():
-            correction = _build(incident=incident, actor=actor, data=data, now=clock.now(), corrects=checkpoint)
+            correction = _build(incident=incident, actor=actor, data=data, now=clock.recorded_now(),
+                                corrects=checkpoint)
             correction.save()
     except IntegrityError as exc:
         raise ConcurrentUpdate(_("Somebody corrected this checkpoint first."), field="corrects") from exc

@@ -99,7 +99,7 @@ def statement_create(
         incident=incident, channel=channel, kind=kind, language=language, title=title, created_by=actor
     )
     version = StatementVersion.objects.create(
-        statement=statement, number=1, body=body, author=actor, created_at=clock.now()
+        statement=statement, number=1, body=body, author=actor, created_at=clock.recorded_now()
     )
     Statement.objects.filter(pk=statement.pk).update(current_version=version)
     statement.current_version = version
@@ -121,7 +121,7 @@ def statement_revise(
     try:
         with transaction.atomic():
             version = StatementVersion.objects.create(
-                statement=statement, number=number, body=body, author=actor, created_at=clock.now()
+                statement=statement, number=number, body=body, author=actor, created_at=clock.recorded_now()
             )
     except IntegrityError as exc:
         raise ConcurrentUpdate(_("Somebody saved another version first; reload and try again.")) from exc
@@ -160,7 +160,8 @@ def statement_approve(*, statement: Statement, actor, note: str = "") -> Stateme
     if actor is not None and version.author_id == actor.pk:
         raise PermissionDenied(_("The author of a text cannot approve it; ask another approver."), field="approver")
     _transition(statement, expected_status=St.IN_REVIEW, changes={"status": St.APPROVED})
-    approval = StatementApproval.objects.create(version=version, approver=actor, note=note, created_at=clock.now())
+    approval = StatementApproval.objects.create(version=version, approver=actor, note=note,
+                                                created_at=clock.recorded_now())
     _log(
         statement,
         actor=actor,
@@ -175,12 +176,44 @@ def statement_approve(*, statement: Statement, actor, note: str = "") -> Stateme
 def statement_publish(
     *, statement: Statement, actor, published_at: datetime | None = None, public_url: str = ""
 ) -> Statement:
+    """Publish the approved text; ``published_at`` says when it went out if that was earlier."""
     membership_require(user=actor, organization=statement.incident.organization, role=Role.COMMANDER)
     _require_status(statement, (St.APPROVED,), _("publish"))
     if not StatementApproval.objects.filter(version=statement.current_version).exists():
         raise InvalidTransition(_("The current version has no approval."), field="status")
-    now = clock.now()
-    published_at = published_at or now
+    _publish(statement, actor=actor, published_at=published_at, public_url=public_url, expected_status=St.APPROVED)
+    return statement
+
+
+@transaction.atomic
+def statement_record_published(
+    *, incident: Incident, actor, channel: str, kind: str, body: str, published_at: datetime,
+    language: str = StatementLanguage.ZH_HANS, title: str = "", public_url: str = "",
+) -> Statement:
+    """Record a statement that went out without the desk (from someone's phone at 01:30, or in a past
+    crisis being imported): its text and when it was published, with no approval recorded here."""
+    membership_require(user=actor, organization=incident.organization, role=Role.COMMANDER)
+    errors = FieldErrors()
+    check_choice(errors, "channel", channel, Channel)
+    check_choice(errors, "kind", kind, StatementKind)
+    check_choice(errors, "language", language, StatementLanguage)
+    check_text(errors, "title", title, max_length=200, required=False)
+    errors.raise_if_any()
+    _check_body(channel, body)
+    statement = Statement.objects.create(incident=incident, channel=channel, kind=kind, language=language,
+                                         title=title, created_by=actor, status=St.APPROVED)
+    version = StatementVersion.objects.create(statement=statement, number=1, body=body, author=actor,
+                                              created_at=clock.recorded_now())
+    Statement.objects.filter(pk=statement.pk).update(current_version=version)
+    statement.current_version = version
+    _publish(statement, actor=actor, published_at=published_at, public_url=public_url, expected_status=St.APPROVED,
+             outside_desk=True)
+    return statement
+
+
+def _publish(statement: Statement, *, actor, published_at: datetime | None, public_url: str, expected_status: str,
+             outside_desk: bool = False) -> None:
+    published_at = published_at or clock.now()
     errors = FieldErrors()
     check_happened_at(errors, "published_at", published_at,
                       first_public_signal_at=statement.incident.first_public_signal_at)
@@ -190,15 +223,20 @@ def statement_publish(
     errors.raise_if_any()
     _transition(
         statement,
-        expected_status=St.APPROVED,
+        expected_status=expected_status,
         changes={
             "status": St.PUBLISHED,
             "published_at": published_at,
-            "published_recorded_at": now,
+            "published_recorded_at": clock.recorded_now(),
             "public_url": public_url,
             "published_version": statement.current_version,
         },
     )
+    body = _("Statement published on %(channel)s: %(s)s.") % {"channel": statement.get_channel_display(),
+                                                              "s": statement}
+    if outside_desk:
+        note = _("Recorded after it went out; its approval is not recorded here.")
+        body = f"{body} {note}"
     timeline_event_append(
         incident=statement.incident,
         kind=EventKind.STATEMENT,
@@ -206,27 +244,26 @@ def statement_publish(
         occurred_at=published_at,
         source_url=public_url,
         is_pinned=True,
-        body=_("Statement published on %(channel)s: %(s)s.")
-        % {"channel": statement.get_channel_display(), "s": statement},
+        body=body,
         metadata={
             "statement_id": statement.pk,
             "status": St.PUBLISHED,
             "kind": statement.kind,
             "channel": statement.channel,
             "version": statement.current_version.number,
+            **({"outside_desk": True} if outside_desk else {}),
         },
     )
     audit_record(
         organization=statement.incident.organization,
         actor=actor,
-        action="statement.publish",
+        action="statement.record_published" if outside_desk else "statement.publish",
         obj=statement,
         changes={"public_url": public_url, "published_at": published_at.isoformat()},
     )
     from crisis.playbooks.satisfaction import deadlines_satisfy_by_statement
 
     deadlines_satisfy_by_statement(statement=statement, actor=actor)
-    return statement
 
 
 @transaction.atomic

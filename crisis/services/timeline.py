@@ -30,13 +30,13 @@ def timeline_event_append(
     corrects: TimelineEvent | None = None,
 ) -> TimelineEvent:
     """Write one event as part of the caller's transaction. Other services call this; it checks nothing."""
-    recorded_at = clock.now()
+    recorded_at = clock.recorded_now()
     return TimelineEvent.objects.create(
         incident=incident,
         kind=kind,
         body=body,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        occurred_at=occurred_at or recorded_at,
+        occurred_at=occurred_at or clock.now(),
         recorded_at=recorded_at,
         source_url=source_url,
         metadata=metadata or {},

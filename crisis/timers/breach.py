@@ -5,6 +5,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import F
 
+from crisis import clock
 from crisis.models import Breach, Deadline, DeadlineState, EventKind, Incident, TimelineEvent
 from crisis.services.errors import ConcurrentUpdate
 
@@ -34,7 +35,8 @@ def deadlines_breach_locked(*, deadlines: list[Deadline], now: datetime, on_arri
     for deadline in deadlines:
         incident = incidents[deadline.incident_id]
         events.append(TimelineEvent(
-            incident_id=deadline.incident_id, kind=EventKind.DEADLINE, occurred_at=deadline.due_at, recorded_at=now,
+            incident_id=deadline.incident_id, kind=EventKind.DEADLINE, occurred_at=deadline.due_at,
+            recorded_at=clock.recorded_now(),
             body=deadline_breach_text(deadline, incident, overdue_on_arrival=on_arrival),
             metadata={"deadline_id": deadline.pk, "state": DeadlineState.BREACHED, "step": deadline.step_key,
                       "due_at": deadline.due_at.isoformat(), "version": deadline.version},

@@ -333,3 +333,46 @@ def test_it_owes_nothing_for_a_false_alarm(open_incident, people, at):
     at(200)
     incidents.incident_transition(incident=incident, actor=people["commander"], to_status="false_alarm")
     assert set(incident.deadlines.values_list("state", flat=True)) == {DeadlineState.CANCELLED}
+
+
+# A retracted occurrence restarts its cadence
+
+
+def test_it_restarts_the_cadence_from_a_checkpoint_that_retracts_its_breach(incident_at_t0, people, at):
+    incident = incident_at_t0()
+    deadlines_breach_due(now=at(61))
+    assert by_step(incident, occurrence=1)["sentiment-cadence"].due_at == minutes(90)
+    at(70)
+    checkpoint(incident, people, minutes(58))
+    assert by_step(incident)["sentiment-cadence"].state == DeadlineState.MET
+    assert by_step(incident, occurrence=1)["sentiment-cadence"].due_at == minutes(88)
+
+
+def test_it_leaves_the_next_occurrence_alone_when_restarting_would_put_it_in_the_past(incident_at_t0, people, at):
+    incident = incident_at_t0()
+    deadlines_breach_due(now=at(61))
+    at(89)
+    checkpoint(incident, people, minutes(55))
+    assert by_step(incident, occurrence=1)["sentiment-cadence"].due_at == minutes(90)
+
+
+# A surge runs from when opinion surged
+
+
+def test_it_times_a_surge_from_the_measurement_not_from_its_entry(incident_at_t0, people, at):
+    incident = incident_at_t0()
+    at(40)
+    checkpoint(incident, people, minutes(19), negative_share=0.3)
+    checkpoint(incident, people, minutes(25), negative_share=0.8)
+    assert incident.deadlines.get(kind="surge").due_at == minutes(55)
+
+
+def test_it_pages_a_surge_entered_too_late_to_answer_in_time_once(incident_at_t0, people, at):
+    incident = incident_at_t0()
+    at(70)
+    checkpoint(incident, people, minutes(19), negative_share=0.3)
+    checkpoint(incident, people, minutes(25), negative_share=0.8)
+    sweep_and_dispatch(at(71))
+    assert incident.deadlines.get(kind="surge").state == DeadlineState.BREACHED
+    assert Page.objects.filter(incident=incident, deadline__kind="surge").count() == 0
+    assert Page.objects.filter(incident=incident, dedup_key__startswith="surge:").count() == 1
