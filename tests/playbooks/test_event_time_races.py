@@ -90,7 +90,7 @@ def test_a_sweep_that_meets_a_locked_fact_leaves_it_to_the_fact(incident_at_t0, 
 
     entry, errors = in_thread(late_entry, "late-entry")
     assert entered.wait(10)
-    swept = {d for d in Deadline.objects.filter(incident=incident, state=DeadlineState.PENDING, due_at__lte=minutes(61))}
+    swept = set(Deadline.objects.filter(incident=incident, state=DeadlineState.PENDING, due_at__lte=minutes(61)))
     deadlines_breach_due(now=minutes(61))
     release.set()
     entry.join(20)
