@@ -58,6 +58,12 @@ def point_after(points: Sequence[Measured], moment: datetime, window: timedelta 
     return found
 
 
+def point_next(points: Sequence[Measured], moment: datetime) -> Measured | None:
+    """The first checkpoint measured after ``moment``, however long after: the nearest reading when
+    nobody measured in the hour that ``point_after`` looks at."""
+    return next((point for point in points if point.measured_at > moment), None)
+
+
 def change(before: float | None, after: float | None, digits: int = 4) -> float | None:
     if before is None or after is None:
         return None

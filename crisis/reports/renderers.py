@@ -12,11 +12,12 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from .svg import sentiment_svg
 from .templatetags.report_format import (
+    entered_later,
     local,
     minutes,
     number,
@@ -45,7 +46,15 @@ def section_labels() -> list[tuple[str, str]]:
             ("went_badly", _("What went badly"))]
 
 
-def timeline_html(events: list[dict], zone: str, *, anchors: bool = True) -> SafeString:
+def _entered_note(event: dict, show_entered: bool) -> str:
+    """" (entered 40 min later)" for an entry made more than a minute after what it records."""
+    if not show_entered:
+        return ""
+    note = entered_later((event["recorded_at"] - event["occurred_at"]).total_seconds() / 60)
+    return f" ({note})" if note else ""
+
+
+def timeline_html(events: list[dict], zone: str, *, anchors: bool = True, show_entered: bool = True) -> SafeString:
     if not events:
         return mark_safe("<p>" + escape(_("Nothing recorded.")) + "</p>")  # noqa: S308 (escaped)
     corrected, corrects, pinned = escape(_("corrected")), escape(_("corrects an earlier entry")), escape(_("pinned"))
@@ -56,6 +65,9 @@ def timeline_html(events: list[dict], zone: str, *, anchors: bool = True) -> Saf
             note = f' <em class="meta">({corrected})</em>'
         elif e["corrects"]:
             note = f' <em class="meta">({corrects})</em>'
+        entered = _entered_note(e, show_entered)
+        if entered:
+            note += f' <span class="meta">{escape(entered.strip())}</span>'
         body = escape(e["body"])
         if e["corrected_by"]:
             body = f'<span class="corrected">{body}</span>'
@@ -81,22 +93,112 @@ def timeline_summary_html(events: list[dict]) -> SafeString:
 TIMELINE_ATTACHMENT = "timeline.md"
 
 
+def shows_entered(report: dict) -> bool:
+    """Say "entered N later" per fact? Not in a record of the past: all of it was entered later, and
+    the report says so once at the top."""
+    return not report["incident"].get("is_retrospective", False)
+
+
+def retrospective_note(report: dict) -> str:
+    if not report["incident"].get("is_retrospective"):
+        return ""
+    zone = report["incident"]["time_zone"]
+    return _("Retrospective: entered %(at)s as a record of the past; every time shown is when it happened.") % {
+        "at": local(report["incident"].get("entered_at"), zone)}
+
+
+def pages_note(report: dict) -> str:
+    if report["incident"].get("is_retrospective") and not report["figures"]["pages"]["sent"]:
+        return _("no pages were sent: entered as a record of the past")
+    return ""
+
+
+def effect_cells(effect: dict) -> dict[str, str]:
+    """One statement's effect as text, the same in every renderer: the readings either side with how far
+    from the statement they were taken, and plain words where a reading is missing."""
+    before, after, nearest = effect["before"], effect["after"], effect.get("nearest_after")
+
+    def pair(field: str, fmt) -> str:
+        return f"{fmt(before and before[field])} → {fmt(after and after[field])}"
+
+    readings = [_("%(span)s before") % {"span": minutes(effect.get("before_minutes_earlier"))} if before
+                else _("no earlier measurement")]
+    if after:
+        readings.append(_("%(span)s after") % {"span": minutes(effect.get("after_minutes_later"))})
+    else:
+        text = _("no measurement in the following hour")
+        if nearest:
+            text += "; " + _("next reading %(span)s after: %(share)s, %(volume)s mentions") % {
+                "span": minutes(effect.get("nearest_after_minutes_later")),
+                "share": share(nearest["negative_share"]), "volume": number(nearest["mention_volume"])}
+        readings.append(text)
+    volume_change = "–" if effect["volume_change"] is None else \
+        f"{signed_number(effect['volume_change'])} ({percent(effect['volume_change_pct'])})"
+    return {
+        "share": pair("negative_share", share),
+        "share_change": signed_points(effect["negative_share_change"]),
+        "volume": pair("mention_volume", number),
+        "volume_change": volume_change,
+        "readings": " · ".join(readings),
+    }
+
+
+def key_time_note(row: dict, show_entered: bool) -> str:
+    """The verdict of the step behind a key time, or how much later it was entered when no step judges it."""
+    if row.get("outcome_label"):
+        return row["outcome_label"]
+    return entered_later(row.get("entered_minutes_later")) if show_entered else ""
+
+
+def passed_line(record: dict) -> str:
+    """"Sentiment checkpoint every 30 min: 6 occurrences expected before this was logged, 1 made (...)"."""
+    details = [_("due %(first)s to %(last)s, every %(every)s") % {
+        "first": record["first_due_local"], "last": record["last_due_local"],
+        "every": minutes(record["every_minutes"])}]
+    if record["missed"]:
+        details.append(_("%(n)d missed, %(late)s late") % {"n": record["missed"],
+                                                          "late": minutes(record["late_minutes"])})
+    if record["not_owed"]:
+        details.append(ngettext("%(n)d more fell due after the resolution and is not owed",
+                                "%(n)d more fell due after the resolution and are not owed",
+                                record["not_owed"]) % {"n": record["not_owed"]})
+    return f"{record['name']}: {record['label']} ({'; '.join(details)})"
+
+
+def passed_lines(report: dict) -> list[str]:
+    zone = report["incident"]["time_zone"]
+    lines = []
+    for record in report.get("passed_occurrences", []):
+        if not record["expected"]:
+            continue  # everything it counted fell due after the resolution
+        lines.append(passed_line({**record, "first_due_local": local(record["first_due_at"], zone),
+                                  "last_due_local": local(record["last_owed_due_at"], zone)}))
+    return lines
+
+
 def document_context(report: dict, *, is_pdf: bool = False) -> dict:
     zone = report["incident"]["time_zone"]
     public = list(report["statement_effects"])
     events = report["timeline"]["events"]
+    show_entered = shows_entered(report)
     return {
         "report": report,
         "zone": zone,
         "is_pdf": is_pdf,
         "language": get_language() or "en",
         "generated_local": local(report["generated_at"], zone),
+        "show_entered": show_entered,
+        "retrospective_note": retrospective_note(report),
+        "pages_note": pages_note(report),
+        "key_times": [{**row, "note": key_time_note(row, show_entered)} for row in report["key_times"]],
+        "effects": [{**effect, "cells": effect_cells(effect)} for effect in public],
+        "passed_lines": passed_lines(report),
         "sections": [(label, report["postmortem"][key]) for key, label in section_labels()],
         "sentiment_svg": sentiment_svg(points=report["sentiment"]["points"], statements=public,
                                        start=report["incident"]["first_public_signal_at"]),
         "timeline_html": timeline_summary_html(events) if is_pdf and len(events) > PDF_TIMELINE_LIMIT
-        else timeline_html(events, zone),
-        "pinned_html": timeline_html(report["timeline"]["pinned"], zone, anchors=False),
+        else timeline_html(events, zone, show_entered=show_entered),
+        "pinned_html": timeline_html(report["timeline"]["pinned"], zone, anchors=False, show_entered=show_entered),
     }
 
 
@@ -148,39 +250,73 @@ def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return lines + [""]
 
 
-def render_markdown(report: dict) -> str:
-    zone = report["incident"]["time_zone"]
-    inc, fig = report["incident"], report["figures"]
-    out = [f"# {_('Post-mortem')}: {inc['title']}", "",
-           f"{inc['organization']} · {inc['severity_label']} · {inc['status_label']} · "
-           + _("Times in %(zone)s") % {"zone": zone}, ""]
-    if inc["summary"]:
-        out += [inc["summary"], ""]
-    out += [f"## {_('Response at a glance')}", ""]
-    out += _md_table([_("Figure"), _("Value")], [
+def _figure_rows(report: dict) -> list[list[str]]:
+    fig = report["figures"]
+    pages = str(fig["pages"]["sent"])
+    if pages_note(report):
+        pages += f" ({pages_note(report)})"
+    rows = [
         [_("Time to acknowledge"), minutes(fig["time_to_acknowledge_minutes"])],
         [_("Time to first response"), minutes(fig["time_to_first_response_minutes"])],
         [_("Time to full statement"), minutes(fig["time_to_full_statement_minutes"])],
         [_("Total breached minutes"), minutes(fig["total_breached_minutes"])],
         [_("Deadlines met / breached / waived"),
          f"{fig['deadlines_met']} / {fig['deadlines_breached']} / {fig['deadlines_waived']}"],
-        [_("Pages sent"), str(fig["pages"]["sent"])],
+        [_("Breached: met late / missed"), f"{fig['deadlines_met_late']} / {fig['deadlines_missed']}"],
+        [_("Breach alarms retracted"), str(fig["breaches_retracted"])],
+    ]
+    if fig["passed_occurrences_expected"]:
+        rows.append([_("Occurrences that went by unrecorded: expected / made / missed"),
+                     f"{fig['passed_occurrences_expected']} / {fig['passed_occurrences_made']} / "
+                     f"{fig['passed_occurrences_missed']}"])
+    rows += [
+        [_("Pages sent"), pages],
         [_("Page to acknowledgement"), minutes(fig["pages"]["time_to_acknowledge_minutes"])],
-    ])
+    ]
+    return rows
+
+
+def _deadline_name(d: dict) -> str:
+    return d["name"] + (f" #{d['occurrence'] + 1}" if d["occurrence"] else "")
+
+
+def render_markdown(report: dict) -> str:
+    zone = report["incident"]["time_zone"]
+    inc, fig = report["incident"], report["figures"]
+    show_entered = shows_entered(report)
+    out = [f"# {_('Post-mortem')}: {inc['title']}", "",
+           f"{inc['organization']} · {inc['severity_label']} · {inc['status_label']} · "
+           + _("Times in %(zone)s") % {"zone": zone}, ""]
+    if retrospective_note(report):
+        out += [f"_{retrospective_note(report)}_", ""]
+    if inc["summary"]:
+        out += [inc["summary"], ""]
+    out += [f"## {_('Response at a glance')}", ""]
+    out += _md_table([_("Figure"), _("Value")], _figure_rows(report))
     if fig["pages"]["items"]:
         out += _md_table([_("Page"), _("Triggered"), _("Acknowledged"), _("By"), _("Time to acknowledge")], [
             [p["title"], local(p["triggered_at"], zone), local(p["acknowledged_at"], zone), p["acknowledged_by"] or "–",
              minutes(p["minutes_to_acknowledge"])] for p in fig["pages"]["items"]])
     out += [f"## {_('Key times against the playbook')}", ""]
-    out += _md_table([_("Moment"), _("At"), _("After first signal"), _("Playbook target"), _("Against target")], [
+    out += _md_table([_("Moment"), _("At"), _("After first signal"), _("Playbook target"), _("Against target"),
+                      _("Verdict")], [
         [r["label"], local(r["at"], zone), minutes(r["minutes_from_signal"]), minutes(r["target_minutes"]),
-         signed_minutes(r["delta_minutes"])] for r in report["key_times"]])
+         signed_minutes(r["delta_minutes"]), key_time_note(r, show_entered) or "–"] for r in report["key_times"]])
     out += [f"## {_('Deadlines')}", ""]
     out += _md_table([_("Step"), _("Due"), _("Outcome"), _("Done at"), _("Against due"), _("Note or waiver")], [
-        [d["name"] + (f" #{d['occurrence'] + 1}" if d["occurrence"] else ""), local(d["due_at"], zone),
-         str(d["state_label"]) + (f" ({_('still late')})" if d["is_still_late"] else ""), local(d["met_at"], zone),
+        [_deadline_name(d), local(d["due_at"], zone), d["outcome_label"], local(d["met_at"], zone),
          signed_minutes(d["delta_minutes"]), d["waive_reason"] or d["note"]] for d in report["deadlines"]])
-    out += _markdown_sentiment(report, zone)
+    if report["retracted_breaches"]:
+        out += [f"### {_('Breach alarms retracted')}", ""]
+        out += _md_table([_("Step"), _("Due"), _("Alarm raised"), _("Done at"), _("Retracted at"), _("By"),
+                          _("Why")], [
+            [_deadline_name(b), local(b["due_at"], zone), local(b["flagged_at"], zone), local(b["met_at"], zone),
+             local(b["retracted_at"], zone), b["retracted_by"] or "–", b["reason"] or "–"]
+            for b in report["retracted_breaches"]])
+    if passed_lines(report):
+        out += [f"### {_('Occurrences that went by unrecorded')}", ""]
+        out += [f"- {line}" for line in passed_lines(report)] + [""]
+    out += _markdown_sentiment(report, zone, show_entered)
     out += [f"## {_('Review')}", ""]
     for key, label in section_labels():
         out += [f"### {label}", "", report["postmortem"][key] or f"_{_('Not written yet.')}_", ""]
@@ -189,9 +325,13 @@ def render_markdown(report: dict) -> str:
         [i["title"], i["owner"] or "–", str(i["due_on"] or "–"), str(i["status_label"])]
         for i in report["action_items"]])
     out += [f"## {_('Statements, every version, with approvals')}", ""]
+    if not report["statements"]:
+        out += [_("No statements."), ""]
     for s in report["statements"]:
+        entered = entered_later(s["entered_minutes_later"]) if show_entered else ""
         out += [f"### {s['title']}", "", f"{s['kind_label']} · {s['channel_label']} · {s['status_label']}"
-                + (f" · {_('published')} {local(s['published_at'], zone)}" if s["published_at"] else ""), ""]
+                + (f" · {_('published')} {local(s['published_at'], zone)}" if s["published_at"] else "")
+                + (f" ({entered})" if entered else ""), ""]
         for v in s["versions"]:
             flag = f" **{_('published text')}**" if v["is_published"] else ""
             out += [f"{_('Version')} {v['number']} · {v['author'] or '–'} · {local(v['created_at'], zone)}{flag}", ""]
@@ -203,39 +343,42 @@ def render_markdown(report: dict) -> str:
     for title, events in ((_("Pinned timeline"), report["timeline"]["pinned"]),
                           (_("Full timeline"), report["timeline"]["events"])):
         out += [f"## {title}", ""]
-        out += _timeline_markdown(events, zone)
+        out += _timeline_markdown(events, zone, show_entered=show_entered) or [_("Nothing recorded.")]
         out += [""]
     return "\n".join(out)
 
 
-def _timeline_markdown(events: list[dict], zone: str) -> list[str]:
+def _timeline_markdown(events: list[dict], zone: str, *, show_entered: bool = True) -> list[str]:
     return [f"- {local(e['occurred_at'], zone)} **{e['kind_label']}** "
             + (f"~~{_md_escape(e['body'])}~~" if e["corrected_by"] else _md_escape(e["body"]))
-            + (f" — {e['actor']}" if e["actor"] else "") for e in events]
+            + (f" — {e['actor']}" if e["actor"] else "") + _entered_note(e, show_entered) for e in events]
 
 
-def _markdown_sentiment(report: dict, zone: str) -> list[str]:
+def _markdown_sentiment(report: dict, zone: str, show_entered: bool) -> list[str]:
     sent, imp = report["sentiment"], report["impact"]
     out = [f"## {_('Sentiment and statements')}", ""]
-    out += _md_table([_("Measured"), _("Source"), _("Negative share"), _("Volume"), _("Trending rank")], [
-        [local(p["measured_at"], zone), p["source"], share(p["negative_share"]), number(p["mention_volume"]),
-         "–" if p["trending_rank"] is None else f"#{p['trending_rank']}"] for p in sent["points"]])
+    if sent["points"]:
+        out += _md_table([_("Measured"), _("Source"), _("Negative share"), _("Volume"), _("Trending rank"),
+                          _("Entered")], [
+            [local(p["measured_at"], zone), p["source"], share(p["negative_share"]), number(p["mention_volume"]),
+             "–" if p["trending_rank"] is None else f"#{p['trending_rank']}",
+             (entered_later(p["entered_minutes_later"]) if show_entered else "") or "–"] for p in sent["points"]])
+    else:
+        out += [_("No sentiment checkpoints were recorded."), ""]
     out += [_("Baseline negative share %(base)s; peak %(peak)s; back to baseline after the peak in %(rec)s.")
             % {"base": share(sent["baseline_negative_share"]), "peak": share(sent["peak_negative_share"]),
                "rec": minutes(sent["recovery_minutes"])}, ""]
     out += [f"### {_('What each statement did over the following hour')}", ""]
-    def pair(effect: dict, field: str, fmt) -> str:
-        before, after = effect["before"], effect["after"]
-        return f"{fmt(before and before[field])} → {fmt(after and after[field])}"
-
-    out += _md_table(["#", _("Statement"), _("Published"), _("Negative share before → after"), _("Change"),
-                      _("Volume before → after"), _("Change")], [
-        [f"S{n}", e["title"], local(e["published_at"], zone),
-         pair(e, "negative_share", share),
-         signed_points(e["negative_share_change"]),
-         pair(e, "mention_volume", number),
-         f"{signed_number(e['volume_change'])} ({percent(e['volume_change_pct'])})"]
-        for n, e in enumerate(report["statement_effects"], start=1)])
+    if report["statement_effects"]:
+        rows = []
+        for n, e in enumerate(report["statement_effects"], start=1):
+            cells = effect_cells(e)
+            rows.append([f"S{n}", e["title"], local(e["published_at"], zone), cells["share"], cells["share_change"],
+                         cells["volume"], cells["volume_change"], cells["readings"]])
+        out += _md_table(["#", _("Statement"), _("Published"), _("Negative share before → after"), _("Change"),
+                          _("Volume before → after"), _("Change"), _("Readings")], rows)
+    else:
+        out += [_("No public statement was published."), ""]
     out += [f"### {_('Impact over the incident')}", ""]
     out += _md_table([_("Figure"), _("Value")], [
         [_("Follower change"), signed_number(imp["follower_change_total"])],

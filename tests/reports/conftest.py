@@ -15,6 +15,9 @@ from tests.factories import (
 
 from .factories import DeadlineFactory
 
+# A crisis entered eight months after it happened (the issue's 356,358-minutes case).
+EIGHT_MONTHS = 60 * 24 * 240
+
 
 def t(minutes: float):
     return T0 + timedelta(minutes=minutes)
@@ -90,3 +93,103 @@ def hand_built(org, people):
         TimelineEventFactory(incident=incident, kind=kind, body=body, occurred_at=t(minutes),
                              recorded_at=t(minutes), is_pinned=pinned)
     return incident
+
+
+# Incidents for "the post-mortem never fails on missing data": each renderer is run over every one.
+
+
+def publish(incident, people, *, published_at, kind=StatementKind.HOLDING, channel=Channel.WEIBO,
+            body="我们已关注到视频，正在调查。"):
+    """A statement written, approved and published through the services, going out at ``published_at``."""
+    from crisis.services import statements
+
+    statement = statements.statement_create(incident=incident, actor=people["responder"], channel=channel,
+                                            kind=kind, body=body)
+    statements.statement_submit_for_review(statement=statement, actor=people["responder"])
+    statements.statement_approve(statement=statement, actor=people["approver"])
+    return statements.statement_publish(statement=statement, actor=people["commander"], published_at=published_at)
+
+
+def checkpoint(incident, people, measured_at, *, negative_share, mention_volume):
+    from crisis.services.sentiment import sentiment_checkpoint_record
+
+    return sentiment_checkpoint_record(incident=incident, actor=people["responder"], measured_at=measured_at,
+                                       source="Weibo", negative_share=negative_share, mention_volume=mention_volume)
+
+
+def _bare(org, people, title, **fields):
+    return IncidentFactory(organization=org, title=title, severity=2, time_zone="Asia/Shanghai",
+                           first_public_signal_at=T0, detected_at=t(8), commander=people["commander"], **fields)
+
+
+@pytest.fixture
+def no_checkpoints(org, people):
+    """Two public statements and not one sentiment reading: an incident without a listening feed."""
+    incident = _bare(org, people, "No listening feed")
+    approver = people["approver"]
+    _statement(incident, kind=StatementKind.HOLDING, channel=Channel.WEIBO, published=50, approver=approver,
+               title="Holding", versions=["我们已关注到视频。"])
+    _statement(incident, kind=StatementKind.FULL, channel=Channel.X, published=200, approver=approver,
+               title="Full", versions=["Full statement."])
+    return incident
+
+
+@pytest.fixture
+def no_statements(org, people):
+    """Opinion was measured, nothing was said."""
+    incident = _bare(org, people, "Said nothing")
+    for minutes, negative in ((20, 0.3), (50, 0.6), (80, 0.5)):
+        SentimentCheckpointFactory(incident=incident, measured_at=t(minutes), recorded_at=t(minutes),
+                                   negative_share=negative, mention_volume=1000 * minutes)
+    return incident
+
+
+@pytest.fixture
+def one_statement(org, people):
+    """One holding statement at T+50, a reading 25 minutes before it and none after."""
+    incident = _bare(org, people, "One statement")
+    SentimentCheckpointFactory(incident=incident, measured_at=t(25), recorded_at=t(25), negative_share=0.4,
+                               mention_volume=2000)
+    _statement(incident, kind=StatementKind.HOLDING, channel=Channel.WEIBO, published=50,
+               approver=people["approver"], title="Holding", versions=["我们已关注到视频。"])
+    return incident
+
+
+@pytest.fixture
+def retrospective(org, people, at):
+    """A night crisis entered eight months later through the services, each fact with when it happened.
+
+    Signal T0 (02:00 in Shanghai), detected T+30, acknowledged T+12, baseline reading T+20, holding
+    statement T+100 (due T+60: 40 min late), reading T+130, full statement T+230 (due T+240), resolved T+600.
+    """
+    from crisis.services.incidents import incident_acknowledge, incident_open, incident_transition
+
+    at(EIGHT_MONTHS)
+    incident = incident_open(organization=org, actor=people["responder"], title="Eight months ago",
+                             first_public_signal_at=T0, detected_at=t(30), severity=2, time_zone="Asia/Shanghai",
+                             commander=people["commander"])
+    at(EIGHT_MONTHS + 10)
+    incident_acknowledge(incident=incident, actor=people["commander"], acknowledged_at=t(12))
+    checkpoint(incident, people, t(20), negative_share=0.3, mention_volume=1000)
+    publish(incident, people, published_at=t(100))
+    checkpoint(incident, people, t(130), negative_share=0.7, mention_volume=5000)
+    publish(incident, people, published_at=t(230), kind=StatementKind.FULL, body="初步检测结果。")
+    incident.refresh_from_db()
+    incident_transition(incident=incident, actor=people["commander"], to_status="resolved", occurred_at=t(600))
+    incident.refresh_from_db()
+    return incident
+
+
+def timeline_bulk(incident, total: int) -> None:
+    """Fill the timeline up to ``total`` entries; the last one says "Repost wave #<total - 1>"."""
+    from crisis.models import TimelineEvent
+
+    TimelineEvent.objects.bulk_create(
+        (TimelineEvent(incident=incident, kind=EventKind.OBSERVATION, occurred_at=t(n * 0.2), recorded_at=t(n * 0.2),
+                       body=f"Repost wave #{n}") for n in range(incident.events.count(), total)), batch_size=1000)
+
+
+@pytest.fixture
+def three_thousand_events(hand_built):
+    timeline_bulk(hand_built, 3000)
+    return hand_built

@@ -6,12 +6,22 @@ from crisis.reports.assembly import report_assemble
 from crisis.reports.renderers import render_html
 from tests.factories import TimelineEventFactory
 
+from .conftest import timeline_bulk
+
 pytestmark = pytest.mark.django_db
-REPORT_QUERIES = 10
+# The incident, deadlines, breaches, passed-occurrence records, statements (three), checkpoints, timeline,
+# pages, post-mortem, action items.
+REPORT_QUERIES = 12
+# With passed occurrences of both repeating steps, each step's facts are read once more (one query each).
+RETROSPECTIVE_QUERIES = REPORT_QUERIES + 2
 
 
 def queries_for(incident, events: int) -> int:
     TimelineEventFactory.create_batch(events - incident.events.count(), incident=incident)
+    return queries_of_report(incident)
+
+
+def queries_of_report(incident) -> int:
     with CaptureQueriesContext(connection) as captured:
         render_html(report_assemble(incident=incident))
     return len(captured)
@@ -25,3 +35,17 @@ def test_it_reads_a_report_in_a_bounded_number_of_queries(hand_built, django_ass
     TimelineEventFactory.create_batch(200, incident=hand_built)
     with django_assert_max_num_queries(REPORT_QUERIES):
         render_html(report_assemble(incident=hand_built))
+
+
+def test_it_reads_a_retrospective_report_in_the_same_number_of_queries_for_50_and_3000_events(retrospective):
+    timeline_bulk(retrospective, 50)
+    few = queries_of_report(retrospective)
+    timeline_bulk(retrospective, 3000)
+    assert queries_of_report(retrospective) == few
+
+
+def test_it_reads_a_retrospective_report_in_a_bounded_number_of_queries(retrospective,
+                                                                         django_assert_max_num_queries):
+    timeline_bulk(retrospective, 3000)
+    with django_assert_max_num_queries(RETROSPECTIVE_QUERIES):
+        render_html(report_assemble(incident=retrospective))

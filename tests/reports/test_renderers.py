@@ -54,11 +54,11 @@ def test_it_rejects_a_document_missing_a_required_figure(report):
 
 
 def test_it_versions_the_json_export(report):
-    assert json.loads(render_json(report))["schema_version"] == "1.0"
+    assert json.loads(render_json(report))["schema_version"] == "1.1"
 
 
 def test_it_writes_the_figures_into_markdown(report):
-    assert "| Total breached minutes | 185 min |" in render_markdown(report)
+    assert "| Total breached minutes | 3 h 5 min |" in render_markdown(report)
 
 
 def test_it_writes_each_statement_effect_into_markdown(report):

@@ -1,4 +1,9 @@
-"""Formatting shared by the report page, the HTML/PDF document and the Markdown renderer."""
+"""Formatting shared by the report page, the HTML/PDF document and the Markdown renderer.
+
+Every filter answers "–" for a missing value, whatever form the template hands it: Django passes
+an empty string for a lookup that fails (``e.after.negative_share`` when there is no ``after``), and
+a missing measurement must never turn a post-mortem into a 500.
+"""
 
 import zoneinfo
 from datetime import datetime
@@ -6,59 +11,81 @@ from datetime import datetime
 from django import template
 from django.utils.translation import gettext as _
 
+from crisis.durations import duration_label
+
 register = template.Library()
+MISSING = "–"
+
+
+def _number(value) -> float | int | None:
+    """The value if it is a number, else None (bools, strings and Django's invalid-lookup "" included)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
 
 
 def local(moment: datetime | None, zone: str) -> str:
     """Stored in UTC, read in the incident's zone."""
-    if moment is None:
-        return "–"
+    if not isinstance(moment, datetime):
+        return MISSING
     return moment.astimezone(zoneinfo.ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
 def minutes(value: float | None) -> str:
-    if value is None:
-        return "–"
-    shown = f"{value:g}" if value != int(value) else f"{int(value)}"
-    return _("%(m)s min") % {"m": shown}
+    """A span as days, hours and minutes: "2 d 3 h 5 min"."""
+    value = _number(value)
+    return MISSING if value is None else duration_label(value)
 
 
 def signed_minutes(value: float | None) -> str:
+    """Against a target: "+1 h 10 min" late, "-3 min" ahead."""
+    value = _number(value)
     if value is None:
-        return "–"
-    sign = "+" if value > 0 else ""
-    shown = f"{value:g}" if value != int(value) else f"{int(value)}"
-    return _("%(m)s min") % {"m": f"{sign}{shown}"}
+        return MISSING
+    label = duration_label(value)
+    return f"+{label}" if value > 0 and label != duration_label(0) else label
+
+
+def entered_later(value: float | None) -> str:
+    """"entered 40 min later" for a fact entered more than a minute after it happened, else nothing."""
+    value = _number(value)
+    if value is None or value <= 1:
+        return ""
+    return _("entered %(span)s later") % {"span": duration_label(value)}
 
 
 def share(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
+    value = _number(value)
+    return MISSING if value is None else f"{value * 100:.1f}%"
 
 
 def signed_points(value: float | None) -> str:
     """A change in a share, in percentage points: +4.0 pp."""
+    value = _number(value)
     if value is None:
-        return "–"
+        return MISSING
     return _("%(v)s pp") % {"v": f"{value * 100:+.1f}"}
 
 
 def signed_number(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:+,.0f}"
+    value = _number(value)
+    return MISSING if value is None else f"{value:+,.0f}"
 
 
 def number(value: float | None) -> str:
-    return "–" if value is None else f"{value:,}"
+    value = _number(value)
+    return MISSING if value is None else f"{value:,}"
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.1f}%"
+    value = _number(value)
+    return MISSING if value is None else f"{value:+.1f}%"
 
 
 register.filter("local", local)
 register.filter("minutes", minutes)
 register.filter("signed_minutes", signed_minutes)
+register.filter("entered_later", entered_later)
 register.filter("share", share)
 register.filter("signed_points", signed_points)
 register.filter("signed_number", signed_number)
