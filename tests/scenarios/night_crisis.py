@@ -26,7 +26,7 @@ FACTS = [
     (28, 38, {"type": "checkpoint", "negative_share": 0.41, "mention_volume": 1800}),
     (50, 55, {"type": "statement", "channel": "weibo", "kind": "holding", "body": HOLDING}),
     (58, 70, {"type": "checkpoint", "negative_share": 0.55, "mention_volume": 2600}),
-    (85, 100, {"type": "checkpoint", "negative_share": 0.52, "mention_volume": 3500}),
+    (85, 86, {"type": "checkpoint", "negative_share": 0.52, "mention_volume": 3500}),
     (110, 110, {"type": "checkpoint", "negative_share": 0.47, "mention_volume": 3400}),
     (138, 138, {"type": "checkpoint", "negative_share": 0.44, "mention_volume": 3100}),
     (165, 165, {"type": "checkpoint", "negative_share": 0.40, "mention_volume": 2800}),
