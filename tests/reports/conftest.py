@@ -180,6 +180,15 @@ def retrospective(org, people, at):
     return incident
 
 
+@pytest.fixture
+def imported(org, people):
+    """The acceptance tests' night crisis (tests/scenarios/night_crisis.py), loaded through the import path."""
+    from crisis.services.imports import incident_import
+    from tests.scenarios.night_crisis import import_document
+
+    return incident_import(organization=org, actor=people["commander"], document=import_document()).incident
+
+
 def timeline_bulk(incident, total: int) -> None:
     """Fill the timeline up to ``total`` entries; the last one says "Repost wave #<total - 1>"."""
     from crisis.models import TimelineEvent

@@ -1,5 +1,6 @@
 """Every renderer over the incidents a post-mortem meets in real life: nothing measured, nothing said,
-one statement with no reading after it, a crisis entered eight months later, and a long timeline.
+one statement with no reading after it, a crisis entered eight months later, the same kind of crisis
+loaded through the import, and a long timeline.
 
 The page is the one people open (a 500 there was the bug); HTML, Markdown and PDF are the generated
 files, JSON the export. Each case names one sentence each human renderer must show, so a renderer
@@ -24,6 +25,8 @@ CASES = {
     "no_statements": "No public statement was published.",
     "one_statement": "25 min before · no measurement in the following hour",
     "retrospective": "no pages were sent: entered as a record of the past",
+    # The imported night crisis was acknowledged at T+20, due at T+15.
+    "imported": "Met late by 5 min",
     "three_thousand_events": "Repost wave #2999",
 }
 
@@ -106,6 +109,12 @@ def test_it_exports_json_for_a_retrospective_incident(retrospective):
     document = _json(retrospective)
     assert (document["incident"]["is_retrospective"], document["figures"]["pages"]["sent"],
             document["figures"]["passed_occurrences_expected"]) == (True, 0, 6)
+
+
+def test_it_exports_json_for_an_imported_crisis(imported):
+    document = _json(imported)
+    assert (document["incident"]["is_retrospective"], document["figures"]["pages"]["sent"],
+            document["figures"]["deadlines_met_late"]) == (True, 0, 2)
 
 
 def test_it_exports_json_with_3000_timeline_events(three_thousand_events):
