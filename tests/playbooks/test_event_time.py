@@ -376,3 +376,16 @@ def test_it_pages_a_surge_entered_too_late_to_answer_in_time_once(incident_at_t0
     assert incident.deadlines.get(kind="surge").state == DeadlineState.BREACHED
     assert Page.objects.filter(incident=incident, deadline__kind="surge").count() == 0
     assert Page.objects.filter(incident=incident, dedup_key__startswith="surge:").count() == 1
+
+
+def test_it_pages_once_for_what_a_back_dated_signal_has_already_passed(open_incident, people, at):
+    at(10)
+    incident = open_incident(first_public_signal_at=minutes(5), severity=2)
+    incidents.incident_update_details(incident=incident, actor=people["commander"],
+                                      first_public_signal_at=minutes(-180))
+    sweep_and_dispatch(at(10))
+    page = Page.objects.get(incident=incident)
+    # 190 min since the re-dated signal: acknowledge, baseline, holding, briefing, the first check-in ...
+    assert page.title.startswith("Logged late: 5 deadlines already missed")
+    # ... and the check-ins due 90, 120, 150 and 180 min after it.
+    assert "4 more occurrences passed before this was logged" in page.body
