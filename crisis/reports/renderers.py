@@ -96,19 +96,19 @@ TIMELINE_ATTACHMENT = "timeline.md"
 def shows_entered(report: dict) -> bool:
     """Say "entered N later" per fact? Not in a record of the past: all of it was entered later, and
     the report says so once at the top."""
-    return not report["incident"].get("is_retrospective", False)
+    return not report["incident"]["is_retrospective"]
 
 
 def retrospective_note(report: dict) -> str:
-    if not report["incident"].get("is_retrospective"):
+    if not report["incident"]["is_retrospective"]:
         return ""
     zone = report["incident"]["time_zone"]
     return _("Retrospective: entered %(at)s as a record of the past; every time shown is when it happened.") % {
-        "at": local(report["incident"].get("entered_at"), zone)}
+        "at": local(report["incident"]["entered_at"], zone)}
 
 
 def pages_note(report: dict) -> str:
-    if report["incident"].get("is_retrospective") and not report["figures"]["pages"]["sent"]:
+    if report["incident"]["is_retrospective"] and not report["figures"]["pages"]["sent"]:
         return _("no pages were sent: entered as a record of the past")
     return ""
 
@@ -116,20 +116,20 @@ def pages_note(report: dict) -> str:
 def effect_cells(effect: dict) -> dict[str, str]:
     """One statement's effect as text, the same in every renderer: the readings either side with how far
     from the statement they were taken, and plain words where a reading is missing."""
-    before, after, nearest = effect["before"], effect["after"], effect.get("nearest_after")
+    before, after, nearest = effect["before"], effect["after"], effect["nearest_after"]
 
     def pair(field: str, fmt) -> str:
         return f"{fmt(before and before[field])} → {fmt(after and after[field])}"
 
-    readings = [_("%(span)s before") % {"span": minutes(effect.get("before_minutes_earlier"))} if before
+    readings = [_("%(span)s before") % {"span": minutes(effect["before_minutes_earlier"])} if before
                 else _("no earlier measurement")]
     if after:
-        readings.append(_("%(span)s after") % {"span": minutes(effect.get("after_minutes_later"))})
+        readings.append(_("%(span)s after") % {"span": minutes(effect["after_minutes_later"])})
     else:
         text = _("no measurement in the following hour")
         if nearest:
             text += "; " + _("next reading %(span)s after: %(share)s, %(volume)s mentions") % {
-                "span": minutes(effect.get("nearest_after_minutes_later")),
+                "span": minutes(effect["nearest_after_minutes_later"]),
                 "share": share(nearest["negative_share"]), "volume": number(nearest["mention_volume"])}
         readings.append(text)
     volume_change = "–" if effect["volume_change"] is None else \
@@ -145,9 +145,9 @@ def effect_cells(effect: dict) -> dict[str, str]:
 
 def key_time_note(row: dict, show_entered: bool) -> str:
     """The verdict of the step behind a key time, or how much later it was entered when no step judges it."""
-    if row.get("outcome_label"):
+    if row["outcome_label"]:
         return row["outcome_label"]
-    return entered_later(row.get("entered_minutes_later")) if show_entered else ""
+    return entered_later(row["entered_minutes_later"]) if show_entered else ""
 
 
 def passed_line(record: dict) -> str:
@@ -168,7 +168,7 @@ def passed_line(record: dict) -> str:
 def passed_lines(report: dict) -> list[str]:
     zone = report["incident"]["time_zone"]
     lines = []
-    for record in report.get("passed_occurrences", []):
+    for record in report["passed_occurrences"]:
         if not record["expected"]:
             continue  # everything it counted fell due after the resolution
         lines.append(passed_line({**record, "first_due_local": local(record["first_due_at"], zone),
@@ -214,7 +214,8 @@ def render_pdf(report: dict) -> bytes:
     attachments = []
     if len(report["timeline"]["events"]) > PDF_TIMELINE_LIMIT:
         lines = [f"# {_('Full timeline')}: {report['incident']['title']}", ""]
-        lines += _timeline_markdown(report["timeline"]["events"], report["incident"]["time_zone"])
+        lines += _timeline_markdown(report["timeline"]["events"], report["incident"]["time_zone"],
+                                    show_entered=shows_entered(report))
         attachments.append(Attachment(string="\n".join(lines), name=TIMELINE_ATTACHMENT,
                                       description=_("Full timeline")))
     return HTML(string=html).write_pdf(attachments=attachments)
