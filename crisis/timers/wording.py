@@ -12,10 +12,17 @@ def hhmm(moment: datetime, incident: Incident) -> str:
 
 
 def deadline_breach_text(deadline: Deadline, incident: Incident, *, overdue_on_arrival: bool) -> str:
-    values = {"name": _(deadline.name), "due": hhmm(deadline.due_at, incident)}
-    if deadline.kind == "escalation":
+    return breach_text(kind=deadline.kind, step_key=deadline.step_key, name=deadline.name, due_at=deadline.due_at,
+                       time_zone=incident.time_zone, overdue_on_arrival=overdue_on_arrival)
+
+
+def breach_text(*, kind: str, step_key: str, name: str, due_at: datetime, time_zone: str,
+                overdue_on_arrival: bool) -> str:
+    """The timeline line for a breach, from plain values (a burst builds thousands without model objects)."""
+    values = {"name": _(name), "due": local_time(due_at, time_zone).strftime("%H:%M")}
+    if kind == "escalation":
         return _("Nobody acknowledged by %(due)s: %(name)s.") % values
-    if deadline.step_key == "sentiment-cadence":
+    if step_key == "sentiment-cadence":
         return _("Sentiment is stale: %(name)s was due at %(due)s.") % values
     if overdue_on_arrival:
         return _("Deadline already missed when it was set: %(name)s was due at %(due)s.") % values
