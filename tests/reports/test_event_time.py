@@ -42,7 +42,7 @@ def logged_late(incident_at_t0, people, at):
 # Key times and the deadlines table are one computation
 
 
-@pytest.mark.parametrize("case", ["hand_built", "retrospective", "logged_late"])
+@pytest.mark.parametrize("case", ["hand_built", "retrospective", "imported", "logged_late"])
 def test_it_reads_every_key_time_with_a_step_from_that_step_s_deadline(case, request):
     report = report_assemble(incident=request.getfixturevalue(case), now=T0 + timedelta(days=300))
     rows = {d["id"]: d for d in report["deadlines"]}
