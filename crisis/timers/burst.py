@@ -3,28 +3,29 @@
 The ORM path (``deadlines_breach_locked``) builds a model object per deadline, per timeline event and
 per outbox row; with 5,000 deadlines due in one second that alone took seconds. Here one statement
 locks the due rows (``FOR UPDATE SKIP LOCKED``, on the partial index ``deadline_pending_due``), flips
-them to breached and writes their ``Breach`` outbox rows, returning what the timeline needs; a second
-inserts the timeline events from arrays. What follows for repeating steps (usually a handful) goes
-through the same rolling code as everywhere else. The rows written are the ORM path's, column for
-column (tests/timers/test_burst.py compares them), so every invariant holds: a breach per (deadline,
-version), written in the transaction that flips the state; history appended, never rewritten.
+them to breached, and writes their ``Breach`` outbox rows and their timeline lines (worded in the
+database from the translated templates, in each incident's time zone). What follows for repeating
+steps (usually a handful) goes through the same rolling code as everywhere else. The rows written are
+the ORM path's, column for column (tests/timers/test_burst.py compares them), so every invariant
+holds: a breach per (deadline, version), written in the transaction that flips the state; history
+appended, never rewritten.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from crisis import clock
 from crisis.models import Breach, Deadline, DeadlineKind, DeadlineState, EventKind, Incident, TimelineEvent
 
-from .wording import breach_text
+from .wording import CADENCE_STEP
 
-D, B, E = Deadline._meta.db_table, Breach._meta.db_table, TimelineEvent._meta.db_table
-
-# Table names come from the models, values are parameters.
-LOCK_AND_BREACH = f"""
+D, B, E, INC = (Deadline._meta.db_table, Breach._meta.db_table, TimelineEvent._meta.db_table,
+                Incident._meta.db_table)
+# Table names come from the models; every value, the wording included, is a parameter.
+BREACH_DUE = f"""
 WITH due AS (
     SELECT id FROM {D}
     WHERE state = %(pending)s AND due_at <= %(now)s
@@ -36,22 +37,37 @@ WITH due AS (
     FROM due WHERE d.id = due.id AND d.state = %(pending)s
     RETURNING d.id, d.incident_id, d.kind, d.step_key, d.name, d.occurrence, d.due_at, d.version - 1 AS old_version,
               d.responsible_role
+), described AS (
+    SELECT b.*,
+           b.kind = %(playbook)s AND EXISTS (
+               SELECT 1 FROM jsonb_array_elements(i.playbook_snapshot) AS step
+               WHERE step ->> 'key' = b.step_key AND step ->> 'recurrence_seconds' IS NOT NULL) AS repeats,
+           replace(replace(CASE WHEN b.kind = %(escalation)s THEN %(unacknowledged)s
+                                WHEN b.step_key = %(cadence)s THEN %(stale)s
+                                ELSE %(missed)s END,
+                           %(name_slot)s, b.name),
+                   %(due_slot)s, to_char(b.due_at AT TIME ZONE i.time_zone, 'HH24:MI')) AS body,
+           -- Python's isoformat() of an aware UTC datetime, as the ORM path writes it.
+           to_char(b.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+               || CASE WHEN extract(microseconds FROM b.due_at)::int %% 1000000 = 0 THEN ''
+                       ELSE '.' || to_char(b.due_at AT TIME ZONE 'UTC', 'US') END
+               || '+00:00' AS due_iso
+    FROM breached AS b JOIN {INC} AS i ON i.id = b.incident_id
 ), outbox AS (
     INSERT INTO {B} (deadline_id, deadline_version, incident_id, breached_at, recorded_at, is_on_arrival,
                      retraction_reason)
     SELECT id, old_version, incident_id, due_at, now(), false, '' FROM breached
     RETURNING id, deadline_id
+), lines AS (
+    INSERT INTO {E} (incident_id, kind, occurred_at, recorded_at, body, source_url, is_pinned, metadata)
+    SELECT incident_id, %(deadline_event)s, due_at, %(recorded)s, body, '', false,
+           jsonb_build_object('deadline_id', id, 'state', %(breached)s, 'step', step_key, 'due_at', due_iso,
+                              'version', old_version)
+    FROM described
 )
-SELECT b.id, b.incident_id, b.kind, b.step_key, b.name, b.occurrence, b.due_at, b.old_version, b.responsible_role,
-       o.id
-FROM breached AS b JOIN outbox AS o ON o.deadline_id = b.id
-ORDER BY b.due_at, b.id
-"""  # noqa: S608
-
-INSERT_EVENTS = f"""
-INSERT INTO {E} (incident_id, kind, occurred_at, recorded_at, body, source_url, is_pinned, metadata)
-SELECT incident_id, %s, occurred_at, %s, body, '', false, metadata
-FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::jsonb[]) AS t(incident_id, occurred_at, body, metadata)
+SELECT d.id, d.incident_id, d.kind, d.step_key, d.name, d.occurrence, d.due_at, d.responsible_role, d.repeats, o.id
+FROM described AS d JOIN outbox AS o ON o.deadline_id = d.id
+ORDER BY d.due_at, d.id
 """  # noqa: S608
 
 INCIDENT_FIELDS = ("id", "organization_id", "status", "time_zone", "playbook_snapshot", "first_public_signal_at",
@@ -67,48 +83,51 @@ class _Row:
     name: str
     occurrence: int
     due_at: datetime
-    old_version: int
     responsible_role: str
+    repeats: bool
     breach_id: int
 
 
+def _wording() -> dict[str, str]:
+    """The breach lines' wording in the active language, with slots the statement fills per row."""
+    slots = {"name": "{{name}}", "due": "{{due}}"}
+    return {
+        "unacknowledged": _("Nobody acknowledged by %(due)s: %(name)s.") % slots,
+        "stale": _("Sentiment is stale: %(name)s was due at %(due)s.") % slots,
+        "missed": _("Deadline missed: %(name)s was due at %(due)s.") % slots,
+        "name_slot": slots["name"], "due_slot": slots["due"],
+    }
+
+
 def deadlines_breach_due_in_bulk(*, now: datetime, limit: int) -> int:
-    """Breach up to ``limit`` due deadlines nobody else holds, in the caller's transaction; how many."""
+    """Breach up to ``limit`` due deadlines nobody else holds, in the caller's transaction; how many.
+
+    One round trip for the state change, the outbox rows and the timeline lines together; a repeating
+    step's next occurrence costs a few more, only when there is one."""
     with connection.cursor() as cursor:
-        cursor.execute(LOCK_AND_BREACH, {"pending": DeadlineState.PENDING, "breached": DeadlineState.BREACHED,
-                                         "now": now, "limit": limit})
+        cursor.execute(BREACH_DUE, {
+            "pending": DeadlineState.PENDING, "breached": DeadlineState.BREACHED, "now": now, "limit": limit,
+            "playbook": DeadlineKind.PLAYBOOK, "escalation": DeadlineKind.ESCALATION, "cadence": CADENCE_STEP,
+            "deadline_event": EventKind.DEADLINE, "recorded": clock.recorded_now(), **_wording(),
+        })
         rows = [_Row(*values) for values in cursor.fetchall()]
     if not rows:
         return 0
-    incidents = Incident.objects.only(*INCIDENT_FIELDS).in_bulk({row.incident_id for row in rows})
-    _timeline_insert(rows, incidents)
-    _roll(rows, incidents, now)
+    _roll([row for row in rows if row.repeats], now)
     from .scheduling import breaches_dispatch_after_commit
 
     breaches_dispatch_after_commit(breach_ids=[row.breach_id for row in rows])
     return len(rows)
 
 
-def _timeline_insert(rows: list[_Row], incidents: dict[int, Incident]) -> None:
-    bodies = [breach_text(kind=row.kind, step_key=row.step_key, name=row.name, due_at=row.due_at,
-                          time_zone=incidents[row.incident_id].time_zone, overdue_on_arrival=False) for row in rows]
-    metadata = [json.dumps({"deadline_id": row.pk, "state": DeadlineState.BREACHED, "step": row.step_key,
-                            "due_at": row.due_at.isoformat(), "version": row.old_version}) for row in rows]
-    with connection.cursor() as cursor:
-        cursor.execute(INSERT_EVENTS, [EventKind.DEADLINE, clock.recorded_now(), [row.incident_id for row in rows],
-                                       [row.due_at for row in rows], bodies, metadata])
-
-
-def _roll(rows: list[_Row], incidents: dict[int, Incident], now: datetime) -> None:
-    """Repeating steps roll on exactly as after any breach; most rows are not repeating and cost nothing."""
+def _roll(rows: list[_Row], now: datetime) -> None:
+    """Repeating steps roll on exactly as after any breach."""
+    if not rows:
+        return
     from crisis.playbooks.rolling import deadlines_roll_after_breach
 
-    repeating = [Deadline(pk=row.pk, incident_id=row.incident_id, kind=row.kind, step_key=row.step_key, name=row.name,
-                          occurrence=row.occurrence, due_at=row.due_at, responsible_role=row.responsible_role)
-                 for row in rows if row.kind == DeadlineKind.PLAYBOOK
-                 and _repeats(incidents[row.incident_id], row.step_key)]
-    deadlines_roll_after_breach(deadlines=repeating, incidents=incidents, now=now)
-
-
-def _repeats(incident: Incident, step_key: str) -> bool:
-    return any(step["key"] == step_key and step.get("recurrence_seconds") for step in incident.playbook_snapshot)
+    incidents = Incident.objects.only(*INCIDENT_FIELDS).in_bulk({row.incident_id for row in rows})
+    deadlines_roll_after_breach(deadlines=[
+        Deadline(pk=row.pk, incident_id=row.incident_id, kind=row.kind, step_key=row.step_key, name=row.name,
+                 occurrence=row.occurrence, due_at=row.due_at, responsible_role=row.responsible_role)
+        for row in rows], incidents=incidents, now=now)

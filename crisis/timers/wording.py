@@ -6,6 +6,9 @@ from crisis.durations import duration_label
 from crisis.models import Deadline, Incident
 from crisis.selectors import local_time
 
+# A missed occurrence of this step means the team is looking at stale sentiment, and says so.
+CADENCE_STEP = "sentiment-cadence"
+
 
 def hhmm(moment: datetime, incident: Incident) -> str:
     return local_time(moment, incident.time_zone).strftime("%H:%M")
@@ -22,7 +25,7 @@ def breach_text(*, kind: str, step_key: str, name: str, due_at: datetime, time_z
     values = {"name": _(name), "due": local_time(due_at, time_zone).strftime("%H:%M")}
     if kind == "escalation":
         return _("Nobody acknowledged by %(due)s: %(name)s.") % values
-    if step_key == "sentiment-cadence":
+    if step_key == CADENCE_STEP:
         return _("Sentiment is stale: %(name)s was due at %(due)s.") % values
     if overdue_on_arrival:
         return _("Deadline already missed when it was set: %(name)s was due at %(due)s.") % values

@@ -30,7 +30,8 @@ def open_two(open_incident, at):
     new_york = open_incident(first_public_signal_at=T0 + timedelta(minutes=1), severity=1,
                              time_zone="America/New_York")
     deadlines_create(deadlines=[Deadline(incident=shanghai, kind=DeadlineKind.SURGE, step_key="surge",
-                                         name="Respond to the sentiment surge", due_at=T0 + timedelta(minutes=35))])
+                                         name="Respond to the sentiment surge",
+                                         due_at=T0 + timedelta(minutes=35, microseconds=123456))])
     return [shanghai, new_york]
 
 
