@@ -49,8 +49,13 @@ class ApiView(GenericAPIView):
 
     def list_response(self, queryset, serializer_class) -> Response:
         page = self.paginate_queryset(self.filter_queryset(queryset))
-        serializer = serializer_class(page, many=True, context=self.get_serializer_context())
+        context = {**self.get_serializer_context(), **self.page_context(page)}
+        serializer = serializer_class(page, many=True, context=context)
         return self.get_paginated_response(serializer.data)
+
+    def page_context(self, page: list) -> dict:
+        """What the output needs about a whole page, read once for it (not once per row)."""
+        return {}
 
     def is_schema_generation(self) -> bool:
         return getattr(self, "swagger_fake_view", False)

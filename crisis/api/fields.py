@@ -3,7 +3,10 @@ import math
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from crisis.models import Channel
 
 
 class FiniteFloatField(serializers.FloatField):
@@ -97,6 +100,31 @@ class AwareDateTimeField(serializers.DateTimeField):
             if parsed is not None and parsed.tzinfo is None:
                 self.fail("naive")
         return super().to_internal_value(value)
+
+
+# Every fact has two times (docs/playbook.md): when it happened in the world, which deadlines are judged on,
+# and when it was entered here, which the audit keeps. Tools send the first; the server stamps the second.
+HAPPENED_AT_HELP = _("When it happened (defaults to now).")
+HAPPENED_HELP_OUT = _("When it happened in the world; deadlines are judged on this time.")
+RECORDED_HELP_OUT = _("When it was entered here; kept for the audit, never used to judge a deadline.")
+
+
+def happened_at_field(**kwargs) -> AwareDateTimeField:
+    """An optional happened-at time: omitted means now; the service refuses the future and the implausibly early."""
+    kwargs.setdefault("help_text", HAPPENED_AT_HELP)
+    return AwareDateTimeField(required=False, **kwargs)
+
+
+# The channel names, as one schema component for every field that takes or returns a channel. drf-spectacular
+# makes it from the field named "channel" of statements; other fields refer to it rather than repeat the list
+# under another name (AffectedChannelsEnum), so a client generates one channel type.
+CHANNEL_ENUM_REF = {"$ref": "#/components/schemas/ChannelEnum"}
+
+
+@extend_schema_field(CHANNEL_ENUM_REF)
+class ChannelField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Channel.choices, **kwargs)
 
 
 class StrictInput(LeanSerializer):

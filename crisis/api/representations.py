@@ -1,10 +1,16 @@
 """How records look in API responses; shared by the views that return them."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from crisis.models import EventKind, Incident, SentimentCheckpoint, Statement, StatementVersion
 
-from .fields import LeanSerializer, UserRefSerializer
+from .fields import HAPPENED_HELP_OUT, RECORDED_HELP_OUT, ChannelField, LeanSerializer, UserRefSerializer
+
+
+def two_times(happened: str, recorded: str) -> dict[str, dict]:
+    """``extra_kwargs`` documenting a pair of times: when it happened and when it was entered."""
+    return {happened: {"help_text": HAPPENED_HELP_OUT}, recorded: {"help_text": RECORDED_HELP_OUT}}
 
 
 class IncidentOut(serializers.ModelSerializer):
@@ -12,15 +18,22 @@ class IncidentOut(serializers.ModelSerializer):
     commander = serializers.IntegerField(source="commander_id", read_only=True, allow_null=True)
     spokesperson = serializers.IntegerField(source="spokesperson_id", read_only=True, allow_null=True)
     is_open = serializers.BooleanField(read_only=True)
+    affected_channels = serializers.ListField(child=ChannelField(), read_only=True)
 
     class Meta:
         model = Incident
         fields = [
-            "id", "organization", "title", "summary", "severity", "status", "is_open", "first_public_signal_at",
-            "detected_at", "acknowledged_at", "contained_at", "resolved_at", "closed_at", "commander",
-            "spokesperson", "affected_channels", "tags", "time_zone", "version", "created_at", "updated_at",
+            "id", "organization", "title", "summary", "severity", "status", "is_open", "is_retrospective",
+            "first_public_signal_at", "detected_at", "acknowledged_at", "acknowledged_recorded_at", "contained_at",
+            "resolved_at", "closed_at", "commander", "spokesperson", "affected_channels", "tags", "time_zone",
+            "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            **two_times("acknowledged_at", "acknowledged_recorded_at"),
+            "is_retrospective": {"help_text": _("Entered as a record of the past: judged like any other, "
+                                                "it pages nobody.")},
+        }
 
 
 def _first_pk(related) -> int | None:
@@ -35,8 +48,8 @@ class TimelineEventOut(LeanSerializer):
     id = serializers.IntegerField(read_only=True)
     incident = serializers.IntegerField(source="incident_id", read_only=True)
     kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
-    occurred_at = serializers.DateTimeField(read_only=True)
-    recorded_at = serializers.DateTimeField(read_only=True)
+    occurred_at = serializers.DateTimeField(read_only=True, help_text=HAPPENED_HELP_OUT)
+    recorded_at = serializers.DateTimeField(read_only=True, help_text=RECORDED_HELP_OUT)
     actor = UserRefSerializer(read_only=True, allow_null=True)
     body = serializers.CharField(read_only=True)
     source_url = serializers.CharField(read_only=True)
@@ -74,9 +87,11 @@ class StatementOut(serializers.ModelSerializer):
         model = Statement
         fields = [
             "id", "incident", "title", "channel", "kind", "language", "status", "version", "current_version",
-            "published_version", "published_at", "public_url", "retracted_at", "character_limit", "created_at",
+            "published_version", "published_at", "published_recorded_at", "public_url", "retracted_at",
+            "character_limit", "created_at",
         ]
         read_only_fields = fields
+        extra_kwargs = two_times("published_at", "published_recorded_at")
 
     def get_published_version(self, statement) -> int | None:
         return statement.published_version.number if statement.published_version_id else None
@@ -96,6 +111,7 @@ class SentimentCheckpointOut(serializers.ModelSerializer):
             "notes", "extra", "recorded_by", "corrects", "corrected_by",
         ]
         read_only_fields = fields
+        extra_kwargs = two_times("measured_at", "recorded_at")
 
     def get_corrected_by(self, checkpoint) -> int | None:
         if self.context.get("just_created"):

@@ -59,6 +59,8 @@ urlpatterns = [
          name="checkpoint-correct"),
     path("incidents/<int:incident_id>/deadlines/", deadlines.IncidentDeadlineListView.as_view(),
          name="deadline-list"),
+    path("incidents/<int:incident_id>/passed-occurrences/", deadlines.IncidentPassedOccurrencesListView.as_view(),
+         name="passed-occurrences-list"),
     path("deadlines/<int:deadline_id>/", deadlines.DeadlineDetailView.as_view(), name="deadline-detail"),
     path("deadlines/<int:deadline_id>/extend/", deadlines.DeadlineExtendView.as_view(), name="deadline-extend"),
     path("deadlines/<int:deadline_id>/waive/", deadlines.DeadlineWaiveView.as_view(), name="deadline-waive"),

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crisis.api.tokens import webhook_secret_create, webhook_secret_revoke
-from crisis.models import Playbook, PlaybookStep, Role
+from crisis.models import Breach, Deadline, DeadlineState, PassedOccurrences, Playbook, PlaybookStep, Role
 from crisis.services.incidents import incident_open
 from crisis.services.sentiment import sentiment_checkpoints_ingest
 from crisis.services.statements import (
@@ -48,6 +48,26 @@ def _grow(org, incident, people, n):
     sentiment_checkpoints_ingest(incident=incident, actor=people["responder"], points=[
         {"measured_at": moment, "source": "Weibo", "negative_share": 0.5} for _ in range(n)
     ])
+    _grow_verdicts(incident, people, n, moment)
+
+
+def _grow_verdicts(incident, people, n, moment):
+    """Rows written directly, as the engine leaves them: deadlines whose breach a late fact retracted, and
+    occurrences of repeating steps that went by unrecorded."""
+    for i in range(n):
+        key = f"manual-{n}-{i}"
+        deadline = Deadline.objects.create(
+            incident=incident, step_key=key, name=key, due_at=moment, state=DeadlineState.MET, met_at=moment,
+            met_recorded_at=moment + timedelta(minutes=3), breached_at=moment + timedelta(minutes=1),
+        )
+        Breach.objects.create(deadline=deadline, deadline_version=1, incident=incident, breached_at=moment,
+                              retracted_at=moment + timedelta(minutes=3), retracted_by=people["commander"],
+                              retraction_reason="Met in time after all")
+        for step_key in ("sentiment-cadence", "public-update"):
+            PassedOccurrences.objects.create(
+                incident=incident, step_key=step_key, name=step_key, first_occurrence=1000 * n + i, count=3,
+                first_due_at=moment - timedelta(hours=i + 1), recurrence_seconds=1800, recorded_at=moment,
+            )
 
 
 LISTS = [
@@ -60,6 +80,7 @@ LISTS = [
     "/api/v1/statements/{statement}/versions/",
     "/api/v1/incidents/{incident}/checkpoints/",
     "/api/v1/incidents/{incident}/deadlines/",
+    "/api/v1/incidents/{incident}/passed-occurrences/",
     "/api/v1/organizations/{org}/webhook-secrets/",
 ]
 

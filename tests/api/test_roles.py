@@ -40,6 +40,10 @@ def _page(incident, people):
     return page_trigger(incident=incident, actor=people["commander"], title="Need the legal approver")
 
 
+def _step(incident, key):
+    return incident.deadlines.get(step_key=key, occurrence=0)
+
+
 def _pending_deadline(incident):
     return incident.deadlines.filter(state=DeadlineState.PENDING).order_by("due_at").first()
 
@@ -58,6 +62,18 @@ ACTIONS = [
     ("declare contained", Role.COMMANDER, lambda i, o, p: (
         "post", f"/api/v1/incidents/{i.pk}/transition/", {"status": "contained"})),
     ("acknowledge", Role.RESPONDER, lambda i, o, p: ("post", f"/api/v1/incidents/{i.pk}/acknowledge/", {})),
+    ("acknowledge after the fact", Role.RESPONDER, lambda i, o, p: (
+        "post", f"/api/v1/incidents/{i.pk}/acknowledge/", {"acknowledged_at": _ago(1), "note": "On the phone"})),
+    ("log an acknowledgement", Role.RESPONDER, lambda i, o, p: (
+        "post", f"/api/v1/incidents/{i.pk}/events/", {"kind": "acknowledgement", "body": "x", "occurred_at": _ago(1)})),
+    ("read passed occurrences", Role.VIEWER, lambda i, o, p: (
+        "get", f"/api/v1/incidents/{i.pk}/passed-occurrences/", None)),
+    ("tick off a manual step", Role.RESPONDER, lambda i, o, p: (
+        "post", f"/api/v1/deadlines/{_step(i, 'follow-up-report').pk}/mark-met/",
+        {"note": "Sent", "happened_at": _ago(1)})),
+    ("tick off an automatic step", Role.COMMANDER, lambda i, o, p: (
+        "post", f"/api/v1/deadlines/{_step(i, 'holding-statement').pk}/mark-met/",
+        {"note": "Posted from a phone", "happened_at": _ago(1)})),
     ("change severity", Role.COMMANDER, lambda i, o, p: (
         "post", f"/api/v1/incidents/{i.pk}/severity/", {"severity": 1})),
     ("log event", Role.RESPONDER, lambda i, o, p: ("post", f"/api/v1/incidents/{i.pk}/events/", {"body": "x"})),

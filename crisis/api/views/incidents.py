@@ -13,7 +13,14 @@ from crisis.services import incidents as service
 from crisis.services.errors import ConcurrentUpdate, InvalidInput
 
 from ..base import ApiView, get_or_404
-from ..fields import AwareDateTimeField, StrictCharField, StrictInput, StrictIntegerField
+from ..fields import (
+    AwareDateTimeField,
+    ChannelField,
+    StrictCharField,
+    StrictInput,
+    StrictIntegerField,
+    happened_at_field,
+)
 from ..representations import IncidentOut
 from ..scoping import scoped_incidents, scoped_organizations
 
@@ -80,9 +87,7 @@ class IncidentListCreateView(ApiView):
         detected_at = AwareDateTimeField(required=False)
         commander = StrictIntegerField(required=False, allow_null=True)
         spokesperson = StrictIntegerField(required=False, allow_null=True)
-        affected_channels = serializers.ListField(
-            child=serializers.ChoiceField(choices=Channel.choices), max_length=len(Channel), required=False
-        )
+        affected_channels = serializers.ListField(child=ChannelField(), max_length=len(Channel), required=False)
         tags = serializers.ListField(child=StrictCharField(max_length=50), max_length=50, required=False)
         time_zone = StrictCharField(max_length=64, required=False)
 
@@ -111,9 +116,7 @@ class IncidentDetailView(ApiView):
         first_public_signal_at = AwareDateTimeField(required=False)
         commander = StrictIntegerField(required=False, allow_null=True)
         spokesperson = StrictIntegerField(required=False, allow_null=True)
-        affected_channels = serializers.ListField(
-            child=serializers.ChoiceField(choices=Channel.choices), max_length=len(Channel), required=False
-        )
+        affected_channels = serializers.ListField(child=ChannelField(), max_length=len(Channel), required=False)
         tags = serializers.ListField(child=StrictCharField(max_length=50), max_length=50, required=False)
         time_zone = StrictCharField(max_length=64, required=False)
 
@@ -155,6 +158,8 @@ class IncidentTransitionView(ApiView):
         status = serializers.ChoiceField(choices=IncidentStatus.choices)
         note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
         version = StrictIntegerField(required=False)
+        # A resolution entered after the fact: the deadlines that fell due before it are judged up to it.
+        occurred_at = happened_at_field()
 
     @extend_schema(operation_id="incidents_transition", request=InputSerializer, responses=IncidentOut)
     def post(self, request, incident_id: int):
@@ -164,15 +169,27 @@ class IncidentTransitionView(ApiView):
         _check_version(incident, data.validated_data.get("version"))
         incident = service.incident_transition(incident=incident, actor=request.user,
                                                to_status=data.validated_data["status"],
-                                               note=data.validated_data["note"])
+                                               note=data.validated_data["note"],
+                                               occurred_at=data.validated_data.get("occurred_at"))
         return self.respond(IncidentOut(incident).data, headers=etag_headers(incident))
 
 
 class IncidentAcknowledgeView(ApiView):
-    @extend_schema(operation_id="incidents_acknowledge", request=None, responses=IncidentOut)
+    """Take ownership; a chat bot may post no body at all. The earliest acknowledgement counts: a later one
+    changes nothing, an earlier one entered afterwards moves the record back to when it happened."""
+
+    class InputSerializer(StrictInput):
+        acknowledged_at = happened_at_field()
+        note = StrictCharField(max_length=20_000, required=False, allow_blank=True, default="")
+
+    @extend_schema(operation_id="incidents_acknowledge", request=InputSerializer, responses=IncidentOut)
     def post(self, request, incident_id: int):
         incident = get_or_404(scoped_incidents(request.user), pk=incident_id)
-        incident = service.incident_acknowledge(incident=incident, actor=request.user)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        incident = service.incident_acknowledge(incident=incident, actor=request.user,
+                                                acknowledged_at=data.validated_data.get("acknowledged_at"),
+                                                note=data.validated_data["note"])
         return self.respond(IncidentOut(incident).data, headers=etag_headers(incident))
 
 

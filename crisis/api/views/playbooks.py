@@ -2,18 +2,43 @@
 
 from django.db.models import Count
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 
-from crisis.models import EventKind, Playbook, PlaybookStep, RecurUntil, Role, SatisfiedBy, StatementKind
+from crisis.models import (
+    PUBLIC_CHANNELS,
+    Channel,
+    EventKind,
+    Playbook,
+    PlaybookStep,
+    RecurUntil,
+    Role,
+    SatisfiedBy,
+    StatementKind,
+)
 from crisis.services import playbooks as service
 
 from ..base import ApiView, get_or_404
-from ..fields import StrictCharField, StrictInput, StrictIntegerField
+from ..fields import CHANNEL_ENUM_REF, StrictCharField, StrictInput, StrictIntegerField
 from ..scoping import scoped_organizations, scoped_playbooks
+
+STEP_CHANNEL_HELP = gettext_lazy('A statement published on this channel meets the step; "public" is any channel but '
+                                 'internal, blank is any channel.')
+
+
+# One of the statement channels (the same ChannelEnum component, so clients get one channel type), or one of
+# the two words a step adds. Left inline: as a plain enum it would share the field name "channel" with the
+# statements' enum and drf-spectacular would rename both to hashes (Channel9d2Enum).
+@extend_schema_field({"oneOf": [CHANNEL_ENUM_REF, {"type": "string", "enum": [PUBLIC_CHANNELS, ""]}]})
+class StepChannelField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=[PUBLIC_CHANNELS, *Channel.values], allow_blank=True, help_text=STEP_CHANNEL_HELP,
+                         **kwargs)
 
 
 class PlaybookStepOut(serializers.ModelSerializer):
+    channel = StepChannelField(read_only=True)
+
     class Meta:
         model = PlaybookStep
         fields = [
@@ -73,7 +98,7 @@ class StepInput(StrictInput):
     satisfied_by = serializers.ChoiceField(choices=SatisfiedBy.choices)
     statement_kinds = serializers.ListField(child=serializers.ChoiceField(choices=StatementKind.choices),
                                             max_length=len(StatementKind), required=False)
-    channel = StrictCharField(max_length=24, required=False, allow_blank=True)
+    channel = StepChannelField(required=False)
     event_kind = serializers.ChoiceField(choices=EventKind.choices, required=False, allow_blank=True)
     offset_seconds = StrictIntegerField(min_value=0, max_value=service.WEEK)
     severity_offsets = serializers.DictField(child=StrictIntegerField(min_value=0, max_value=service.WEEK),

@@ -17,7 +17,9 @@ BULK_MAX = 1000
 class CheckpointInput(StrictInput):
     """One measurement. The service checks the rules across fields (shares add up to at most 1, ...)."""
 
-    measured_at = AwareDateTimeField()
+    measured_at = AwareDateTimeField(
+        help_text=gettext_lazy("When it was measured: the time it happened, not when it is sent (required).")
+    )
     source = StrictCharField(max_length=100)
     mention_volume = StrictIntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True)
     negative_share = FiniteFloatField(min_value=0, max_value=1, required=False, allow_null=True)
@@ -32,7 +34,9 @@ class CheckpointInput(StrictInput):
 
 
 class CheckpointCorrection(CheckpointInput):
-    measured_at = AwareDateTimeField(required=False)
+    measured_at = AwareDateTimeField(
+        required=False, help_text=gettext_lazy("When it happened (defaults to the time of the line it corrects).")
+    )
     source = StrictCharField(max_length=100, required=False)
     reason = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
 

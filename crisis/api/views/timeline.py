@@ -7,7 +7,7 @@ from crisis.models import EventKind, TimelineEvent
 from crisis.services import timeline as service
 
 from ..base import ApiView, get_or_404
-from ..fields import AwareDateTimeField, StrictBooleanField, StrictCharField, StrictInput
+from ..fields import AwareDateTimeField, StrictBooleanField, StrictCharField, StrictInput, happened_at_field
 from ..representations import TimelineEventOut
 from ..scoping import incident_for_write, scoped_events, scoped_incidents
 
@@ -34,9 +34,12 @@ class IncidentEventListCreateView(ApiView):
     ordering = ("occurred_at", "id")
 
     class InputSerializer(StrictInput):
-        kind = serializers.ChoiceField(choices=EventKind.choices, default=EventKind.NOTE)
+        kind = serializers.ChoiceField(
+            choices=EventKind.choices, default=EventKind.NOTE,
+            help_text=gettext_lazy("An acknowledgement acknowledges the incident at its occurred_at."),
+        )
         body = StrictCharField(max_length=service.BODY_MAX)
-        occurred_at = AwareDateTimeField(required=False)
+        occurred_at = happened_at_field()
         source_url = StrictCharField(max_length=service.URL_MAX, required=False, allow_blank=True, default="")
         metadata = serializers.DictField(required=False)
         is_pinned = StrictBooleanField(required=False, default=False)
@@ -66,7 +69,9 @@ class EventDetailView(ApiView):
 class EventCorrectView(ApiView):
     class InputSerializer(StrictInput):
         body = StrictCharField(max_length=service.BODY_MAX)
-        occurred_at = AwareDateTimeField(required=False)
+        occurred_at = AwareDateTimeField(
+            required=False, help_text=gettext_lazy("When it happened (defaults to the time of the line it corrects).")
+        )
         reason = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
 
     @extend_schema(operation_id="events_correct", request=InputSerializer, responses={201: TimelineEventOut})
