@@ -199,3 +199,19 @@ GOLDEN_HOURS_DELIVERY_BACKOFF_MAX = env.float("GOLDEN_HOURS_DELIVERY_BACKOFF_MAX
 GOLDEN_HOURS_WEBHOOK_TIMEOUT = env.float("GOLDEN_HOURS_WEBHOOK_TIMEOUT", default=5.0)
 # A person with no contact method still gets the console / "sent messages" page, so paging is visible.
 GOLDEN_HOURS_CONSOLE_FALLBACK = env.bool("GOLDEN_HOURS_CONSOLE_FALLBACK", default=True)
+
+# Slow receivers (crisis/oncall/services/sending.py; docs/operations.md, "Slow receivers").
+# Every transport connects within the connect timeout, then waits at most its read timeout for each answer
+# (GOLDEN_HOURS_WEBHOOK_TIMEOUT above for webhooks).
+GOLDEN_HOURS_DELIVERY_CONNECT_TIMEOUT = env.float("GOLDEN_HOURS_DELIVERY_CONNECT_TIMEOUT", default=2.0)
+GOLDEN_HOURS_CHAT_TIMEOUT = env.float("GOLDEN_HOURS_CHAT_TIMEOUT", default=5.0)
+GOLDEN_HOURS_EMAIL_TIMEOUT = env.float("GOLDEN_HOURS_EMAIL_TIMEOUT", default=5.0)
+# The longest a send task waits for its receivers before leaving the slow ones to finish in the background
+# (messages to receivers already failing are not waited for at all), and how many sends a worker process
+# runs at once.
+GOLDEN_HOURS_DELIVERY_WAIT = env.float("GOLDEN_HOURS_DELIVERY_WAIT", default=0.5)
+GOLDEN_HOURS_DELIVERY_THREADS = env.int("GOLDEN_HOURS_DELIVERY_THREADS", default=32)
+# A receiver's circuit opens after this many failures in a row, for the cooldown, doubling up to the cap.
+GOLDEN_HOURS_BREAKER_FAILURES = env.int("GOLDEN_HOURS_BREAKER_FAILURES", default=5)
+GOLDEN_HOURS_BREAKER_COOLDOWN = env.float("GOLDEN_HOURS_BREAKER_COOLDOWN", default=30.0)
+GOLDEN_HOURS_BREAKER_COOLDOWN_MAX = env.float("GOLDEN_HOURS_BREAKER_COOLDOWN_MAX", default=600.0)

@@ -7,6 +7,7 @@ import http.client
 import ipaddress
 import json
 import logging
+import math
 import smtplib
 import socket
 import time
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.utils.translation import gettext as _
 
 from .models import ContactKind, Delivery, Page
@@ -38,6 +40,10 @@ class TransportError(Exception):
         self.response_code = response_code
 
 
+class ConnectTimedOut(TimeoutError):
+    """No connection within the connect timeout: the receiver's host is down or unreachable."""
+
+
 @dataclass(frozen=True)
 class TransportResult:
     response_code: int | None = None
@@ -57,13 +63,51 @@ class ConsoleTransport(Transport):
         return TransportResult(detail="console")
 
 
+class _ConnectWithinTimeout(smtplib.SMTP):
+    """smtplib uses one timeout for connecting and for every reply; connecting gets the short one."""
+
+    def _get_socket(self, host, port, timeout):
+        timeout = timeout if isinstance(timeout, int | float) else None  # else smtplib's "none given"
+        connect_timeout = min(timeout or math.inf, settings.GOLDEN_HOURS_DELIVERY_CONNECT_TIMEOUT)
+        try:
+            sock = socket.create_connection((host, port), connect_timeout, self.source_address)
+        except TimeoutError as exc:
+            raise ConnectTimedOut(host) from exc
+        sock.settimeout(timeout)
+        return sock
+
+
+class _ConnectWithinTimeoutSSL(smtplib.SMTP_SSL, _ConnectWithinTimeout):
+    """SMTP_SSL wraps the socket its parent makes: ours, through the method resolution order."""
+
+
+class _BoundedSMTPBackend(SMTPBackend):
+    @property
+    def connection_class(self):
+        return _ConnectWithinTimeoutSSL if self.use_ssl else _ConnectWithinTimeout
+
+
+def _mail_connection(timeout: float):
+    """Django's mail backend, bounded: SMTP waits forever by default (EMAIL_TIMEOUT = None)."""
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+        return _BoundedSMTPBackend(timeout=timeout)
+    return get_connection(timeout=timeout)  # console, locmem, file...: nothing to wait for
+
+
 class EmailTransport(Transport):
     def notify(self, page: Page, delivery: Delivery) -> TransportResult:
         body = f"{delivery.body}\n\n{_('Acknowledge')}: {delivery.ack_url}\n"
+        timeout = settings.GOLDEN_HOURS_EMAIL_TIMEOUT
         try:
-            send_mail(delivery.subject, body, None, [delivery.contact.target], fail_silently=False)
+            send_mail(delivery.subject, body, None, [delivery.contact.target], fail_silently=False,
+                      connection=_mail_connection(timeout))
         except smtplib.SMTPRecipientsRefused as exc:
             raise TransportError(_("The mail server refused the address."), permanent=True) from exc
+        except ConnectTimedOut as exc:
+            raise TransportError(_("Could not connect to the mail server within %(s).1f s.")
+                                 % {"s": settings.GOLDEN_HOURS_DELIVERY_CONNECT_TIMEOUT}) from exc
+        except TimeoutError as exc:
+            raise TransportError(_("The mail server did not answer within %(s).1f s.") % {"s": timeout}) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise TransportError(_("Could not reach the mail server: %(e)s") % {"e": exc}) from exc
         return TransportResult(detail="email")
@@ -113,36 +157,58 @@ class PrivatePeer(OSError):
     """The connection reached an address inside the network."""
 
 
-def _connect_public_only(address, *args, **kwargs) -> socket.socket:
-    """socket.create_connection, refusing a peer inside the network before a byte is sent.
+def _connector(connect_timeout: float, *, public_only: bool):
+    """A replacement for socket.create_connection: connect within ``connect_timeout``, then leave the socket
+    with the connection's own timeout (the read timeout) for every answer.
 
-    The check is on the address the socket reached, not on a lookup made before connecting: a name that
-    resolved to a public address when it was saved (or a moment ago) can answer with 127.0.0.1 now.
+    With ``public_only``, a peer inside the network is refused before a byte is sent. The check is on the address
+    the socket reached, not on a lookup made before connecting: a name that resolved to a public address when it
+    was saved (or a moment ago) can answer with 127.0.0.1 now.
     """
-    sock = socket.create_connection(address, *args, **kwargs)
-    peer = sock.getpeername()[0]
-    if not _is_global(peer):
-        sock.close()
-        raise PrivatePeer(peer)
-    return sock
+    def connect(address, timeout=None, source_address=None, **kwargs) -> socket.socket:
+        try:
+            sock = socket.create_connection(address, connect_timeout, source_address, **kwargs)
+        except TimeoutError as exc:
+            raise ConnectTimedOut(str(address[0])) from exc
+        if public_only and not _is_global(sock.getpeername()[0]):
+            peer = sock.getpeername()[0]
+            sock.close()
+            raise PrivatePeer(peer)
+        if isinstance(timeout, int | float):  # else urllib's "no timeout given": keep the connect timeout
+            sock.settimeout(timeout)
+        return sock
+    return connect
 
 
-def _public_only(connection_class):
+def _bounded(connection_class, connect):
     def connection(*args, **kwargs):
         made = connection_class(*args, **kwargs)
-        made._create_connection = _connect_public_only
+        made._create_connection = connect
         return made
     return connection
 
 
-class _PublicOnlyHTTPHandler(urllib.request.HTTPHandler):
+class _BoundedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, connect) -> None:
+        super().__init__()
+        self.connect = connect
+
     def http_open(self, req):
-        return self.do_open(_public_only(http.client.HTTPConnection), req)
+        return self.do_open(_bounded(http.client.HTTPConnection, self.connect), req)
 
 
-class _PublicOnlyHTTPSHandler(urllib.request.HTTPSHandler):
+class _BoundedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, connect) -> None:
+        super().__init__()
+        self.connect = connect
+
     def https_open(self, req):
-        return self.do_open(_public_only(http.client.HTTPSConnection), req, context=self._context)
+        return self.do_open(_bounded(http.client.HTTPSConnection, self.connect), req, context=self._context)
+
+
+def _opener(connect_timeout: float, *, public_only: bool) -> urllib.request.OpenerDirector:
+    connect = _connector(connect_timeout, public_only=public_only)
+    return urllib.request.build_opener(_NoRedirect, _BoundedHTTPHandler(connect), _BoundedHTTPSHandler(connect))
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -169,10 +235,14 @@ class WebhookTransport(Transport):
     Through an outbound proxy the socket reaches the proxy, so the destination's name is checked instead.
     """
 
-    def __init__(self, timeout: float | None = None) -> None:
+    def __init__(self, timeout: float | None = None, connect_timeout: float | None = None) -> None:
+        # Two bounds, so that a receiver that hangs costs one attempt at most connect + read seconds per hop:
+        # a short one to connect (a host that is down) and one for each answer (a receiver that stalls).
         self.timeout = timeout if timeout is not None else settings.GOLDEN_HOURS_WEBHOOK_TIMEOUT
-        self.opener = urllib.request.build_opener(_NoRedirect)
-        self.public_opener = urllib.request.build_opener(_NoRedirect, _PublicOnlyHTTPHandler, _PublicOnlyHTTPSHandler)
+        self.connect_timeout = (connect_timeout if connect_timeout is not None
+                                else settings.GOLDEN_HOURS_DELIVERY_CONNECT_TIMEOUT)
+        self.opener = _opener(self.connect_timeout, public_only=False)
+        self.public_opener = _opener(self.connect_timeout, public_only=True)
 
     def notify(self, page: Page, delivery: Delivery) -> TransportResult:
         body = json.dumps(webhook_payload(page, delivery), sort_keys=True).encode()
@@ -226,6 +296,9 @@ class WebhookTransport(Transport):
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, PrivatePeer):
                 raise exc.reason from exc
+            if isinstance(exc.reason, ConnectTimedOut):
+                raise TransportError(_("Could not connect to the webhook within %(s).1f s.")
+                                     % {"s": self.connect_timeout}) from exc
             if isinstance(exc.reason, TimeoutError):
                 raise TransportError(_("The webhook did not answer within %(s).1f s.") % {"s": self.timeout}) from exc
             raise TransportError(_("Could not reach the webhook: %(e)s") % {"e": exc.reason}) from exc
@@ -249,6 +322,9 @@ class AppriseTransport(Transport):
         if not contact.reaches_internal_network and apprise_host_is_private(contact.target, plugin):
             raise TransportError(_("This address is inside the network; only an admin can allow that. Not sent."),
                                  permanent=True)
+        # apprise's own defaults are 4 s each; ours are the same settings every transport uses.
+        plugin.socket_connect_timeout = settings.GOLDEN_HOURS_DELIVERY_CONNECT_TIMEOUT
+        plugin.socket_read_timeout = settings.GOLDEN_HOURS_CHAT_TIMEOUT
         client = apprise.Apprise()
         client.add(plugin)
         text = f"{delivery.body}\n\n{_('Acknowledge')}: {delivery.ack_url}"
