@@ -1,3 +1,4 @@
+from .breakers import BreakerState, ReceiverBreaker
 from .contacts import ContactKind, ContactMethod, ContactPreference
 from .deliveries import OPEN_DELIVERY_STATUSES, AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus
 from .escalation import EscalationLevel, EscalationPolicy, IncidentRole, TargetKind
@@ -6,6 +7,7 @@ from .schedules import Override, Rotation, RotationMember, Schedule
 
 __all__ = [
     "AttemptOutcome",
+    "BreakerState",
     "ContactKind",
     "ContactMethod",
     "ContactPreference",
@@ -20,6 +22,7 @@ __all__ = [
     "Page",
     "PageSource",
     "PageState",
+    "ReceiverBreaker",
     "Rotation",
     "RotationMember",
     "Schedule",

@@ -66,6 +66,8 @@ class AttemptOutcome(models.TextChoices):
     OK = "ok", _("Accepted")
     RETRYABLE = "retryable", _("Failed, will retry")
     PERMANENT = "permanent", _("Failed for good")
+    # Not sent: the receiver's circuit breaker was open (it failed too often in a row), so the page fails over.
+    CIRCUIT_OPEN = "circuit_open", _("Not tried: receiver failing")
 
 
 class DeliveryAttempt(models.Model):

@@ -105,6 +105,19 @@ def deliveries_send(delivery_ids: list[int]) -> None:
             return
 
 
+def delivery_retry_later(*, delivery_id: int, countdown: float) -> None:
+    """Send one delivery again after ``countdown`` seconds (a retry). A failure to publish is logged: the
+    relay finds the row once its next attempt is overdue."""
+    if not settings.GOLDEN_HOURS_SEND_TIMERS:
+        return
+    from ..tasks import delivery_send
+
+    try:
+        delivery_send.apply_async((delivery_id,), countdown=countdown, retry=False)
+    except Exception:  # broker down: deliveries_relay retries
+        logger.warning("could not schedule the retry of delivery %s; the relay will", delivery_id, exc_info=True)
+
+
 def deliveries_relay(*, now: datetime, older_than: float | None = None, limit: int = 500) -> int:
     """Safety net: re-send deliveries whose message was lost (broker down, worker killed mid-send)."""
     grace = timedelta(seconds=settings.GOLDEN_HOURS_RELAY_AFTER if older_than is None else older_than)
