@@ -49,10 +49,34 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
     inlines = [EscalationLevelInline]
 
 
+BREAKER_FIELDS = ["state", "failures", "state_since", "next_probe_at", "probe_until", "last_error", "updated_at"]
+
+
+class ReceiverBreakerInline(admin.StackedInline):
+    """The receiver's circuit breaker, read-only: sending changes it (services/breakers.py)."""
+
+    model = models.ReceiverBreaker
+    fields = readonly_fields = BREAKER_FIELDS
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.ContactMethod)
 class ContactMethodAdmin(admin.ModelAdmin):
     list_display = ["user", "kind", "label", "is_active", "reaches_internal_network", "position"]
     list_filter = ["kind", "is_active", "reaches_internal_network"]
+    inlines = [ReceiverBreakerInline]
+
+
+@admin.register(models.ReceiverBreaker)
+class ReceiverBreakerAdmin(ReadOnlyAdmin):
+    list_display = ["contact", "state", "failures", "state_since", "next_probe_at", "updated_at"]
+    list_filter = ["state"]
+    list_select_related = ["contact", "contact__user"]
+    fields = ["contact", *BREAKER_FIELDS]
 
 
 @admin.register(models.ContactPreference)

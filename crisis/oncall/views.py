@@ -2,6 +2,7 @@
 
 Each person's own contact methods and quiet hours are in views_contacts.py."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,7 @@ from crisis.services.errors import DomainError
 
 from .calendar import person_ical, schedule_ical
 from .links import AckLinkInvalid, ack_token_read, calendar_token_read
-from .models import Page, Schedule
+from .models import Page, ReceiverBreaker, Schedule
 from .selectors import deliveries_for_user
 from .services.pages import page_acknowledge
 
@@ -53,8 +54,18 @@ def _ack_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def sent_messages(request: HttpRequest) -> HttpResponse:
-    deliveries = deliveries_for_user(user=request.user)
-    return render(request, "oncall/sent_messages.html", {"deliveries": deliveries})
+    """The outbox, and the circuit breaker of every receiver it lists (one query more, whatever their number)."""
+    deliveries = list(deliveries_for_user(user=request.user))
+    contact_ids = {d.contact_id for d in deliveries if d.contact_id is not None}
+    breakers = {b.contact_id: b for b in ReceiverBreaker.objects.filter(contact_id__in=contact_ids)
+                .select_related("contact", "contact__user")}
+    for delivery in deliveries:
+        delivery.breaker = breakers.get(delivery.contact_id)
+    troubled_first = sorted(breakers.values(), key=lambda b: (not b.is_troubled, -b.updated_at.timestamp()))
+    return render(request, "oncall/sent_messages.html", {
+        "deliveries": deliveries, "breakers": troubled_first,
+        "breaker_failures": settings.GOLDEN_HOURS_BREAKER_FAILURES,
+    })
 
 
 @login_required
