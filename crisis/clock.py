@@ -43,6 +43,13 @@ def now() -> datetime:
     return timezone.now() + _offset()
 
 
+def now_and_recorded() -> tuple[datetime, datetime]:
+    """Both clocks from one reading: live, a fact defaulting to "now" was recorded at that very instant."""
+    moment = _frozen.get()
+    real = moment if moment is not None else timezone.now() + _offset()
+    return _replaying.get() or real, real
+
+
 def recorded_now() -> datetime:
     """When something is being entered, for the record; never the replayed time of an import."""
     frozen = _frozen.get()

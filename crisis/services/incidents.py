@@ -188,16 +188,17 @@ def incident_acknowledge(*, incident: Incident, actor, acknowledged_at: datetime
 
 
 def incident_acknowledgement_record(*, incident: Incident, actor, acknowledged_at: datetime | None = None,
-                                    note: str = "", source_url: str = "") -> TimelineEvent | None:
+                                    note: str = "", source_url: str = "", is_pinned: bool = False,
+                                    metadata: dict | None = None) -> TimelineEvent | None:
     """The acknowledgement itself; returns its timeline event, or None when an earlier one stands."""
     membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
-    now = clock.recorded_now()
+    present, now = clock.now_and_recorded()
     errors = FieldErrors()
     check_happened_at(errors, "acknowledged_at", acknowledged_at, required=False,
                       first_public_signal_at=incident.first_public_signal_at)
     check_text(errors, "note", note, max_length=20_000, required=False)
     errors.raise_if_any()
-    happened = acknowledged_at or clock.now()
+    happened = acknowledged_at or present
     if incident.acknowledged_at is not None and incident.acknowledged_at <= happened:
         return None
     # Bump the stored version, not ours: a stale copy must not move the version backwards and
@@ -214,8 +215,8 @@ def incident_acknowledgement_record(*, incident: Incident, actor, acknowledged_a
     incident.version += 1
     body = note.strip() or _("Incident acknowledged.")
     event = timeline_event_append(incident=incident, kind=EventKind.ACKNOWLEDGEMENT, actor=actor, body=body,
-                                  occurred_at=happened, source_url=source_url,
-                                  metadata={"acknowledged": True,
+                                  occurred_at=happened, source_url=source_url, is_pinned=is_pinned,
+                                  metadata={**(metadata or {}), "acknowledged": True,
                                             **({"replaces": earlier.isoformat()} if earlier else {})})
     audit_record(organization=incident.organization, actor=actor, action="incident.acknowledge", obj=incident,
                  changes={"acknowledged_at": happened.isoformat()})

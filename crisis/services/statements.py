@@ -213,7 +213,8 @@ def statement_record_published(
 
 def _publish(statement: Statement, *, actor, published_at: datetime | None, public_url: str, expected_status: str,
              outside_desk: bool = False) -> None:
-    published_at = published_at or clock.now()
+    present, recorded = clock.now_and_recorded()
+    published_at = published_at or present
     errors = FieldErrors()
     check_happened_at(errors, "published_at", published_at,
                       first_public_signal_at=statement.incident.first_public_signal_at)
@@ -227,7 +228,7 @@ def _publish(statement: Statement, *, actor, published_at: datetime | None, publ
         changes={
             "status": St.PUBLISHED,
             "published_at": published_at,
-            "published_recorded_at": clock.recorded_now(),
+            "published_recorded_at": recorded,
             "public_url": public_url,
             "published_version": statement.current_version,
         },

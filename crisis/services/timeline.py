@@ -30,13 +30,13 @@ def timeline_event_append(
     corrects: TimelineEvent | None = None,
 ) -> TimelineEvent:
     """Write one event as part of the caller's transaction. Other services call this; it checks nothing."""
-    recorded_at = clock.recorded_now()
+    present, recorded_at = clock.now_and_recorded()
     return TimelineEvent.objects.create(
         incident=incident,
         kind=kind,
         body=body,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        occurred_at=occurred_at or clock.now(),
+        occurred_at=occurred_at or present,
         recorded_at=recorded_at,
         source_url=source_url,
         metadata=metadata or {},
@@ -79,7 +79,7 @@ def timeline_event_log(
         errors.raise_if_any()
     if kind == EventKind.ACKNOWLEDGEMENT:
         acknowledged = _acknowledgement_log(incident=incident, actor=actor, body=body, occurred_at=occurred_at,
-                                            source_url=source_url)
+                                            source_url=source_url, is_pinned=is_pinned, metadata=metadata)
         if acknowledged is not None:
             return acknowledged
     event = timeline_event_append(
@@ -100,13 +100,13 @@ def _after_event_logged(event: TimelineEvent) -> None:
 
 
 def _acknowledgement_log(*, incident: Incident, actor, body: str, occurred_at: datetime | None,
-                         source_url: str) -> TimelineEvent | None:
+                         source_url: str, is_pinned: bool, metadata: dict[str, Any] | None) -> TimelineEvent | None:
     """Logging an acknowledgement acknowledges the incident at that time (the event is the same one);
     None when an earlier acknowledgement stands, and this is logged as a plain line."""
     from .incidents import incident_acknowledgement_record
 
     return incident_acknowledgement_record(incident=incident, actor=actor, acknowledged_at=occurred_at,
-                                           note=body, source_url=source_url)
+                                           note=body, source_url=source_url, is_pinned=is_pinned, metadata=metadata)
 
 
 @transaction.atomic
