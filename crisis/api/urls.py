@@ -5,6 +5,7 @@ from django.urls import path
 
 from .views import (
     deadlines,
+    imports,
     incidents,
     organizations,
     pages,
@@ -27,6 +28,8 @@ urlpatterns = [
          name="webhook-secret-list"),
     path("webhook-secrets/<int:secret_id>/", webhooks.WebhookSecretRevokeView.as_view(), name="webhook-secret-detail"),
     path("incidents/", incidents.IncidentListCreateView.as_view(), name="incident-list"),
+    path("incidents/import/", imports.IncidentImportView.as_view(), name="incident-import"),
+    path("incidents/import/schema/", imports.IncidentImportSchemaView.as_view(), name="incident-import-schema"),
     path("incidents/<int:incident_id>/", incidents.IncidentDetailView.as_view(), name="incident-detail"),
     path("incidents/<int:incident_id>/transition/", incidents.IncidentTransitionView.as_view(),
          name="incident-transition"),

@@ -32,6 +32,9 @@ WRITES_WITHOUT_ID = {
     "incident-list": lambda foreign: {"organization": foreign["organization_id"], "title": "x",
                                       "first_public_signal_at": (timezone.now() - timedelta(minutes=1)).isoformat()},
     "token-list": None,  # a person's own tokens; no organization involved (session-only, see test_auth)
+    "incident-import": lambda foreign: {"format": "golden-hours/incident-import/1",
+                                        "organization": foreign["organization_id"],
+                                        "incident": {"title": "x", "first_public_signal_at": "2026-01-01T00:00:00Z"}},
 }
 
 
