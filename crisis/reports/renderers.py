@@ -192,6 +192,11 @@ def document_context(report: dict, *, is_pdf: bool = False) -> dict:
         "pages_note": pages_note(report),
         "key_times": [{**row, "note": key_time_note(row, show_entered)} for row in report["key_times"]],
         "effects": [{**effect, "cells": effect_cells(effect)} for effect in public],
+        # The chart shows every reading; a table of all of them costs the PDF a second per 200 rows, so
+        # the page and the PDF list only those entered well after they were measured (Markdown, which
+        # has no chart, lists them all).
+        "late_points": [p for p in report["sentiment"]["points"] if p["entered_minutes_later"]] if show_entered
+        else [],
         "passed_lines": passed_lines(report),
         "sections": [(label, report["postmortem"][key]) for key, label in section_labels()],
         "sentiment_svg": sentiment_svg(points=report["sentiment"]["points"], statements=public,

@@ -40,6 +40,9 @@ def test_it_leaves_paging_timers_out_of_the_deadlines(hand_built, people):
     policy_with(hand_built.organization, [
         {"target_kind": TargetKind.USER, "user": people["responder"], "wait_seconds": 300},
         {"target_kind": TargetKind.USER, "user": people["commander"], "wait_seconds": 300}])
+    # Paged while it was still open (nobody is paged about a resolved incident).
+    hand_built.status, hand_built.resolved_at = "active", None
+    hand_built.save(update_fields=["status", "resolved_at"])
     page_trigger(incident=hand_built, actor=people["commander"], title="Legal sign-off needed")
     assert hand_built.deadlines.filter(kind=DeadlineKind.ESCALATION).exists()
     report = report_assemble(incident=hand_built, now=T0 + timedelta(days=2))
