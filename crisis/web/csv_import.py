@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from crisis.services.errors import InvalidInput
 from crisis.services.sentiment import sentiment_validate
+from crisis.services.validation import FieldErrors, check_happened_at
 
 INTEGER_COLUMNS = ("mention_volume", "reach", "follower_change", "trending_rank")
 FLOAT_COLUMNS = ("negative_share", "neutral_share", "positive_share", "share_price_move_pct")
@@ -58,7 +59,7 @@ def _share(value: str) -> float:
     return float(text)
 
 
-def _parse_row(row: CsvRow, zone: str) -> None:
+def _parse_row(row: CsvRow, zone: str, first_public_signal_at: datetime | None) -> None:
     for column, value in row.raw.items():
         value = (value or "").strip()
         if column not in KNOWN_COLUMNS or (not value and column != "source"):
@@ -78,11 +79,18 @@ def _parse_row(row: CsvRow, zone: str) -> None:
         return
     try:
         sentiment_validate(row.point)
+        if first_public_signal_at is not None:
+            # The same check the service makes when the rows are recorded, shown on the row it is about.
+            errors = FieldErrors()
+            check_happened_at(errors, "measured_at", row.point.get("measured_at"),
+                              first_public_signal_at=first_public_signal_at)
+            errors.raise_if_any()
     except InvalidInput as exc:
         row.errors.extend(f"{name}: {reason}" for name, reasons in exc.fields.items() for reason in reasons)
 
 
-def csv_preview(text: str, *, zone: str) -> CsvPreview:
+def csv_preview(text: str, *, zone: str, first_public_signal_at: datetime | None = None) -> CsvPreview:
+    """Each row parsed (bare times read in ``zone``) and checked as the service will check it."""
     reader = csv.DictReader(io.StringIO(text))
     columns = [c.strip() for c in (reader.fieldnames or [])]
     reader.fieldnames = columns
@@ -105,7 +113,7 @@ def csv_preview(text: str, *, zone: str) -> CsvPreview:
         if None in raw:
             row.errors.append(_("This row has more cells than the header."))
         if not errors:
-            _parse_row(row, zone)
+            _parse_row(row, zone, first_public_signal_at)
         rows.append(row)
     if not rows and not errors:
         errors.append(_("The file has no data rows."))

@@ -1,7 +1,7 @@
 """Forms only read and check what people typed; the services decide and save."""
 
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,9 +23,18 @@ LOGGABLE_KINDS = [
 
 
 class LocalDateTimeField(forms.DateTimeField):
-    """A wall-clock time typed in the incident's zone (the zone is given to the form), stored as an instant."""
+    """A wall-clock time typed in the incident's zone (the zone is given to the form), stored as an instant.
+
+    On the night the clocks go back, 01:30 happens twice: it is read as the first one, the time the
+    clock showed first (the room then shows it with its zone abbreviation, EDT or EST). On the night
+    they go forward, 02:30 never happens: that is refused, beside the field, rather than guessed.
+    """
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local", "step": "60"}, format="%Y-%m-%dT%H:%M")
+    default_error_messages = {
+        "nonexistent": _("%(time)s does not exist in %(zone)s: the clocks jumped forward that night. "
+                         "Give a time before or after the jump."),
+    }
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("input_formats", LOCAL_INPUT_FORMATS)
@@ -37,7 +46,13 @@ class LocalDateTimeField(forms.DateTimeField):
         if moment is None:
             return None
         # Django made it aware in the server's zone (UTC); the person meant the incident's wall clock.
-        return moment.replace(tzinfo=zoneinfo.ZoneInfo(self.zone))
+        wall = moment.replace(tzinfo=None)
+        zone = zoneinfo.ZoneInfo(self.zone)
+        local = wall.replace(tzinfo=zone)  # fold=0: the first of two 01:30s
+        if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
+            raise forms.ValidationError(self.error_messages["nonexistent"], code="nonexistent",
+                                        params={"time": wall.strftime("%Y-%m-%d %H:%M"), "zone": self.zone})
+        return local
 
     def prepare_value(self, value):
         if isinstance(value, datetime) and value.tzinfo is not None:
@@ -99,7 +114,7 @@ class QuickLogForm(ZonedForm):
     body = forms.CharField(label=_("What happened?"), max_length=20_000,
                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
     kind = forms.ChoiceField(label=_("Kind"), choices=LOGGABLE_KINDS, initial=EventKind.NOTE)
-    occurred_at = LocalDateTimeField(label=_("When (optional, back-date)"), required=False)
+    occurred_at = LocalDateTimeField(label=_("Happened at (blank = now)"), required=False)
     source_url = forms.URLField(label=_("Source link (optional)"), required=False, max_length=1000,
                                 assume_scheme="https")
     is_pinned = forms.BooleanField(label=_("Pin"), required=False)
@@ -110,9 +125,30 @@ class CorrectionForm(ZonedForm):
     reason = forms.CharField(label=_("Why"), max_length=500, required=False)
 
 
-class StatusForm(forms.Form):
+class StatusForm(ZonedForm):
     status = forms.ChoiceField(label=_("Status"), choices=IncidentStatus.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    occurred_at = LocalDateTimeField(label=_("When (blank = now)"), required=False)
+
+
+class AcknowledgeForm(ZonedForm):
+    acknowledged_at = LocalDateTimeField(label=_("Acknowledged at (blank = now)"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_ack_%s")  # the room holds several forms with a note
+        super().__init__(*args, **kwargs)
+
+
+class SignalForm(ZonedForm):
+    """Re-dating the first public signal moves every deadline with it (the service does that)."""
+
+    first_public_signal_at = LocalDateTimeField(label=_("First surfaced in public"))
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_signal_%s")
+        super().__init__(*args, **kwargs)
 
 
 class SeverityForm(forms.Form):
@@ -214,5 +250,7 @@ class DeadlineWaiveForm(DeadlineForm):
     reason = forms.CharField(label=_("Reason"), max_length=2000)
 
 
-class DeadlineMetForm(DeadlineForm):
+class DeadlineMetForm(ZonedForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("Note"), max_length=2000)
+    happened_at = LocalDateTimeField(label=_("Done at (blank = now)"), required=False)

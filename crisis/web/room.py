@@ -1,43 +1,30 @@
 """What the incident room and its live partials show, gathered in a fixed number of queries."""
 
-from dataclasses import dataclass, field
+from django.http import HttpRequest
 
 from crisis import clock
-from crisis.models import INCIDENT_TRANSITIONS, Incident, IncidentStatus, Role, Statement, TimelineEvent
-from crisis.selectors import incident_timeline, local_time, sentiment_series
+from crisis.models import INCIDENT_TRANSITIONS, EventKind, Incident, IncidentStatus, Role, Statement
+from crisis.selectors import local_time, sentiment_series
 from crisis.services.incidents import TRANSITION_ROLE
+from crisis.timers.wording import entered_later
 
 from .access import Abilities
 from .chart import SentimentChart, sentiment_chart
+from .timeline_pages import timeline_page
 
 
-@dataclass
-class TimelineEntry:
-    """An event as it stands now, with the versions it replaced struck through beside it."""
-
-    event: TimelineEvent
-    superseded: list[TimelineEvent] = field(default_factory=list)
-
-    @property
-    def original(self) -> TimelineEvent:
-        return self.superseded[0] if self.superseded else self.event
+def timeline_context(request: HttpRequest, incident: Incident) -> dict:
+    """The timeline's page as the request asks for it: a kind filter, how far down, one page more."""
+    kind = request.GET.get("kind") or request.POST.get("filter_kind", "")
+    until = request.GET.get("until") or request.POST.get("until") or None
+    page = timeline_page(incident=incident, kind=kind, until=until, more=request.GET.get("more") == "1")
+    return {"kind": kind, "kind_choices": EventKind.choices, "timeline": page}
 
 
-def timeline_entries(*, incident: Incident, kind: str | None = None) -> list[TimelineEntry]:
-    """Pinned first, then newest first; a corrected event shows once, as its latest correction."""
-    events = list(incident_timeline(incident=incident, kind=kind or None))
-    correction_of = {e.corrects_id: e for e in events if e.corrects_id}
-    entries = []
-    for event in events:
-        if event.corrects_id:
-            continue
-        chain = [event]
-        while chain[-1].pk in correction_of:
-            chain.append(correction_of[chain[-1].pk])
-        entries.append(TimelineEntry(event=chain[-1], superseded=chain[:-1]))
-    entries.sort(key=lambda e: (e.original.occurred_at, e.original.pk), reverse=True)
-    entries.sort(key=lambda e: not e.event.is_pinned)
-    return entries
+def acknowledgement_entered_later(incident: Incident) -> str:
+    if incident.acknowledged_at is None or incident.acknowledged_recorded_at is None:
+        return ""
+    return entered_later(incident.acknowledged_at, incident.acknowledged_recorded_at)
 
 
 def status_choices(*, incident: Incident, abilities: Abilities) -> list[tuple[str, str]]:
@@ -49,7 +36,17 @@ def status_choices(*, incident: Incident, abilities: Abilities) -> list[tuple[st
 
 
 def room_statements(*, incident: Incident) -> list[Statement]:
-    return list(incident.statements.select_related("current_version").order_by("-created_at", "-id"))
+    """Newest first; each says how long after its publication it was entered (``entered_later``)."""
+    statements = list(incident.statements.select_related("current_version").order_by("-created_at", "-id"))
+    for statement in statements:
+        statement.entered_later = statement_entered_later(statement)
+    return statements
+
+
+def statement_entered_later(statement: Statement) -> str:
+    if statement.published_at is None or statement.published_recorded_at is None:
+        return ""
+    return entered_later(statement.published_at, statement.published_recorded_at)
 
 
 def room_chart(*, incident: Incident, statements: list[Statement]) -> SentimentChart:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("incidents/<int:pk>/status/", incidents.incident_status, name="incident-status"),
     path("incidents/<int:pk>/severity/", incidents.incident_severity, name="incident-severity"),
     path("incidents/<int:pk>/acknowledge/", incidents.incident_acknowledge_view, name="incident-acknowledge"),
+    path("incidents/<int:pk>/signal/", incidents.incident_signal, name="incident-signal"),
     path("incidents/<int:pk>/clock/", clock.golden_clock, name="incident-clock"),
     path("incidents/<int:pk>/timeline/", timeline.timeline_partial, name="incident-timeline"),
     path("incidents/<int:pk>/log/", timeline.quick_log, name="incident-log"),

@@ -12,7 +12,10 @@ from crisis.services.timeline import timeline_event_correct, timeline_event_log
 
 pytestmark = pytest.mark.django_db
 
-MAX_QUERIES = {"room": 16, "timeline": 8, "clock": 8, "chart": 8, "dashboard": 10, "statement": 14}
+# The clock reads, besides the deadlines, the withdrawn alarms (one query), the passed-occurrence records
+# (one) and, per repeating step that has such records, when its facts happened (one each, two at most
+# in the Golden 4 Hours): a fixed number, whatever the timeline's length.
+MAX_QUERIES = {"room": 19, "timeline": 8, "clock": 11, "chart": 8, "dashboard": 10, "statement": 14}
 
 
 def _grow(incident, people, *, events: int):

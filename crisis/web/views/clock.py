@@ -6,12 +6,13 @@ from django.views.decorators.http import require_POST
 
 from crisis import clock
 from crisis.models import Deadline, DeadlineState, Incident
-from crisis.selectors import incident_deadlines, incidents_for_user
+from crisis.selectors import incidents_for_user
 from crisis.services.deadlines import deadline_extend, deadline_mark_met, deadline_waive
 
 from ..access import Abilities, abilities_for, desk_view, incident_for_request
 from ..errors import form_submit
 from ..forms import DeadlineExtendForm, DeadlineMetForm, DeadlineWaiveForm
+from ..golden_clock import deadline_rows, passed_rows
 from ..rendering import desk_render
 
 GOLDEN_WINDOW_SECONDS = 4 * 3600
@@ -19,15 +20,15 @@ GOLDEN_WINDOW_SECONDS = 4 * 3600
 
 def clock_context(*, incident: Incident, abilities: Abilities) -> dict:
     now = clock.now()
-    # Escalation deadlines belong to pages (on-call), not to the public-facing golden hours.
-    deadlines = [d for d in incident_deadlines(incident=incident)
-                 if d.state != DeadlineState.CANCELLED and d.kind != "escalation"]
+    rows = deadline_rows(incident=incident)
+    deadlines = [row.deadline for row in rows]
     elapsed = (now - incident.first_public_signal_at).total_seconds()
     return {
         "server_now": now,
         "elapsed_seconds": int(elapsed),
         "golden_share": min(max(elapsed / GOLDEN_WINDOW_SECONDS, 0), 1),
-        "deadlines": deadlines,
+        "deadline_rows": rows,
+        "passed_rows": passed_rows(incident=incident),
         "pending_count": sum(d.state == DeadlineState.PENDING for d in deadlines),
         "breached_count": sum(d.state == DeadlineState.BREACHED for d in deadlines),
         "met_count": sum(d.state == DeadlineState.MET for d in deadlines),
@@ -63,7 +64,7 @@ def deadline_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     incident = deadline.incident
     abilities = abilities_for(user=request.user, organization=incident.organization)
     form_class, perform = DEADLINE_ACTIONS[action]
-    form = form_class(request.POST)
+    form = form_class(request.POST, **({"zone": incident.time_zone} if form_class is DeadlineMetForm else {}))
 
     def save():
         data = dict(form.cleaned_data)

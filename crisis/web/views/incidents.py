@@ -3,21 +3,28 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from crisis import clock
-from crisis.models import EventKind
 from crisis.oncall.selectors import incident_pages, oncall_now
-from crisis.services.errors import DomainError
 from crisis.services.incidents import (
     incident_acknowledge,
     incident_change_severity,
     incident_open,
     incident_transition,
+    incident_update_details,
 )
 
 from ..access import abilities_for, current_organization, desk_view, incident_for_request
-from ..errors import form_add_domain_error, form_submit
-from ..forms import CorrectionForm, IncidentOpenForm, QuickLogForm, SeverityForm, StatusForm
+from ..errors import form_submit
+from ..forms import (
+    AcknowledgeForm,
+    CorrectionForm,
+    IncidentOpenForm,
+    QuickLogForm,
+    SeverityForm,
+    SignalForm,
+    StatusForm,
+)
 from ..rendering import desk_render
-from ..room import room_chart, room_statements, status_choices, timeline_entries
+from ..room import acknowledgement_entered_later, room_chart, room_statements, status_choices, timeline_context
 from .clock import clock_context
 
 
@@ -46,21 +53,22 @@ def incident_open_view(request: HttpRequest) -> HttpResponse:
 
 
 def room_render(request: HttpRequest, incident, abilities, *, status: int = 200, **forms) -> HttpResponse:
-    kind = request.GET.get("kind", "")
     statements = room_statements(incident=incident)
     zone = incident.time_zone
     context = {
         "incident": incident,
         "organization": incident.organization,
         "abilities": abilities,
-        "kind": kind,
-        "kind_choices": EventKind.choices,
-        "entries": timeline_entries(incident=incident, kind=kind),
+        **timeline_context(request, incident),
         "statements": statements,
+        "acknowledged_entered_later": acknowledgement_entered_later(incident),
         "chart": room_chart(incident=incident, statements=statements),
         "status_choices": status_choices(incident=incident, abilities=abilities),
         "log_form": forms.get("log_form") or QuickLogForm(zone=zone),
-        "status_form": forms.get("status_form") or StatusForm(),
+        "status_form": forms.get("status_form") or StatusForm(zone=zone),
+        "acknowledge_form": forms.get("acknowledge_form") or AcknowledgeForm(zone=zone),
+        "signal_form": forms.get("signal_form") or SignalForm(zone=zone, initial={
+            "first_public_signal_at": incident.first_public_signal_at, "expected_version": incident.version}),
         "severity_form": forms.get("severity_form") or SeverityForm(initial={"severity": incident.severity}),
         "correction_form": forms.get("correction_form") or CorrectionForm(zone=zone),
         "correcting": forms.get("correcting"),
@@ -81,9 +89,10 @@ def incident_room(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_view
 def incident_status(request: HttpRequest, pk: int) -> HttpResponse:
     incident, abilities = incident_for_request(request, pk)
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST, zone=incident.time_zone)
     _saved, status = form_submit(form, lambda: incident_transition(
-        incident=incident, actor=request.user, to_status=form.cleaned_data["status"], note=form.cleaned_data["note"]))
+        incident=incident, actor=request.user, to_status=form.cleaned_data["status"], note=form.cleaned_data["note"],
+        occurred_at=form.cleaned_data["occurred_at"]))
     if status is None:
         return redirect("crisis:incident-room", pk=incident.pk)
     return room_render(request, incident, abilities, status=status, status_form=form)
@@ -106,10 +115,24 @@ def incident_severity(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_view
 def incident_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
     incident, abilities = incident_for_request(request, pk)
-    try:
-        incident_acknowledge(incident=incident, actor=request.user)
-    except DomainError as error:
-        form = StatusForm()
-        status = form_add_domain_error(form, error)
-        return room_render(request, incident, abilities, status=status, status_form=form)
-    return redirect("crisis:incident-room", pk=incident.pk)
+    form = AcknowledgeForm(request.POST, zone=incident.time_zone)
+    _saved, status = form_submit(form, lambda: incident_acknowledge(
+        incident=incident, actor=request.user, acknowledged_at=form.cleaned_data["acknowledged_at"],
+        note=form.cleaned_data["note"]))
+    if status is None:
+        return redirect("crisis:incident-room", pk=incident.pk)
+    return room_render(request, incident, abilities, status=status, acknowledge_form=form)
+
+
+@require_POST
+@desk_view
+def incident_signal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Re-date the first public signal: every deadline moves with it, by its offset in elapsed time."""
+    incident, abilities = incident_for_request(request, pk)
+    form = SignalForm(request.POST, zone=incident.time_zone)
+    _saved, status = form_submit(form, lambda: incident_update_details(
+        incident=incident, actor=request.user, expected_version=form.cleaned_data["expected_version"],
+        first_public_signal_at=form.cleaned_data["first_public_signal_at"]))
+    if status is None:
+        return redirect("crisis:incident-room", pk=incident.pk)
+    return room_render(request, incident, abilities, status=status, signal_form=form)

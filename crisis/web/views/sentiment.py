@@ -51,7 +51,7 @@ def sentiment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, incident, abilities, status=400, upload_form=form)
     text = form.cleaned_data["text"]
-    preview = csv_preview(text, zone=incident.time_zone)
+    preview = csv_preview(text, zone=incident.time_zone, first_public_signal_at=incident.first_public_signal_at)
     # The confirm step posts the same text back, so what is recorded is exactly what was previewed.
     confirm_form = SentimentUploadForm(initial={"text": text, "confirm": True})
     if not preview.is_valid or not form.cleaned_data["confirm"]:

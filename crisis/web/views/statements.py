@@ -27,6 +27,7 @@ from ..forms import (
     StatementReviseForm,
 )
 from ..rendering import desk_render
+from ..room import statement_entered_later
 
 St = StatementStatus
 
@@ -88,6 +89,7 @@ def _statement_page(request: HttpRequest, statement: Statement, *, status: int =
         "organization": incident.organization,
         "abilities": abilities,
         "statement": statement,
+        "published_entered_later": statement_entered_later(statement),
         "versions": versions,
         "current": current,
         "current_length": len(current.body),

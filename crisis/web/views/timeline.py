@@ -2,27 +2,25 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from crisis.models import EventKind, TimelineEvent
+from crisis.models import TimelineEvent
 from crisis.services.errors import DomainError
 from crisis.services.timeline import timeline_event_correct, timeline_event_log, timeline_event_pin
 
 from ..access import desk_view, incident_for_request
 from ..errors import form_add_domain_error, form_submit
 from ..forms import CorrectionForm, QuickLogForm
-from ..room import timeline_entries
+from ..room import timeline_context
 from .incidents import room_render
 
 
 def _timeline_context(request: HttpRequest, incident, abilities) -> dict:
-    kind = request.GET.get("kind") or request.POST.get("filter_kind", "")
-    return {"incident": incident, "abilities": abilities, "kind": kind, "kind_choices": EventKind.choices,
-            "entries": timeline_entries(incident=incident, kind=kind),
+    return {"incident": incident, "abilities": abilities, **timeline_context(request, incident),
             "correction_form": CorrectionForm(zone=incident.time_zone)}
 
 
 @desk_view
 def timeline_partial(request: HttpRequest, pk: int) -> HttpResponse:
-    """Polled by the room every few seconds, so colleagues' entries appear without a reload."""
+    """Polled by the room every few seconds, so colleagues' entries appear without a reload; also "Load more"."""
     incident, abilities = incident_for_request(request, pk)
     return render(request, "crisis/partials/timeline.html", _timeline_context(request, incident, abilities))
 

@@ -1,0 +1,140 @@
+"""What the golden clock says about each deadline: the verdict on when things happened, and the audit.
+
+Verdicts come from crisis.playbooks.verdicts (one computation for the room, the API and the report);
+this module only gathers what the room adds beside them: when the fact was entered, the false alarm
+that a late entry withdrew (who withdrew it, and when), and what a late-logged incident owed before
+anybody could act, in a fixed number of queries.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from crisis.durations import duration_label
+from crisis.models import Breach, Deadline, DeadlineState, EventKind, Incident, SatisfiedBy
+from crisis.playbooks.steps import step_for
+from crisis.playbooks.verdicts import MET_LATE, PassedCount, Verdict, deadline_verdict, passed_counts
+from crisis.selectors import incident_deadlines
+from crisis.timers.wording import entered_later, hhmm
+
+# What the fact that settled a deadline is called, by the kind of line it wrote.
+FACT_BY_EVENT_KIND = {
+    EventKind.STATEMENT: "published",
+    EventKind.ACKNOWLEDGEMENT: "acknowledged",
+    EventKind.ACTION: "done",
+}
+FACT_BY_STEP = {
+    SatisfiedBy.STATEMENT_PUBLISHED: "published",
+    SatisfiedBy.ACKNOWLEDGED: "acknowledged",
+    SatisfiedBy.CHECKPOINT_RECORDED: "measured",
+}
+
+
+@dataclass
+class DeadlineRow:
+    deadline: Deadline
+    verdict: Verdict
+    fact: str  # published | acknowledged | measured | done
+    retraction: Breach | None
+    incident: Incident
+
+    @property
+    def is_met_late(self) -> bool:
+        return self.verdict.outcome == MET_LATE
+
+    @property
+    def late_label(self) -> str:
+        return duration_label(self.verdict.late_minutes)
+
+    @property
+    def entered_later(self) -> str:
+        d = self.deadline
+        if d.met_at is None or d.met_recorded_at is None:
+            return ""
+        return entered_later(d.met_at, d.met_recorded_at)
+
+    @property
+    def fact_text(self) -> str:
+        """"published at 01:30", in the incident's zone."""
+        at = hhmm(self.deadline.met_at, self.incident)
+        return {
+            "published": _("published at %(at)s"),
+            "acknowledged": _("acknowledged at %(at)s"),
+            "measured": _("measured at %(at)s"),
+        }.get(self.fact, _("done at %(at)s")) % {"at": at}
+
+    @property
+    def retraction_text(self) -> str:
+        """"flagged at 01:31, withdrawn at 02:10 by Wang: published at 01:30"."""
+        breach = self.retraction
+        if breach is None:
+            return ""
+        values = {"flagged": hhmm(self.deadline.breached_at or breach.recorded_at, self.incident),
+                  "withdrawn": hhmm(breach.retracted_at, self.incident), "fact": self.fact_text}
+        person = breach.retracted_by
+        if person is None:
+            return _("flagged at %(flagged)s, withdrawn at %(withdrawn)s: %(fact)s") % values
+        values["who"] = person.get_full_name() or person.get_username()
+        return _("flagged at %(flagged)s, withdrawn at %(withdrawn)s by %(who)s: %(fact)s") % values
+
+    @property
+    def can_tick_off(self) -> bool:
+        """Pending, or flagged and not done yet: the service settles either with the time it was done."""
+        d = self.deadline
+        return d.state == DeadlineState.PENDING or (d.state == DeadlineState.BREACHED and d.met_at is None)
+
+
+def _fact(incident: Incident, deadline: Deadline) -> str:
+    kind = getattr(deadline, "fact_kind", None)
+    if kind in FACT_BY_EVENT_KIND:
+        return FACT_BY_EVENT_KIND[kind]
+    step = step_for(incident, deadline)
+    return FACT_BY_STEP.get(step["satisfied_by"], "done") if step else "done"
+
+
+def _retractions(deadlines: list[Deadline]) -> dict[int, Breach]:
+    """The withdrawn alarm of each deadline that had one (one query, none when no deadline could have)."""
+    ids = [d.pk for d in deadlines if d.state == DeadlineState.MET and d.breached_at is not None]
+    if not ids:
+        return {}
+    breaches = (Breach.objects.filter(deadline_id__in=ids, retracted_at__isnull=False)
+                .select_related("retracted_by").order_by("retracted_at", "id"))
+    return {b.deadline_id: b for b in breaches}  # the latest withdrawal wins
+
+
+def deadline_rows(*, incident: Incident) -> list[DeadlineRow]:
+    # Escalation deadlines belong to pages (on-call), not to the public-facing golden hours.
+    deadlines = [d for d in incident_deadlines(incident=incident).annotate(fact_kind=F("satisfied_by_event__kind"))
+                 if d.state != DeadlineState.CANCELLED and d.kind != "escalation"]
+    retractions = _retractions(deadlines)
+    return [DeadlineRow(deadline=d, verdict=deadline_verdict(d, retracted=d.pk in retractions),
+                        fact=_fact(incident, d), retraction=retractions.get(d.pk), incident=incident)
+            for d in deadlines]
+
+
+@dataclass
+class PassedRow:
+    count: PassedCount
+    incident: Incident
+
+    @property
+    def record(self):
+        return self.count.record
+
+    @property
+    def name(self) -> str:
+        return _(self.record.name)
+
+    @property
+    def first(self) -> str:
+        return hhmm(self.record.first_due_at, self.incident)
+
+    @property
+    def last(self) -> str:
+        return hhmm(self.record.last_due_at, self.incident)
+
+
+def passed_rows(*, incident: Incident) -> list[PassedRow]:
+    """Occurrences of repeating steps that went by unrecorded, one row per stretch, with how many were made."""
+    return [PassedRow(count=count, incident=incident) for count in passed_counts(incident=incident)]
