@@ -77,8 +77,9 @@ def incident_playbook_on_status(*, incident: Incident) -> int:
     """Once an incident stops being open, nothing more is owed on its clock: cancel what is pending.
 
     But what fell due before it was over is judged first, even if nobody swept it yet (the engine was
-    down, or the resolution is entered after the fact): resolving must never erase a slip. A false
-    alarm owed nothing at all.
+    down, or the resolution is entered after the fact): resolving must never erase a slip. And what fell
+    due only after it was over was never owed, even if an incident logged late had it flagged already.
+    A false alarm owed nothing at all.
     """
     if incident.is_open:
         return 0
@@ -87,6 +88,7 @@ def incident_playbook_on_status(*, incident: Incident) -> int:
     if incident.status != IncidentStatus.FALSE_ALARM:
         deadlines_breach_overdue(incident=incident, now=now, until=over_at, on_arrival=False,
                                  kinds=(DeadlineKind.PLAYBOOK, DeadlineKind.SURGE))
+    _not_owed_withdraw(incident, over_at=over_at, now=now)
     pending = list(Deadline.objects.select_for_update().filter(incident=incident, state=DeadlineState.PENDING)
                    .values_list("pk", "name"))
     cancelled = Deadline.objects.filter(pk__in=[pk for pk, _n in pending], state=DeadlineState.PENDING).update(
@@ -101,3 +103,26 @@ def incident_playbook_on_status(*, incident: Incident) -> int:
             for pk, name in pending
         ])
     return cancelled
+
+
+def _not_owed_withdraw(incident: Incident, *, over_at, now) -> None:
+    """Breaches of deadlines due after the incident was over (flagged when it was logged late, before
+    anyone said when it ended): the alarm was not owed. The deadline is cancelled, its breach retracted."""
+    flagged = list(Deadline.objects.select_for_update().filter(
+        incident=incident, state=DeadlineState.BREACHED, met_at__isnull=True, due_at__gt=over_at,
+        kind__in=[DeadlineKind.PLAYBOOK, DeadlineKind.SURGE]))
+    if not flagged:
+        return
+    from .satisfaction import deadline_alarm_settle
+
+    for deadline in flagged:
+        if Deadline.objects.filter(pk=deadline.pk, version=deadline.version, state=DeadlineState.BREACHED).update(
+                state=DeadlineState.CANCELLED, cancelled_at=now, version=F("version") + 1) != 1:
+            continue
+        deadline.state = DeadlineState.CANCELLED
+        deadline.version += 1
+        reason = _("Not owed: %(name)s fell due after the incident was over.") % {"name": _(deadline.name)}
+        timeline_event_append(incident=incident, kind=EventKind.DEADLINE, body=reason, occurred_at=deadline.due_at,
+                              metadata={"deadline_id": deadline.pk, "state": DeadlineState.CANCELLED,
+                                        "step": deadline.step_key, "not_owed": True})
+        deadline_alarm_settle(deadline=deadline, retracted=True, actor=None, now=clock.recorded_now(), reason=reason)

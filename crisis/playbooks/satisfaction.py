@@ -60,13 +60,15 @@ def _satisfy(*, incident: Incident, accepts: Callable[[Step], bool], moments: li
     moments = sorted(set(moments))
     settled: list[Deadline] = []
     for _round in range(MAX_ROUNDS):
-        # Unmet, or met later than a fact here happened: an earlier fact improves the verdict.
+        # Unmet, or met later than a fact here happened: an earlier fact improves the verdict (or, for a
+        # step met once, the record of when it was done: the first statement was the one at 23:30).
         candidates = Deadline.objects.select_for_update().filter(
             Q(met_at__isnull=True) | Q(met_at__gt=moments[0]),
-            incident=incident, state__in=[DeadlineState.PENDING, DeadlineState.BREACHED],
+            incident=incident, state__in=[DeadlineState.PENDING, DeadlineState.BREACHED, DeadlineState.MET],
         ).order_by("due_at", "id")
         verdicts = [(d, happened) for d in candidates
                     if (step := step_for(incident, d)) is not None and accepts(step)
+                    and not (d.state == DeadlineState.MET and step_recurrence(step))
                     and (happened := _fact_for(d, step, moments)) is not None]
         if not verdicts:
             break
@@ -106,6 +108,7 @@ def deadline_record_met(*, deadline: Deadline, incident: Incident, happened_at: 
     the caller, at the version the caller holds). Returns False when somebody else's record won."""
     in_time = happened_at <= deadline.due_at
     was_breached = deadline.state == DeadlineState.BREACHED
+    was_met = deadline.state == DeadlineState.MET
     new_state = DeadlineState.MET if in_time else DeadlineState.BREACHED
     recorded = clock.recorded_now()
     updated = Deadline.objects.filter(pk=deadline.pk, version=deadline.version, state=deadline.state).update(
@@ -123,6 +126,9 @@ def deadline_record_met(*, deadline: Deadline, incident: Incident, happened_at: 
     if in_time and was_breached:
         body = _("Breach retracted: %(name)s was met at %(at)s, before it was due at %(due)s%(late)s.") % values
         metadata["state"] = "retracted"
+    elif was_met:
+        body = _("Deadline met earlier than recorded: %(name)s, at %(at)s%(late)s.") % values
+        metadata["state"] = "met"
     elif in_time:
         body = _("Deadline met: %(name)s%(late)s.") % values
         metadata["state"] = "met"
@@ -133,10 +139,10 @@ def deadline_record_met(*, deadline: Deadline, incident: Incident, happened_at: 
     timeline_event_append(incident=incident, kind=EventKind.DEADLINE, body=body, occurred_at=happened_at,
                           actor=actor, metadata=metadata)
     if was_breached or not in_time:
-        _settle_alarm(deadline, retracted=in_time, actor=actor, now=recorded, reason=body)
+        deadline_alarm_settle(deadline=deadline, retracted=in_time, actor=actor, now=recorded, reason=body)
     if in_time and was_breached:
         _successor_reanchor(deadline, incident, anchor=happened_at, now=now)
-    if in_time and not was_breached:
+    if in_time and not was_breached and not was_met:
         deadline_next_occurrence(deadline=deadline, incident=incident, anchor=happened_at, now=now)
     return True
 
@@ -170,7 +176,7 @@ def _successor_reanchor(deadline: Deadline, incident: Incident, *, anchor: datet
     deadlines_schedule(deadlines=[successor])
 
 
-def _settle_alarm(deadline: Deadline, *, retracted: bool, actor, now: datetime, reason: str) -> None:
+def deadline_alarm_settle(*, deadline: Deadline, retracted: bool, actor, now: datetime, reason: str) -> None:
     breaches = list(Breach.objects.filter(deadline=deadline, retracted_at__isnull=True))
     if retracted and breaches:
         Breach.objects.filter(pk__in=[b.pk for b in breaches], retracted_at__isnull=True).update(

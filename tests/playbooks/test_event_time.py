@@ -389,3 +389,26 @@ def test_it_pages_once_for_what_a_back_dated_signal_has_already_passed(open_inci
     assert page.title.startswith("Logged late: 5 deadlines already missed")
     # ... and the check-ins due 90, 120, 150 and 180 min after it.
     assert "4 more occurrences passed before this was logged" in page.body
+
+
+def test_it_withdraws_a_breach_that_a_resolution_entered_later_shows_was_not_owed(open_incident, people, at):
+    at(26 * 60)
+    incident = open_incident(first_public_signal_at=T0, severity=2)
+    assert by_step(incident)["follow-up-report"].state == DeadlineState.BREACHED
+    incidents.incident_transition(incident=incident, actor=people["commander"], to_status="resolved",
+                                  occurred_at=minutes(10 * 60))
+    follow_up = by_step(incident)["follow-up-report"]
+    assert follow_up.state == DeadlineState.CANCELLED
+    assert Breach.objects.get(deadline=follow_up).retracted_at is not None
+    assert by_step(incident)["full-statement"].state == DeadlineState.BREACHED
+
+
+def test_it_records_that_a_step_met_once_was_met_earlier_than_first_entered(incident_at_t0, people, at):
+    incident = incident_at_t0()
+    at(55)
+    publish(incident, people, published_at=minutes(50))
+    at(58)
+    publish(incident, people, published_at=minutes(30), channel="douyin")
+    holding = by_step(incident)["holding-statement"]
+    assert holding.state == DeadlineState.MET and holding.met_at == minutes(30)
+    assert incident.events.filter(body__startswith="Deadline met earlier than recorded").count() == 1
