@@ -7,6 +7,7 @@ anybody could act, in a fixed number of queries.
 """
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -15,8 +16,8 @@ from crisis.durations import duration_label
 from crisis.models import Breach, Deadline, DeadlineState, EventKind, Incident, SatisfiedBy
 from crisis.playbooks.steps import step_for
 from crisis.playbooks.verdicts import MET_LATE, PassedCount, Verdict, deadline_verdict, passed_counts
-from crisis.selectors import incident_deadlines
-from crisis.timers.wording import entered_later, hhmm
+from crisis.selectors import incident_deadlines, local_time
+from crisis.timers.wording import entered_later
 
 # What the fact that settled a deadline is called, by the kind of line it wrote.
 FACT_BY_EVENT_KIND = {
@@ -24,11 +25,19 @@ FACT_BY_EVENT_KIND = {
     EventKind.ACKNOWLEDGEMENT: "acknowledged",
     EventKind.ACTION: "done",
 }
+# Past this age an incident's times span several days, and "14:09" alone would hide which one.
+DATED_AFTER = timedelta(hours=20)
+
 FACT_BY_STEP = {
     SatisfiedBy.STATEMENT_PUBLISHED: "published",
     SatisfiedBy.ACKNOWLEDGED: "acknowledged",
     SatisfiedBy.CHECKPOINT_RECORDED: "measured",
 }
+
+
+def clock_time_format(*, incident: Incident, now: datetime) -> str:
+    """Hours and minutes while the crisis is young; with the date once it spans days."""
+    return "%m-%d %H:%M" if now - incident.first_public_signal_at > DATED_AFTER else "%H:%M"
 
 
 @dataclass
@@ -38,6 +47,10 @@ class DeadlineRow:
     fact: str  # published | acknowledged | measured | done
     retraction: Breach | None
     incident: Incident
+    time_format: str = "%H:%M"
+
+    def _at(self, moment: datetime) -> str:
+        return local_time(moment, self.incident.time_zone).strftime(self.time_format)
 
     @property
     def is_met_late(self) -> bool:
@@ -57,7 +70,7 @@ class DeadlineRow:
     @property
     def fact_text(self) -> str:
         """"published at 01:30", in the incident's zone."""
-        at = hhmm(self.deadline.met_at, self.incident)
+        at = self._at(self.deadline.met_at)
         return {
             "published": _("published at %(at)s"),
             "acknowledged": _("acknowledged at %(at)s"),
@@ -70,8 +83,8 @@ class DeadlineRow:
         breach = self.retraction
         if breach is None:
             return ""
-        values = {"flagged": hhmm(self.deadline.breached_at or breach.recorded_at, self.incident),
-                  "withdrawn": hhmm(breach.retracted_at, self.incident), "fact": self.fact_text}
+        values = {"flagged": self._at(self.deadline.breached_at or breach.recorded_at),
+                  "withdrawn": self._at(breach.retracted_at), "fact": self.fact_text}
         person = breach.retracted_by
         if person is None:
             return _("flagged at %(flagged)s, withdrawn at %(withdrawn)s: %(fact)s") % values
@@ -103,13 +116,14 @@ def _retractions(deadlines: list[Deadline]) -> dict[int, Breach]:
     return {b.deadline_id: b for b in breaches}  # the latest withdrawal wins
 
 
-def deadline_rows(*, incident: Incident) -> list[DeadlineRow]:
+def deadline_rows(*, incident: Incident, time_format: str = "%H:%M") -> list[DeadlineRow]:
     # Escalation deadlines belong to pages (on-call), not to the public-facing golden hours.
     deadlines = [d for d in incident_deadlines(incident=incident).annotate(fact_kind=F("satisfied_by_event__kind"))
                  if d.state != DeadlineState.CANCELLED and d.kind != "escalation"]
     retractions = _retractions(deadlines)
     return [DeadlineRow(deadline=d, verdict=deadline_verdict(d, retracted=d.pk in retractions),
-                        fact=_fact(incident, d), retraction=retractions.get(d.pk), incident=incident)
+                        fact=_fact(incident, d), retraction=retractions.get(d.pk), incident=incident,
+                        time_format=time_format)
             for d in deadlines]
 
 
@@ -117,6 +131,7 @@ def deadline_rows(*, incident: Incident) -> list[DeadlineRow]:
 class PassedRow:
     count: PassedCount
     incident: Incident
+    time_format: str = "%H:%M"
 
     @property
     def record(self):
@@ -128,13 +143,14 @@ class PassedRow:
 
     @property
     def first(self) -> str:
-        return hhmm(self.record.first_due_at, self.incident)
+        return local_time(self.record.first_due_at, self.incident.time_zone).strftime(self.time_format)
 
     @property
     def last(self) -> str:
-        return hhmm(self.record.last_due_at, self.incident)
+        return local_time(self.record.last_due_at, self.incident.time_zone).strftime(self.time_format)
 
 
-def passed_rows(*, incident: Incident) -> list[PassedRow]:
+def passed_rows(*, incident: Incident, time_format: str = "%H:%M") -> list[PassedRow]:
     """Occurrences of repeating steps that went by unrecorded, one row per stretch, with how many were made."""
-    return [PassedRow(count=count, incident=incident) for count in passed_counts(incident=incident)]
+    return [PassedRow(count=count, incident=incident, time_format=time_format)
+            for count in passed_counts(incident=incident)]

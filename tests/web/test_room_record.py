@@ -128,3 +128,16 @@ def test_it_says_a_retrospective_incident_pages_nobody(client_for, people, open_
 def test_it_does_not_call_a_live_incident_a_record_of_the_past(client_for, people, incident_at_t0):
     content = _room(client_for(people["viewer"]), incident_at_t0())
     assert "Entered as a record of the past" not in content
+
+
+def test_it_dates_the_clocks_times_once_the_crisis_spans_days(client_for, people, open_incident, at):
+    at(60 * 24 * 3)
+    incident = open_incident(first_public_signal_at=T0)
+    row = _block(_room(client_for(people["viewer"]), incident), 'data-step="acknowledge"')
+    assert "11-25 02:15" in row  # due; the flag is three days later, at 11-28 02:00
+    assert "11-28 02:00" in row
+
+
+def test_it_keeps_the_clocks_times_short_on_the_first_night(client_for, people, incident_at_t0):
+    row = _block(_room(client_for(people["viewer"]), incident_at_t0()), 'data-step="acknowledge"')
+    assert "02:15" in row and "11-25 02:15" not in row

@@ -12,7 +12,7 @@ from crisis.services.deadlines import deadline_extend, deadline_mark_met, deadli
 from ..access import Abilities, abilities_for, desk_view, incident_for_request
 from ..errors import form_submit
 from ..forms import DeadlineExtendForm, DeadlineMetForm, DeadlineWaiveForm
-from ..golden_clock import deadline_rows, passed_rows
+from ..golden_clock import clock_time_format, deadline_rows, passed_rows
 from ..rendering import desk_render
 
 GOLDEN_WINDOW_SECONDS = 4 * 3600
@@ -20,7 +20,8 @@ GOLDEN_WINDOW_SECONDS = 4 * 3600
 
 def clock_context(*, incident: Incident, abilities: Abilities) -> dict:
     now = clock.now()
-    rows = deadline_rows(incident=incident)
+    time_format = clock_time_format(incident=incident, now=now)
+    rows = deadline_rows(incident=incident, time_format=time_format)
     deadlines = [row.deadline for row in rows]
     elapsed = (now - incident.first_public_signal_at).total_seconds()
     return {
@@ -28,7 +29,8 @@ def clock_context(*, incident: Incident, abilities: Abilities) -> dict:
         "elapsed_seconds": int(elapsed),
         "golden_share": min(max(elapsed / GOLDEN_WINDOW_SECONDS, 0), 1),
         "deadline_rows": rows,
-        "passed_rows": passed_rows(incident=incident),
+        "passed_rows": passed_rows(incident=incident, time_format=time_format),
+        "clock_time_format": time_format,
         "pending_count": sum(d.state == DeadlineState.PENDING for d in deadlines),
         "breached_count": sum(d.state == DeadlineState.BREACHED for d in deadlines),
         "met_count": sum(d.state == DeadlineState.MET for d in deadlines),
