@@ -56,13 +56,17 @@ def deadline_verdict(deadline: Deadline, *, retracted: bool = False) -> Verdict:
         if deadline.met_at is not None:
             return Verdict(MET_LATE, _minutes(deadline.due_at, deadline.met_at), entered, False)
         return Verdict(MISSED, None, None, False)
-    outcome = {DeadlineState.WAIVED: WAIVED, DeadlineState.CANCELLED: CANCELLED}.get(deadline.state, PENDING)
+    if deadline.state == DeadlineState.CANCELLED:
+        # Retracted here: flagged when logged late, then found due only after the incident was over.
+        return Verdict(CANCELLED, None, None, retracted)
+    outcome = WAIVED if deadline.state == DeadlineState.WAIVED else PENDING
     return Verdict(outcome, None, None, False)
 
 
 def deadlines_retracted(*, deadlines: Iterable[Deadline]) -> set[int]:
     """Ids of the deadlines among these whose breach was retracted (one query)."""
-    ids = [d.pk for d in deadlines if d.state == DeadlineState.MET and d.breached_at is not None]
+    ids = [d.pk for d in deadlines
+           if d.state in (DeadlineState.MET, DeadlineState.CANCELLED) and d.breached_at is not None]
     if not ids:
         return set()
     return set(Breach.objects.filter(deadline_id__in=ids, retracted_at__isnull=False)

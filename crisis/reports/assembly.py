@@ -262,15 +262,15 @@ def outcome_label(verdict: Verdict, *, is_still_late: bool = False, show_entered
 
 def _deadlines(incident: Incident, deadlines: list[Deadline], breaches: list[Breach], passed: list[PassedCount],
                now: datetime) -> list[dict]:
-    # The rule of verdicts.deadlines_retracted (a met deadline whose breach was withdrawn), read from the
-    # breaches this report loads anyway for who retracted them and why.
+    # The rule of verdicts.deadlines_retracted (a deadline whose breach was withdrawn: met in time after all,
+    # or not owed), read from the breaches this report loads anyway for who retracted them and why.
     retracted = {b.deadline_id for b in breaches if b.retracted_at is not None}
     on_arrival = {b.deadline_id for b in breaches if b.is_on_arrival}
     # In a record of the past everything was entered later; the report says so once, not on every row.
     show_entered = not incident.is_retrospective
     rows = []
     for d in deadlines:
-        verdict = deadline_verdict(d, retracted=d.state == DeadlineState.MET and d.pk in retracted)
+        verdict = deadline_verdict(d, retracted=d.pk in retracted)
         late, delta, open_ended = 0.0, None, False
         if d.state == DeadlineState.MET:
             delta = minutes_between(d.due_at, d.met_at)
@@ -297,7 +297,8 @@ def _deadlines(incident: Incident, deadlines: list[Deadline], breaches: list[Bre
 
 
 def _retracted_breaches(breaches: list[Breach], deadlines: list[Deadline]) -> list[dict]:
-    """Alarms that rang and were withdrawn when a fact entered later showed the deadline was met in time."""
+    """Alarms that rang and were withdrawn: a fact entered later showed the deadline was met in time, or a
+    resolution entered later showed it fell due only after the incident was over."""
     by_id = {d.pk: d for d in deadlines}
     return [{
         "deadline_id": b.deadline_id, "step_key": by_id[b.deadline_id].step_key,
