@@ -218,14 +218,15 @@ def test_it_counts_loopback_private_and_link_local_addresses_as_private():
 
 
 def test_it_keeps_the_later_attempts_outcome_when_a_late_success_comes_back(webhook_page, receiver, at):
-    from crisis.oncall.services.sending import _claim, _Outcome, _record_sent
+    from crisis.oncall.services.lanes import Outcome
+    from crisis.oncall.services.sending import _claim, _record_sent
 
     delivery = Delivery.objects.get(page=webhook_page)
     first, _status = _claim(delivery.pk, at(10))  # a worker that then hangs past its lease...
     at(20)
     delivery_attempt(delivery_id=delivery.pk)  # ...is overtaken by another, which sends it
     sent_at = Delivery.objects.get(pk=delivery.pk).sent_at
-    late = _record_sent([_Outcome(first, None, 200, at(21), 1)])  # the first worker's success, recorded late
+    late = _record_sent([Outcome(first, None, 200, at(21), 1)])  # the first worker's success, recorded late
     assert late == {delivery.pk: sending.AttemptResult(status="superseded")}
     fresh = Delivery.objects.get(pk=delivery.pk)
     assert (fresh.status, fresh.attempts, fresh.sent_at) == (DeliveryStatus.SENT, 2, sent_at)

@@ -16,6 +16,7 @@ from crisis.oncall.models import (
     DeliveryStatus,
     ReceiverBreaker,
 )
+from crisis.oncall.services.lanes import receivers_forget
 from crisis.oncall.services.pages import page_trigger
 from crisis.oncall.services.sending import IN_FLIGHT, deliveries_attempt
 from tests.timers.processes import wait_for
@@ -28,8 +29,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def settled():
-    """Sends left in the background finish (their receivers are released at teardown) before the database is
+    """Each test starts with a process that knows nothing about its receivers (ids repeat from test to test),
+    and sends left in the background finish (their receivers are released at teardown) before the database is
     emptied for the next test."""
+    receivers_forget()
     yield
     wait_for(lambda: not Delivery.objects.filter(status=DeliveryStatus.SENDING).exists(),
              timeout=30, what="every background send to be recorded")
@@ -160,11 +163,24 @@ def test_it_sends_to_a_healthy_receiver_in_parallel(open_incident, people, recei
 def test_it_gives_back_a_delivery_that_could_not_start_in_time(page_deliveries, receivers, monkeypatch):
     from datetime import timedelta
 
-    from crisis.oncall.services import sending
+    from crisis.oncall.services import lanes
 
-    monkeypatch.setattr(sending, "START_WITHIN", timedelta(seconds=-1))  # every sending thread "was busy"
+    monkeypatch.setattr(lanes, "START_WITHIN", timedelta(seconds=-1))  # every sending thread "was busy"
     deliveries = page_deliveries()
     statuses = attempt(deliveries, patience=None)
     healthy = Delivery.objects.get(pk=deliveries["healthy"].pk)
     assert statuses["healthy"] == DeliveryStatus.RETRYING
     assert (healthy.attempts, healthy.attempt_log.count(), receivers["healthy"].requests) == (0, 0, [])
+
+
+def test_it_ties_up_one_thread_for_a_failing_receiver_however_many_batches_queue_for_it(page_deliveries, receivers,
+                                                                                        contacts, settings):
+    settings.GOLDEN_HOURS_WEBHOOK_TIMEOUT = 60
+    ReceiverBreaker.objects.create(contact=contacts["hangs"], failures=1, state_since=contacts["hangs"].created_at,
+                                   updated_at=contacts["hangs"].created_at)
+    pages = [page_deliveries() for _n in range(3)]
+    for deliveries in pages:  # three send tasks, one after the other, none waiting for the hung receiver
+        attempt({"hangs": deliveries["hangs"]}, patience=0)
+    attempt({"healthy": pages[0]["healthy"]}, patience=None)
+    assert (len(receivers["hangs"].requests), len(receivers["healthy"].accepted)) == (1, 1)
+    receivers["hangs"].release.set()

@@ -1,84 +1,60 @@
 """Sending deliveries: claim the rows, send outside any transaction, record the outcome with a
 compare-and-set on (status = sending, attempts = n).
 
-A batch (a burst of breaches pages many people at once) is claimed in one transaction and sent on the
-worker process's sending threads, in lanes per receiver (a contact method; breakers.py says why not per
-host): up to SEND_LANES at once to a receiver in good health, one at a time to one that failed lately,
-none to one whose circuit breaker is open (those deliveries fail over at once). Successes that come back
-together are recorded in one transaction; each failure goes through the one-row path, which decides on
-retry or escalation, and schedules the retry itself.
+A batch (a burst of breaches pages many people at once) is claimed in one transaction and handed to the
+worker process's sending threads, a lane per receiver (lanes.py). A receiver whose circuit breaker is open
+(breakers.py) gets nothing: its deliveries fail over at once, as a delivery that failed for good does.
+Successes that come back together are recorded in one transaction; each failure goes through the one-row
+path, which decides on retry or escalation and schedules the retry itself.
 
 Slow receivers hold up nobody else. The caller waits at most ``patience`` seconds (a send task waits
-GOLDEN_HOURS_DELIVERY_WAIT) and not at all for receivers already in trouble; a send still running then is
-left to its lane, which records the outcome when the receiver answers or times out, the row staying
-"sending" under its lease meanwhile. A receiver that hangs costs one sending thread for its timeouts,
-never a worker process, and the messages queued behind it go to everybody else at once.
+GOLDEN_HOURS_DELIVERY_WAIT), and not at all for receivers failing or seen slow; a send still running then
+records its own outcome when the receiver answers or times out, the row staying "sending" under its lease
+meanwhile. A receiver that hangs costs sending threads for its timeouts, never a worker process.
 
 A worker killed mid-send leaves the rows "sending" with a lease; once the lease lapses the relay
 sends them again, with the same Idempotency-Key, so the receiver can tell it is the same alert.
 """
 
-import contextvars
 import logging
-import os
-import threading
-import time
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from crisis import clock
 
-from ..models import AttemptOutcome, ContactKind, Delivery, DeliveryAttempt, DeliveryStatus, PageState
-from ..transports import MAX_REDIRECTS, TransportError, transport_for
+from ..models import AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus, PageState
+from ..transports import MAX_REDIRECTS, TransportError
 from .breakers import Gate, breaker_failed, breaker_succeeded, breakers_gate
 from .deliveries import delivery_retry_later
+from .lanes import (
+    NOT_TRIED_CIRCUIT_OPEN,
+    NOT_TRIED_LATE,
+    START_WITHIN,
+    Batch,
+    Outcome,
+    lanes_send,
+    not_tried,
+    receiver_troubled,
+    receivers_mark_slow,
+)
 
 logger = logging.getLogger(__name__)
 
-LEASE_SLACK = timedelta(seconds=30)
-# Sends at once to one receiver in good health: a burst pages the one person on call many times over.
-SEND_LANES = 8
-# A delivery still waiting for a sending thread this long after its claim is given back and retried at
-# once rather than sent late: its lease would lapse while it is still being sent.
-START_WITHIN = timedelta(seconds=10)
-# The status of a delivery whose send outlasted the caller's patience: its lane records the outcome.
+# After the last request of an attempt, time to record its outcome before the lease lapses.
+RECORD_SLACK = timedelta(seconds=20)
+# The status of a delivery whose send outlasted the caller's patience: its thread records the outcome.
 IN_FLIGHT = "in flight"
-NOT_TRIED_CIRCUIT_OPEN = "circuit open"
-NOT_TRIED_LATE = "late"
 
 
 @dataclass(frozen=True)
 class AttemptResult:
     status: str
     retry_in: float | None = None
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    delivery: Delivery
-    error: TransportError | None
-    code: int | None
-    started_at: datetime
-    latency_ms: int
-    not_tried: str = ""  # why the receiver was not called: NOT_TRIED_CIRCUIT_OPEN or NOT_TRIED_LATE
-
-    @property
-    def counts_against_receiver(self) -> bool:
-        """A failure worth retrying says the receiver is unwell; a refusal for good says nothing about it."""
-        return self.error is not None and not self.error.permanent and not self.not_tried
-
-
-def _elapsed_clock() -> float:
-    """Seconds on a monotonic clock for waits and latencies. perf_counter, not time.monotonic, which tests
-    that freeze the calendar (time-machine) freeze too: a wait measured on it would never end."""
-    return time.perf_counter()
 
 
 def attempt_seconds() -> float:
@@ -88,8 +64,9 @@ def attempt_seconds() -> float:
 
 
 def lease_length() -> timedelta:
-    """Started within START_WITHIN of the claim, then one request per redirect hop, then recording."""
-    return timedelta(seconds=attempt_seconds()) * (1 + MAX_REDIRECTS) + LEASE_SLACK
+    """Started within START_WITHIN of the claim, then one request per redirect hop, then recording (58 s with
+    the default timeouts: how long a worker killed mid-send holds a delivery before the relay takes over)."""
+    return START_WITHIN + timedelta(seconds=attempt_seconds()) * (1 + MAX_REDIRECTS) + RECORD_SLACK
 
 
 def backoff_seconds(attempt: int) -> float:
@@ -143,213 +120,44 @@ def _claim(delivery_id: int, now: datetime) -> tuple[Delivery | None, str]:
     return (claimed[0], DeliveryStatus.SENDING) if claimed else (None, skipped[delivery_id])
 
 
-def _send(delivery: Delivery) -> _Outcome:
-    started_at = clock.now()
-    started = _elapsed_clock()
-    error: TransportError | None = None
-    code = None
-    try:
-        if delivery.kind != ContactKind.CONSOLE and delivery.contact is None:
-            raise TransportError(_("This contact method was removed."), permanent=True)
-        result = transport_for(delivery.kind).notify(delivery.page, delivery)
-        code = result.response_code
-    except TransportError as exc:
-        error, code = exc, exc.response_code
-    except Exception as exc:  # a bug or an unexpected library error: recorded and retried, not lost
-        logger.exception("transport %s crashed on delivery %s", delivery.kind, delivery.pk)
-        error = TransportError(str(exc))
-    return _Outcome(delivery, error, code, started_at, int((_elapsed_clock() - started) * 1000))
-
-
-class _Senders:
-    """The worker process's sending threads, made on first use, and the receivers it has seen outlast a
-    caller's patience lately (a forked worker child starts afresh: threads do not survive a fork)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.pool: ThreadPoolExecutor | None = None
-        self.slow_until: dict[int, float] = {}
-
-    def submit(self, fn, *args) -> None:
-        with self.lock:
-            if self.pool is None:
-                self.pool = ThreadPoolExecutor(max_workers=settings.GOLDEN_HOURS_DELIVERY_THREADS,
-                                               thread_name_prefix="delivery")
-            pool = self.pool
-        # Each lane runs in a copy of the caller's context, so clock.frozen_at() holds in the threads too.
-        pool.submit(contextvars.copy_context().run, fn, *args).add_done_callback(_log_crash)
-
-    def mark_slow(self, contact_ids: set[int]) -> None:
-        until = _elapsed_clock() + attempt_seconds()
-        with self.lock:
-            self.slow_until.update(dict.fromkeys(contact_ids, until))
-
-    def is_slow(self, contact_id: int | None) -> bool:
-        with self.lock:
-            return contact_id is not None and self.slow_until.get(contact_id, 0.0) > _elapsed_clock()
-
-    def forget_slow(self, contact_id: int | None) -> None:
-        with self.lock:
-            self.slow_until.pop(contact_id, None)
-
-
-def _log_crash(future) -> None:
-    if future.exception() is not None:  # a bug: its deliveries stay "sending" until the relay takes them over
-        logger.error("a sending lane crashed", exc_info=future.exception())
-
-
-_senders = _Senders()
-os.register_at_fork(after_in_child=_senders.__init__)  # start afresh: no pool, no memory
-
-
-class _Receiver:
-    """One receiver's share of a batch: its deliveries in order, and what its breaker lets us risk."""
-
-    def __init__(self, contact_id: int | None, gate: Gate, *, troubled: bool) -> None:
-        self.contact_id = contact_id
-        self.gate = gate
-        self.troubled = troubled
-        self.failures_left = gate.failures_left
-        self.queue: deque[Delivery] = deque()
-        self.unfinished = 0
-        # Its breaker row has failures to clear when a message gets through.
-        self.breaker_dirty = gate.breaker is not None and gate.breaker.is_troubled
-
-    @property
-    def lanes(self) -> int:
-        return 1 if self.troubled else min(SEND_LANES, len(self.queue))
-
-
-class _Batch:
-    """Deliveries being sent for one caller. Outcomes go back to the caller while it waits; once it stops
-    waiting (``detached``), each lane records its own."""
-
-    def __init__(self, receivers: list[_Receiver], *, wait_for_all: bool) -> None:
-        self.receivers = receivers
-        self.started = _elapsed_clock()
-        self.done = threading.Condition()
-        self.collected: list[_Outcome] = []
-        self.waiting_for = sum(len(r.queue) for r in receivers if wait_for_all or not r.troubled)
-        self.wait_for_all = wait_for_all
-        self.detached = False
-
-    def run_lane(self, receiver: _Receiver) -> None:
-        while True:
-            with self.done:
-                if not receiver.queue:
-                    return
-                delivery = receiver.queue.popleft()
-                circuit_open = receiver.failures_left <= 0
-            if circuit_open:
-                outcome = _not_tried(delivery, NOT_TRIED_CIRCUIT_OPEN)
-            elif _elapsed_clock() - self.started > START_WITHIN.total_seconds():
-                outcome = _not_tried(delivery, NOT_TRIED_LATE)
-            else:
-                outcome = _send(delivery)  # never raises: every error is an outcome
-            self._finish(receiver, outcome)
-
-    def _finish(self, receiver: _Receiver, outcome: _Outcome) -> None:
-        if outcome.error is None:
-            _senders.forget_slow(receiver.contact_id)
-        with self.done:
-            receiver.unfinished -= 1
-            if receiver.contact_id is not None:  # the console (no contact method) has no breaker
-                if outcome.error is None:
-                    receiver.failures_left = settings.GOLDEN_HOURS_BREAKER_FAILURES
-                elif outcome.counts_against_receiver:
-                    receiver.failures_left -= 1
-            if not self.detached:
-                self.collected.append(outcome)
-                if self.wait_for_all or not receiver.troubled:
-                    self.waiting_for -= 1
-                self.done.notify_all()
-                return
-        try:
-            _record_outcomes([outcome], {receiver.contact_id: receiver})
-        except Exception:  # the row stays "sending" and the relay sends it again once its lease lapses
-            logger.exception("could not record the outcome of delivery %s", outcome.delivery.pk)
-        finally:
-            connection.close()  # this thread's own connection; sending threads are not request-scoped
-
-    def wait(self, patience: float | None) -> tuple[list[_Outcome], set[int | None]]:
-        """The outcomes that came back within ``patience`` (None: all of them, which the timeouts bound; the
-        lease bounds it too, should a lane crash), and the receivers still busy."""
-        if patience is None:
-            patience = lease_length().total_seconds()
-        deadline = _elapsed_clock() + patience
-        with self.done:
-            while self.waiting_for > 0:
-                if (remaining := deadline - _elapsed_clock()) <= 0 or not self.done.wait(remaining):
-                    break
-            self.detached = True
-            collected, self.collected = self.collected, []
-            busy = {r.contact_id for r in self.receivers if r.unfinished}
-        return collected, busy
-
-
-def _not_tried(delivery: Delivery, why: str) -> _Outcome:
-    if why == NOT_TRIED_CIRCUIT_OPEN:
-        error = TransportError(_("Not tried: this receiver failed too many times in a row (its circuit is open)."),
-                               permanent=True)
-    else:
-        error = TransportError(_("Not tried in time: every sending thread was busy."))
-    return _Outcome(delivery, error, None, clock.now(), 0, not_tried=why)
-
-
 def deliveries_attempt(*, delivery_ids: list[int], patience: float | None = None) -> dict[int, AttemptResult]:
     """Try each delivery once. Returns what happened to each and, for a failure worth retrying, in how
     many seconds it is tried again (the retry is scheduled here).
 
-    ``patience``: the most seconds to wait for the receivers, and none at all for those already failing;
-    a send still running then finishes in the background and records itself (its status here is
-    IN_FLIGHT). None waits for every send."""
+    ``patience``: the most seconds to wait for the receivers, and none at all for those in trouble; a send
+    still running then finishes in the background and records itself (its status here is IN_FLIGHT).
+    None waits for every send (bounded by the timeouts, and by the lease should a thread crash)."""
     now = clock.now()
     claimed, skipped = _claim_many(delivery_ids, now)
     results = {pk: AttemptResult(status=reason) for pk, reason in skipped.items()}
     if not claimed:
         return results
-    receivers = _receivers_for(claimed, now)
-    by_contact = {r.contact_id: r for r in receivers}
+    by_receiver: dict[int | None, list[Delivery]] = {}
+    for delivery in claimed:
+        by_receiver.setdefault(delivery.contact_id, []).append(delivery)
+    gates = breakers_gate(contact_ids={pk for pk in by_receiver if pk is not None}, now=now, probe_for=lease_length())
+    gates[None] = Gate(failures_left=settings.GOLDEN_HOURS_BREAKER_FAILURES)  # the console: nothing to break
+    batch = Batch(gates, record=_record_outcomes)
     outcomes = []
-    # An open circuit needs no thread: those deliveries fail over right here.
-    for receiver in receivers:
-        if receiver.failures_left <= 0:
-            outcomes += [_not_tried(d, NOT_TRIED_CIRCUIT_OPEN) for d in receiver.queue]
-            receiver.queue.clear()
-    sending = [r for r in receivers if r.queue]
-    if sending:
-        batch = _Batch(sending, wait_for_all=patience is None)
-        for receiver in sending:
-            receiver.unfinished = len(receiver.queue)
-            for _lane in range(receiver.lanes):
-                _senders.submit(batch.run_lane, receiver)
-        came_back, busy = batch.wait(patience)
-        outcomes += came_back
-        _senders.mark_slow({pk for pk in busy if pk is not None and not by_contact[pk].troubled})
-        in_flight = {d.pk for d in claimed} - {o.delivery.pk for o in outcomes}
-        results |= {pk: AttemptResult(status=IN_FLIGHT) for pk in in_flight}
-    return results | _record_outcomes(outcomes, by_contact)
+    for contact_id, deliveries in by_receiver.items():
+        if gates[contact_id].failures_left <= 0:  # an open circuit needs no thread: they fail over right here
+            outcomes += [not_tried(d, NOT_TRIED_CIRCUIT_OPEN) for d in deliveries]
+            continue
+        waited = patience is None or not receiver_troubled(contact_id, gates[contact_id])
+        lanes_send(batch, contact_id, gates[contact_id], deliveries, waited=waited)
+    came_back, slow = batch.wait(lease_length().total_seconds() if patience is None else patience)
+    receivers_mark_slow(slow)
+    outcomes += came_back
+    in_flight = {d.pk for d in claimed} - {o.delivery.pk for o in outcomes}
+    results |= {pk: AttemptResult(status=IN_FLIGHT) for pk in in_flight}
+    return results | _record_outcomes(outcomes, gates)
 
 
 def delivery_attempt(*, delivery_id: int, patience: float | None = None) -> AttemptResult:
     return deliveries_attempt(delivery_ids=[delivery_id], patience=patience)[delivery_id]
 
 
-def _receivers_for(claimed: list[Delivery], now: datetime) -> list[_Receiver]:
-    contact_ids = {d.contact_id for d in claimed if d.contact_id is not None}
-    gates = breakers_gate(contact_ids=contact_ids, now=now, probe_for=lease_length())
-    no_breaker = Gate(failures_left=settings.GOLDEN_HOURS_BREAKER_FAILURES)  # the console: nothing to break
-    receivers: dict[int | None, _Receiver] = {}
-    for delivery in claimed:
-        contact_id = delivery.contact_id
-        if contact_id not in receivers:
-            gate = gates.get(contact_id, no_breaker)
-            receivers[contact_id] = _Receiver(contact_id, gate, troubled=gate.troubled or _senders.is_slow(contact_id))
-        receivers[contact_id].queue.append(delivery)
-    return list(receivers.values())
-
-
-def _record_outcomes(outcomes: list[_Outcome], receivers: dict[int | None, _Receiver]) -> dict[int, AttemptResult]:
+def _record_outcomes(outcomes: list[Outcome], gates: dict[int | None, Gate]) -> dict[int, AttemptResult]:
     """Record what happened, tell the receivers' breakers, and schedule the retries."""
     results = _record_sent([o for o in outcomes if o.error is None])
     for o in outcomes:
@@ -361,28 +169,29 @@ def _record_outcomes(outcomes: list[_Outcome], receivers: dict[int | None, _Rece
             results[o.delivery.pk] = _record(
                 o.delivery, error=o.error, code=o.code, started_at=o.started_at, latency_ms=o.latency_ms,
                 outcome=AttemptOutcome.CIRCUIT_OPEN if o.not_tried else None)
-    _breakers_tell(outcomes, receivers)
+    _breakers_tell(outcomes, gates)
     for pk, result in results.items():
         if result.retry_in is not None:
             delivery_retry_later(delivery_id=pk, countdown=result.retry_in)
     return results
 
 
-def _breakers_tell(outcomes: list[_Outcome], receivers: dict[int | None, _Receiver]) -> None:
+def _breakers_tell(outcomes: list[Outcome], gates: dict[int | None, Gate]) -> None:
     """In the order they came back: a failure worth retrying counts against its receiver, a success clears
-    it (one write only when there was something to clear: the healthy path costs no query)."""
+    it. A success writes only when the breaker had failures on record when the batch was claimed, or failed
+    since: the healthy path costs no query."""
     now = clock.now()
+    failed: set[int] = set()
     for o in outcomes:
-        receiver = receivers.get(o.delivery.contact_id)
-        if receiver is None or receiver.contact_id is None:
+        contact_id = o.delivery.contact_id
+        if contact_id is None:
             continue
-        if o.error is None:
-            if receiver.breaker_dirty:
-                breaker_succeeded(contact_id=receiver.contact_id, now=now)
-                receiver.breaker_dirty = False
-        elif o.counts_against_receiver:
-            breaker_failed(contact_id=receiver.contact_id, now=now, error=o.error.message)
-            receiver.breaker_dirty = True
+        if o.counts_against_receiver:
+            breaker_failed(contact_id=contact_id, now=now, error=o.error.message)
+            failed.add(contact_id)
+        elif o.error is None and (o.after_failures or contact_id in failed or gates[contact_id].troubled):
+            breaker_succeeded(contact_id=contact_id, now=now)
+            failed.discard(contact_id)
 
 
 def _release(delivery: Delivery) -> AttemptResult:
@@ -395,7 +204,7 @@ def _release(delivery: Delivery) -> AttemptResult:
 
 
 @transaction.atomic
-def _record_sent(outcomes: list[_Outcome]) -> dict[int, AttemptResult]:
+def _record_sent(outcomes: list[Outcome]) -> dict[int, AttemptResult]:
     """Successes, in one go: an attempt row each, then sent, unless a later attempt took the row over."""
     if not outcomes:
         return {}
