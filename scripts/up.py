@@ -12,6 +12,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from redis_local import redis_url_or_bundled  # noqa: E402
 
+sys.path.insert(0, str(ROOT))
+from config.queues import DEFAULT_PREFIX, WORKERS  # noqa: E402
+
 PY = sys.executable
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = os.environ.get("PORT", "8000")
@@ -33,11 +36,11 @@ def main() -> int:
         run("migrate", "--noinput", "-v", "0")
         run("seed_demo")
         run("seed_demo_reports")
-        commands = {
-            "web": [PY, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
-            "worker": [PY, "-m", "celery", "-A", "config", "worker", "-l", "warning", "--concurrency", "2"],
-            "engine": [PY, "manage.py", "run_engine"],
-        }
+        # The production layout (config/queues.py): a page never waits behind a timer, a report or a slow receiver.
+        prefix = os.environ.get("GOLDEN_HOURS_QUEUE_PREFIX", DEFAULT_PREFIX)
+        commands = {"web": [PY, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"]}
+        commands |= {f"worker {w.name}": [PY, *w.argv(prefix), "-l", "warning"] for w in WORKERS}
+        commands["engine"] = [PY, "manage.py", "run_engine"]
         for name, cmd in commands.items():
             children.append((name, subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)))
         print(f"\n  Golden Hours is running at http://{HOST}:{PORT}/")

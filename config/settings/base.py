@@ -5,6 +5,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from config.queues import DEFAULT_PREFIX, HOUSEKEEPING, queue_name, task_routes
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -124,8 +126,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # scheduled well inside it (see GOLDEN_HOURS_ETA_HORIZON) so none is delivered twice by design.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Separate queues let several test runs share one broker without eating each other's tasks.
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="golden-hours")
+# Queues by urgency (config/queues.py, docs/operations.md): sends, dispatch, timers, housekeeping, reports,
+# each consumed by the workers of the production layout, so a page never waits behind a timer or a report.
+# Every queue name starts with this prefix: test runs and benches sharing one broker give themselves a
+# private one and never eat each other's tasks.
+GOLDEN_HOURS_QUEUE_PREFIX = env("GOLDEN_HOURS_QUEUE_PREFIX", default=DEFAULT_PREFIX)
+CELERY_TASK_ROUTES = task_routes(GOLDEN_HOURS_QUEUE_PREFIX)
+CELERY_TASK_DEFAULT_QUEUE = queue_name(GOLDEN_HOURS_QUEUE_PREFIX, HOUSEKEEPING)
 # Publishing must not hang a web request when the broker is down: the sweeper is the safety net.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 

@@ -9,11 +9,14 @@ import uuid
 from pathlib import Path
 
 # One copy of the process helpers: the engine's fault suite owns them.
-from tests.timers.processes import PYTHON, ROOT, wait_for
+from tests.timers.processes import ALL_QUEUES, PYTHON, ROOT, Worker, celery_producer, wait_for
+
+__all__ = ["PagingStack", "celery_producer"]
 
 
 class PagingStack:
-    """Workers on a private Redis and queue, sharing one database and one clock file."""
+    """Workers on a private Redis and private queues (names starting with ``queue``), sharing one database
+    and one clock file."""
 
     def __init__(self, workdir: Path, database_url: str, extra_env: dict[str, str] | None = None) -> None:
         self.workdir = workdir
@@ -45,7 +48,7 @@ class PagingStack:
         env.update({
             "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url, "CELERY_BROKER_URL": self.redis_url,
-            "CELERY_TASK_DEFAULT_QUEUE": self.queue, "GOLDEN_HOURS_SEND_TIMERS": "1",
+            "GOLDEN_HOURS_QUEUE_PREFIX": self.queue, "GOLDEN_HOURS_SEND_TIMERS": "1",
             "GOLDEN_HOURS_CLOCK_FILE": str(self.clock_file), "PYTHONUNBUFFERED": "1",
         })
         env.update(self.extra_env)
@@ -55,11 +58,13 @@ class PagingStack:
         path = self.workdir / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def worker_start(self, name: str = "worker", *, concurrency: int = 1, pool: str = "prefork") -> None:
+    def worker_start(self, name: str = "worker", *, concurrency: int = 1, pool: str = "prefork",
+                     worker: Worker | None = None) -> None:
+        """One worker for every queue by default; ``worker`` picks queues and options (config.queues.WORKERS)."""
+        worker = worker or Worker("all", ALL_QUEUES.queues, ("--pool", pool, "--concurrency", str(concurrency)))
         with open(self.workdir / f"{name}.log", "ab") as out:
             proc = subprocess.Popen(
-                [PYTHON, "-m", "celery", "-A", "config", "worker", "--concurrency", str(concurrency), "--pool", pool,
-                 "-Q", self.queue, "-n", f"{name}-{self.queue}@%h", "--loglevel", "INFO",
+                [PYTHON, *worker.argv(self.queue, node=f"{name}-{self.queue}"), "--loglevel", "INFO",
                  "--without-gossip", "--without-mingle", "--without-heartbeat"],
                 cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True)
@@ -85,20 +90,3 @@ class PagingStack:
         if self.redis_proc is not None and self.redis_proc.poll() is None:
             self.redis_proc.kill()
             self.redis_proc.wait(10)
-
-
-@contextlib.contextmanager
-def celery_producer(broker_url: str, queue: str):
-    """Make this process publish our shared tasks to the private broker and queue."""
-    from celery import Celery, current_app
-
-    previous = current_app._get_current_object()
-    app = Celery("golden_hours_paging", set_as_current=False)
-    app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.update(CELERY_BROKER_URL=broker_url, CELERY_TASK_DEFAULT_QUEUE=queue)
-    app.set_current()
-    try:
-        yield app
-    finally:
-        previous.set_current()
-        app.close()

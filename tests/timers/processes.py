@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from config.queues import QUEUES, Worker, queue_name, task_routes
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 
@@ -62,9 +64,34 @@ class Managed:
         return self.proc.poll() is None
 
 
+@contextlib.contextmanager
+def celery_producer(broker_url: str, prefix: str):
+    """Make this process publish to the private broker and queues: our tasks are shared_task proxies, so
+    they follow the current Celery app."""
+    from celery import Celery, current_app
+
+    previous = current_app._get_current_object()
+    app = Celery("golden_hours_private", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    # Keys in the settings' own spelling: with a namespace, Celery reads CELERY_BROKER_URL before broker_url.
+    app.conf.update(CELERY_BROKER_URL=broker_url, CELERY_TASK_ROUTES=task_routes(prefix),
+                    CELERY_TASK_DEFAULT_QUEUE=queue_name(prefix, "housekeeping"))
+    app.set_current()
+    try:
+        yield app
+    finally:
+        previous.set_current()
+        app.close()
+
+
+# One worker for every queue: what most tests need (the production layout is config.queues.WORKERS).
+ALL_QUEUES = Worker("all", QUEUES, ("--pool", "prefork", "--concurrency", "1"))
+
+
 @dataclass
 class EngineStack:
-    """A private Redis plus any number of workers and sweepers sharing one database, queue and clock file."""
+    """A private Redis plus any number of workers and sweepers sharing one database, clock file and private
+    queues (every queue name starts with ``queue``, the run's GOLDEN_HOURS_QUEUE_PREFIX)."""
 
     workdir: Path
     database_url: str
@@ -110,7 +137,7 @@ class EngineStack:
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "CELERY_BROKER_URL": self.redis_url,
-            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            "GOLDEN_HOURS_QUEUE_PREFIX": self.queue,
             "GOLDEN_HOURS_SEND_TIMERS": "1",
             "GOLDEN_HOURS_CLOCK_FILE": str(self.clock_file),
             "GOLDEN_HOURS_RELAY_AFTER": "0.5",
@@ -132,12 +159,10 @@ class EngineStack:
         self.processes[name] = managed
         return managed
 
-    def worker_start(self, name: str = "worker", *, wait: bool = True) -> Managed:
-        managed = self._start(name, [
-            PYTHON, "-m", "celery", "-A", "config", "worker", "--concurrency", "1", "--pool", "prefork",
-            "-Q", self.queue, "-n", f"{name}-{self.queue}@%h", "--loglevel", "INFO",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-        ])
+    def worker_start(self, name: str = "worker", *, wait: bool = True, worker: Worker = ALL_QUEUES) -> Managed:
+        argv = worker.argv(self.queue, node=f"{name}-{self.queue}")
+        managed = self._start(name, [PYTHON, *argv, "--loglevel", "INFO",
+                                     "--without-gossip", "--without-mingle", "--without-heartbeat"])
         if wait:
             self.ready(managed, WORKER_READY)
         return managed

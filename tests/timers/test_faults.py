@@ -7,7 +7,6 @@ happened since X" is shown with a sentinel deadline due just after X: once the s
 it, it has looked at everything due before it.
 """
 
-import contextlib
 import re
 import subprocess
 from datetime import timedelta
@@ -33,7 +32,7 @@ from .outcomes import (
     deadlines_seed,
     ids_of,
 )
-from .processes import PYTHON, ROOT, EngineStack, database_url, wait_for
+from .processes import PYTHON, ROOT, EngineStack, celery_producer, database_url, wait_for
 from .throwaway_postgres import ThrowawayCluster, postgres_bin
 
 ON_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -49,31 +48,16 @@ pytestmark = [
 TIMER_RUN = re.compile(r"deadline_due\[[0-9a-f-]+\] succeeded in [0-9.e-]+s: (True|False)")
 
 
-@contextlib.contextmanager
-def celery_producer(broker_url: str, queue: str):
-    """Make this process send its timers to the private broker and queue: our tasks are shared_task
-    proxies, so they follow the current Celery app."""
-    from celery import Celery, current_app
-
-    previous = current_app._get_current_object()
-    app = Celery("golden_hours_faults", set_as_current=False)
-    app.config_from_object("django.conf:settings", namespace="CELERY")
-    # Keys in the settings' own spelling: with a namespace, Celery reads CELERY_BROKER_URL before broker_url.
-    app.conf.update(CELERY_BROKER_URL=broker_url, CELERY_TASK_DEFAULT_QUEUE=queue)
-    app.set_current()
-    try:
-        yield app
-    finally:
-        previous.set_current()
-        app.close()
-
-
 @pytest.fixture
 def stack(transactional_db, tmp_path, monkeypatch, settings):
     stack = EngineStack(workdir=tmp_path, database_url=database_url(connection.settings_dict))
     stack.clock_set(0)
     monkeypatch.setenv("GOLDEN_HOURS_CLOCK_FILE", str(stack.clock_file))  # this process reads the same clock
     settings.GOLDEN_HOURS_SEND_TIMERS = True
+    # Per-deadline ETA timers are off by default (the engine alone is faster, docs/benchmarks.md) but still
+    # supported: these cases race them against the sweeper, so they turn them on, in every process.
+    settings.GOLDEN_HOURS_ETA_HORIZON = 900
+    stack.extra_env["GOLDEN_HOURS_ETA_HORIZON"] = "900"
     try:
         stack.redis_start()
         with celery_producer(stack.redis_url, stack.queue):
