@@ -63,10 +63,12 @@ class Outcome:
         """A failure worth retrying says the receiver is unwell; a refusal for good says nothing about it."""
         return self.error is not None and not self.error.permanent and not self.not_tried
 
+
 def elapsed_clock() -> float:
     """Seconds on a monotonic clock for waits and latencies. perf_counter, not time.monotonic, which tests
     that freeze the calendar (time-machine) freeze too: a wait measured on it would never end."""
     return time.perf_counter()
+
 
 def send_one(delivery: Delivery) -> Outcome:
     started_at = clock.now()
@@ -85,6 +87,7 @@ def send_one(delivery: Delivery) -> Outcome:
         error = TransportError(str(exc))
     return Outcome(delivery, error, code, started_at, int((elapsed_clock() - started) * 1000))
 
+
 def not_tried(delivery: Delivery, why: str) -> Outcome:
     if why == NOT_TRIED_CIRCUIT_OPEN:
         error = TransportError(_("Not tried: this receiver failed too many times in a row (its circuit is open)."),
@@ -92,6 +95,7 @@ def not_tried(delivery: Delivery, why: str) -> Outcome:
     else:
         error = TransportError(_("Not tried in time: every sending thread was busy."))
     return Outcome(delivery, error, None, clock.now(), 0, not_tried=why)
+
 
 class _Lane:
     """One receiver's queue in this worker process, drained by up to SEND_LANES threads, by one while the
