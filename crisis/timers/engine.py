@@ -1,15 +1,18 @@
 """The long-running deadline engine (``manage.py run_engine``).
 
-Loop: breach what is due, relay undelivered breaches, send ETA timers for deadlines entering the
-horizon, then sleep until the next due time, woken early by PostgreSQL NOTIFY when a nearer
-deadline is created or moved. It survives the database going away: it backs off and retries,
-and a sweep on reconnect catches everything that fell due meanwhile.
+Loop: breach what is due, relay undelivered breaches (and, if enabled, send ETA timers for deadlines
+entering the horizon), then sleep until the next due time, woken early by PostgreSQL NOTIFY when a
+nearer deadline is created or moved; without NOTIFY (SQLite) it looks again every second. A due row
+that another transaction holds locked is not "due now" for the sleep: the engine backs off instead
+of spinning on it. It survives the database going away: it backs off and retries, and a sweep on
+reconnect catches everything that fell due meanwhile.
 """
 
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
@@ -17,11 +20,18 @@ from django.db import DatabaseError, close_old_connections, connection
 from crisis import clock
 
 from .scheduling import WAKE_CHANNEL, publish_in_background
-from .sweeper import breaches_relay, deadline_next_due_at, deadlines_breach_due, deadlines_schedule_upcoming
+from .sweeper import breaches_relay, deadline_next_due, deadlines_breach_due, deadlines_schedule_upcoming
 
 logger = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY = 10.0  # seconds between upcoming-timer and outbox-relay passes
+# Without NOTIFY (SQLite, development) nothing wakes the engine when a nearer deadline appears: look every second.
+POLL_WITHOUT_NOTIFY = 1.0
+# While another transaction holds a due row: look again after 50 ms, doubling up to 1 s. A lock held for a
+# moment (a satisfying change, a timer) costs one quick retry; one held for minutes costs a sweep a second,
+# not a spin, and the breach lands at most a second after the lock goes.
+HELD_BACKOFF_FIRST = 0.05
+HELD_BACKOFF_MAX = 1.0
 
 
 class WakeListener:
@@ -42,7 +52,7 @@ class WakeListener:
 
     def wait(self, timeout: float) -> None:
         if connection.vendor != "postgresql":
-            time.sleep(timeout)
+            time.sleep(min(timeout, POLL_WITHOUT_NOTIFY))
             return
         if self.conn is None or self.conn.closed:
             self._connect()
@@ -61,9 +71,13 @@ class Engine:
     max_sleep: float = 30.0
     relay_after: float = 5.0
     stopping: bool = False
+    listener: WakeListener = field(default_factory=WakeListener)
+    swept_at: datetime | None = None
+    held_backoff: float = HELD_BACKOFF_FIRST
 
     def tick(self) -> int:
-        breached = deadlines_breach_due(now=clock.now())
+        self.swept_at = clock.now()
+        breached = deadlines_breach_due(now=self.swept_at)
         if breached:
             logger.info("breached %d deadline(s)", breached)
         return breached
@@ -79,14 +93,20 @@ class Engine:
         api_records_purge()
 
     def sleep_seconds(self) -> float:
-        next_due = deadline_next_due_at()
-        if next_due is None:
-            return self.max_sleep
-        return min(self.max_sleep, max(0.0, (next_due - clock.now()).total_seconds()))
+        """Until the next deadline falls due; a row the sweep could not lock only shortens it to the backoff."""
+        swept_at = self.swept_at or clock.now()
+        upcoming = deadline_next_due(swept_at=swept_at)
+        sleep = self.max_sleep if upcoming.at is None else (upcoming.at - clock.now()).total_seconds()
+        if upcoming.held:
+            sleep = min(sleep, self.held_backoff)
+            self.held_backoff = min(self.held_backoff * 2, HELD_BACKOFF_MAX)
+        else:
+            self.held_backoff = HELD_BACKOFF_FIRST
+        return min(self.max_sleep, max(0.0, sleep))
 
     def run(self) -> None:
         publish_in_background()
-        listener = WakeListener()
+        listener = self.listener
         last_housekeeping = 0.0
         backoff = 0.1
         while not self.stopping:

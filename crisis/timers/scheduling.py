@@ -1,7 +1,10 @@
-"""Telling the timers about deadlines: Celery ETA tasks for near ones, a wake-up for the sweeper.
+"""Telling the engine about deadlines: a wake-up for the sweeper, and Celery ETA timers if enabled.
 
 Both are hints. The database is the truth and the sweeper finds every due deadline even if
 no task was ever sent, so failures here are logged, never raised into the caller's transaction.
+
+Per-deadline ETA timers are sent only with ``GOLDEN_HOURS_ETA_HORIZON`` above 0; with 0 the engine,
+which sleeps until the next due time and is woken by NOTIFY, is the only breacher.
 """
 
 import logging
@@ -27,12 +30,18 @@ def eta_horizon() -> timedelta:
     return timedelta(seconds=settings.GOLDEN_HOURS_ETA_HORIZON)
 
 
+def eta_timers_enabled() -> bool:
+    return settings.GOLDEN_HOURS_ETA_HORIZON > 0
+
+
 def deadlines_schedule(*, deadlines: list[Deadline]) -> None:
     """Called in the transaction that created or moved ``deadlines``; acts after it commits."""
     pending = [d for d in deadlines if d.state == DeadlineState.PENDING]
     if not pending:
         return
     sweeper_wake()
+    if not eta_timers_enabled():
+        return
     horizon = clock.now() + eta_horizon()
     near = [(d.pk, d.version, d.due_at) for d in pending if d.due_at <= horizon]
     if not near:

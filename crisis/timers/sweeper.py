@@ -4,6 +4,7 @@ Several sweepers (and Celery timers) may run at once: SELECT ... FOR UPDATE SKIP
 each row to one of them, and the compare-and-set inside the breach makes a second attempt a no-op.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 from crisis.models import Breach, Deadline, DeadlineState
 
 from .breach import deadlines_breach_locked
-from .scheduling import breaches_send, eta_horizon, eta_versions_mark, timers_send
+from .scheduling import breaches_send, eta_horizon, eta_timers_enabled, eta_versions_mark, timers_send
 
 BATCH = 1000
 TIMER_BATCH = 200
@@ -59,12 +60,31 @@ def deadline_breach_if_due(*, deadline_id: int, version: int, now: datetime) -> 
     return mine
 
 
-def deadline_next_due_at() -> datetime | None:
-    return Deadline.objects.filter(state=DeadlineState.PENDING).aggregate(next=Min("due_at"))["next"]
+@dataclass(frozen=True)
+class NextDue:
+    """What the engine needs to decide how long to sleep after a sweep at ``swept_at``."""
+
+    at: datetime | None  # the nearest pending deadline due after the sweep (None: nothing pending)
+    held: bool  # a deadline due by the sweep is still pending: another transaction holds its row lock
+
+
+def deadline_next_due(*, swept_at: datetime) -> NextDue:
+    """After a sweep at ``swept_at``: when the next deadline falls due, and whether the sweep skipped a due row.
+
+    The sweep breached every due row it could lock (SKIP LOCKED), so a row due by then and still pending
+    is one that another transaction holds (a satisfying change, a timer, another engine). Counting it as
+    "next due" would make the engine sleep 0 and spin on the row until the lock goes; it is reported
+    apart, and the engine backs off instead. Both are probes of the partial index deadline_pending_due.
+    """
+    pending = Deadline.objects.filter(state=DeadlineState.PENDING)
+    upcoming = pending.filter(due_at__gt=swept_at).aggregate(next=Min("due_at"))["next"]
+    return NextDue(at=upcoming, held=pending.filter(due_at__lte=swept_at).exists())
 
 
 def deadlines_schedule_upcoming(*, now: datetime) -> int:
     """Send ETA tasks for deadlines that have come within the horizon since they were created."""
+    if not eta_timers_enabled():
+        return 0
     with transaction.atomic():
         rows = list(
             Deadline.objects.select_for_update(skip_locked=True)

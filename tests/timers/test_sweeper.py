@@ -4,7 +4,7 @@ import pytest
 
 from crisis.models import Breach, DeadlineState
 from crisis.timers import tasks
-from crisis.timers.sweeper import deadline_breach_if_due, deadline_next_due_at, deadlines_breach_due
+from crisis.timers.sweeper import NextDue, deadline_breach_if_due, deadline_next_due, deadlines_breach_due
 from tests.deadline_helpers import T0, by_step
 
 pytestmark = pytest.mark.django_db
@@ -69,9 +69,16 @@ def test_it_marks_a_breach_dispatched_once(incident_at_t0, at):
     assert tasks.breach_dispatch(breach.pk) is False
 
 
-def test_it_knows_when_the_next_deadline_falls_due(incident_at_t0):
+def test_it_knows_when_the_next_deadline_falls_due(incident_at_t0, at):
     incident_at_t0()
-    assert deadline_next_due_at() == T0 + timedelta(minutes=15)
+    assert deadline_next_due(swept_at=at(5)) == NextDue(at=T0 + timedelta(minutes=15), held=False)
+
+
+def test_it_tells_a_due_row_the_sweep_left_pending_apart_from_the_next_due_time(incident_at_t0, at):
+    incident = incident_at_t0()
+    swept_at = at(16)  # as if a sweep now had found the acknowledge deadline (due at 15 min) locked
+    later = min(d.due_at for d in incident.deadlines.all() if d.due_at > swept_at)
+    assert deadline_next_due(swept_at=swept_at) == NextDue(at=later, held=True)
 
 
 def test_it_rolls_the_next_occurrence_one_interval_after_a_missed_one(incident_at_t0, at):
