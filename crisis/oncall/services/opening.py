@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from crisis import clock
-from crisis.models import AuditEntry, Breach, Deadline, Incident, Organization, Severity, TimelineEvent
+from crisis.models import OPEN_STATUSES, AuditEntry, Breach, Deadline, Incident, Organization, Severity, TimelineEvent
 from crisis.services.audit import audit_entry
 
 from ..models import EscalationPolicy, Page
@@ -83,16 +83,17 @@ class _Lookups:
 
 
 @transaction.atomic
-def pages_open(*, specs: list[PageSpec]) -> list[tuple[Page, bool]]:
+def pages_open(*, specs: list[PageSpec]) -> list[tuple[Page | None, bool]]:
     """Open a page per spec (once per dedup key) and page its first level that has someone to page.
-    Returns (page, created) for each spec, in order."""
+    Returns (page, created) for each spec, in order; (None, False) where the incident is no longer open."""
     if not specs:
         return []
     now = clock.now()
+    still_open = incidents_lock_open({s.incident.pk for s in specs if s.incident is not None})
     found = _already_open({s.dedup_key for s in specs})
     fresh: dict[str, PageSpec] = {}
     for spec in specs:
-        if spec.dedup_key not in found:
+        if spec.dedup_key not in found and (spec.incident is None or spec.incident.pk in still_open):
             fresh.setdefault(spec.dedup_key, spec)
     if fresh:
         try:
@@ -102,11 +103,39 @@ def pages_open(*, specs: list[PageSpec]) -> list[tuple[Page, bool]]:
             if len(specs) == 1:  # another path opened this very page first
                 return [(Page.objects.get(dedup_key=specs[0].dedup_key), False)]
             return [pages_open(specs=[spec])[0] for spec in specs]
-    results, seen = [], set()
+    results: list[tuple[Page | None, bool]] = []
+    seen: set[str] = set()
     for spec in specs:
-        results.append((found[spec.dedup_key], spec.dedup_key in fresh and spec.dedup_key not in seen))
+        results.append((found.get(spec.dedup_key), spec.dedup_key in fresh and spec.dedup_key not in seen))
         seen.add(spec.dedup_key)
     return results
+
+
+def incidents_lock_open(incident_ids: set[int]) -> set[int]:
+    """Lock these incidents FOR SHARE, in id order, and return the ids of those still open.
+
+    Whoever pages read the incident as open before this transaction, and a resolve may have committed
+    since; its clean-up (``incident_pages_resolve``) ran before our page existed, so a page opened now
+    would stay triggered, be delivered and escalate for an incident that is over. A resolve is an UPDATE
+    of the incident row, which conflicts with FOR SHARE: a resolve in progress makes us wait and we then
+    read what it committed; a resolve that comes later waits for our commit, then finds our pages and
+    resolves them. FOR SHARE does not conflict with the foreign-key locks (FOR KEY SHARE) that timeline,
+    page and delivery inserts take, nor with another dispatch's FOR SHARE, so the desk keeps logging and
+    batches page side by side; id order keeps two lockers from deadlocking. SQLite has no row locks (its
+    writers are serialized from BEGIN IMMEDIATE); the status is read all the same.
+    """
+    if not incident_ids:
+        return set()
+    ids = sorted(incident_ids)
+    if connection.vendor != "postgresql":
+        rows = Incident.objects.filter(pk__in=ids).values_list("pk", "status")
+    else:
+        table = connection.ops.quote_name(Incident._meta.db_table)
+        with connection.cursor() as cursor:
+            # Django's select_for_update has no FOR SHARE; the table name is the model's own.
+            cursor.execute(f"SELECT id, status FROM {table} WHERE id = ANY(%s) ORDER BY id FOR SHARE", [ids])  # noqa: S608
+            rows = cursor.fetchall()
+    return {pk for pk, status in rows if status in OPEN_STATUSES}
 
 
 def _already_open(dedup_keys: set[str]) -> dict[str, Page]:

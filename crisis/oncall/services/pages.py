@@ -7,6 +7,7 @@ an acknowledgement racing an escalation either lands first (the escalation finds
 longer triggered and pages nobody) or second (the escalation had already paged the next level).
 """
 
+import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -22,14 +23,17 @@ from crisis.services.errors import InvalidTransition
 from ..models import Delivery, DeliveryStatus, Page, PageSource, PageState
 from ..selectors import level_users, page_levels, page_step_count
 from .deliveries import deliveries_create
-from .opening import PageSpec, pages_open
+from .opening import PageSpec, incidents_lock_open, pages_open
 from .page_records import escalation_deadlines_cancel, escalation_deadlines_create, page_event
+
+logger = logging.getLogger(__name__)
 
 
 def page_open(*, organization: Organization, incident: Incident | None, source: str, dedup_key: str, title: str,
               body: str = "", severity: int | None = None, breach=None, deadline: Deadline | None = None,
-              target_user=None, actor=None) -> tuple[Page, bool]:
-    """Open a page once per ``dedup_key`` and page its first level; returns (page, created)."""
+              target_user=None, actor=None) -> tuple[Page | None, bool]:
+    """Open a page once per ``dedup_key`` and page its first level; returns (page, created), or (None, False)
+    if the incident is no longer open."""
     return pages_open(specs=[PageSpec(organization=organization, incident=incident, source=source, dedup_key=dedup_key,
                                       title=title, body=body, severity=severity, breach=breach, deadline=deadline,
                                       target_user=target_user, actor=actor)])[0]
@@ -40,8 +44,14 @@ def page_escalate(*, page: Page, from_step: int, now: datetime | None = None) ->
     """Move the page from ``from_step`` to the next level that has someone to page, and page them.
 
     Compare-and-set on (state = triggered, step = from_step): a page acknowledged or already moved
-    on by another path (a delivery that failed for good, a duplicated breach) is left alone.
+    on by another path (a delivery that failed for good, a duplicated breach) is left alone. So is a
+    page whose incident is over: its incident is locked FOR SHARE first (before the page row, the same
+    order as opening), so a resolve either committed before and we page nobody, or waits for us and then
+    resolves the page, cancelling the next level's timer.
     """
+    if page.incident_id is not None and not incidents_lock_open({page.incident_id}):
+        logger.info("page %s not escalated: incident %s is no longer open", page.pk, page.incident_id)
+        return False
     now = now or clock.now()
     levels = page_levels(page=page)
     total = page_step_count(page=page, levels=levels)
@@ -134,6 +144,8 @@ def page_trigger(*, incident: Incident, actor, title: str, body: str = "", targe
     page, _created = page_open(organization=incident.organization, incident=incident, source=PageSource.MANUAL,
                                dedup_key=f"manual:{uuid.uuid4()}", title=title, body=body,
                                target_user=target_user, actor=actor)
+    if page is None:  # resolved meanwhile (or already): nobody is paged about an incident that is over
+        raise InvalidTransition(_("The incident was resolved."), field="incident")
     return page
 
 
