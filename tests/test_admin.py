@@ -18,8 +18,16 @@ def admin_url(model, view: str, *args) -> str:
 
 @pytest.fixture
 def demo():
+    from django.utils import timezone
+
+    from crisis.oncall.models import ContactMethod, ReceiverBreaker
+
     demo_seed()
     Group.objects.create(name="Crisis desk")
+    # The demo's receivers are all healthy, so no breaker has a row until something fails.
+    now = timezone.now()
+    ReceiverBreaker.objects.create(contact=ContactMethod.objects.first(), state="open", failures=5, state_since=now,
+                                   next_probe_at=now, last_error="Connection refused", updated_at=now)
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)

@@ -100,7 +100,9 @@ def step_window_start(step: Step, deadline: Deadline) -> datetime | None:
         return deadline.due_at - recurrence
     if deadline.kind == DeadlineKind.SURGE:
         since = (deadline.subject or {}).get("since")
-        return datetime.fromisoformat(since) if since else deadline.created_at
+        # A statement out at the very moment the surge was measured answers it too (the window is open
+        # on the left, so start it a microsecond earlier).
+        return (datetime.fromisoformat(since) if since else deadline.created_at) - timedelta(microseconds=1)
     return None
 
 
