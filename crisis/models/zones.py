@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,3 +13,13 @@ def default_time_zone() -> str:
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("%(value)s is not a known IANA time zone."), params={"value": value})
+
+
+def wall_time_aware(wall: datetime, zone: str) -> datetime | None:
+    """A wall-clock time read in ``zone``: the first of the two 01:30s on the night the clocks fall back
+    (fold=0), and None for a time the clocks skipped when they sprang forward (02:30 never happened)."""
+    tz = zoneinfo.ZoneInfo(zone)
+    local = wall.replace(tzinfo=tz)
+    if local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall.replace(tzinfo=None):
+        return None
+    return local

@@ -2,13 +2,13 @@
 
 import csv
 import io
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from crisis.models.zones import wall_time_aware
 from crisis.services.errors import InvalidInput
 from crisis.services.sentiment import sentiment_validate
 from crisis.services.validation import FieldErrors, check_happened_at
@@ -47,8 +47,11 @@ class CsvPreview:
 def _moment(value: str, zone: str) -> datetime:
     moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     if moment.tzinfo is None:
-        # A bare wall-clock time is read in the incident's zone, as people in the room would read it.
-        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+        # A bare wall-clock time is read in the incident's zone, as people in the room would read it; one the
+        # clocks skipped that night is not a time at all.
+        moment = wall_time_aware(moment, zone)
+        if moment is None:
+            raise ValueError(value)
     return moment
 
 

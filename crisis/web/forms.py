@@ -1,7 +1,7 @@
 """Forms only read and check what people typed; the services decide and save."""
 
 import zoneinfo
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,7 @@ from crisis.models import (
     StatementKind,
     StatementLanguage,
 )
+from crisis.models.zones import wall_time_aware
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 # People log what they see; these kinds are written by the services themselves.
@@ -47,9 +48,8 @@ class LocalDateTimeField(forms.DateTimeField):
             return None
         # Django made it aware in the server's zone (UTC); the person meant the incident's wall clock.
         wall = moment.replace(tzinfo=None)
-        zone = zoneinfo.ZoneInfo(self.zone)
-        local = wall.replace(tzinfo=zone)  # fold=0: the first of two 01:30s
-        if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
+        local = wall_time_aware(wall, self.zone)
+        if local is None:
             raise forms.ValidationError(self.error_messages["nonexistent"], code="nonexistent",
                                         params={"time": wall.strftime("%Y-%m-%d %H:%M"), "zone": self.zone})
         return local

@@ -170,3 +170,14 @@ def test_it_lets_only_a_commander_re_date_the_signal(client_for, people, new_yor
     incident.refresh_from_db()
     assert response.status_code == 403
     assert incident.first_public_signal_at == datetime(2026, 10, 31, 13, 5, tzinfo=UTC)
+
+
+def test_it_reads_a_bare_csv_time_on_the_incident_s_wall_clock_and_refuses_one_the_clocks_skipped():
+    from crisis.web.csv_import import csv_preview
+
+    text = "measured_at,source,negative_share\n2026-03-08 01:30,Weibo,0.4\n2026-03-08 02:30,Weibo,0.5\n"
+    preview = csv_preview(text, zone="America/New_York")
+    first, skipped = preview.rows
+    assert first.point["measured_at"].astimezone(UTC) == datetime(2026, 3, 8, 6, 30, tzinfo=UTC)
+    assert not first.errors
+    assert skipped.errors and "measured_at" in skipped.errors[0]
