@@ -79,6 +79,14 @@ def room_render(request: HttpRequest, incident, abilities, *, status: int = 200,
     return desk_render(request, "crisis/incident_room.html", context, status=status)
 
 
+def _room_form_post(request: HttpRequest, incident, abilities, *, form, name: str, action) -> HttpResponse:
+    """Run a room form's service: back to the room, or the room again with the form and why it was refused."""
+    _saved, status = form_submit(form, action)
+    if status is None:
+        return redirect("crisis:incident-room", pk=incident.pk)
+    return room_render(request, incident, abilities, status=status, **{name: form})
+
+
 @desk_view
 def incident_room(request: HttpRequest, pk: int) -> HttpResponse:
     incident, abilities = incident_for_request(request, pk)
@@ -90,12 +98,11 @@ def incident_room(request: HttpRequest, pk: int) -> HttpResponse:
 def incident_status(request: HttpRequest, pk: int) -> HttpResponse:
     incident, abilities = incident_for_request(request, pk)
     form = StatusForm(request.POST, zone=incident.time_zone)
-    _saved, status = form_submit(form, lambda: incident_transition(
-        incident=incident, actor=request.user, to_status=form.cleaned_data["status"], note=form.cleaned_data["note"],
-        occurred_at=form.cleaned_data["occurred_at"]))
-    if status is None:
-        return redirect("crisis:incident-room", pk=incident.pk)
-    return room_render(request, incident, abilities, status=status, status_form=form)
+    return _room_form_post(
+        request, incident, abilities, form=form, name="status_form",
+        action=lambda: incident_transition(
+            incident=incident, actor=request.user, to_status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"], occurred_at=form.cleaned_data["occurred_at"]))
 
 
 @require_POST
@@ -103,12 +110,11 @@ def incident_status(request: HttpRequest, pk: int) -> HttpResponse:
 def incident_severity(request: HttpRequest, pk: int) -> HttpResponse:
     incident, abilities = incident_for_request(request, pk)
     form = SeverityForm(request.POST)
-    _saved, status = form_submit(form, lambda: incident_change_severity(
-        incident=incident, actor=request.user, severity=form.cleaned_data["severity"],
-        reason=form.cleaned_data["reason"]))
-    if status is None:
-        return redirect("crisis:incident-room", pk=incident.pk)
-    return room_render(request, incident, abilities, status=status, severity_form=form)
+    return _room_form_post(
+        request, incident, abilities, form=form, name="severity_form",
+        action=lambda: incident_change_severity(
+            incident=incident, actor=request.user, severity=form.cleaned_data["severity"],
+            reason=form.cleaned_data["reason"]))
 
 
 @require_POST
@@ -116,12 +122,11 @@ def incident_severity(request: HttpRequest, pk: int) -> HttpResponse:
 def incident_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
     incident, abilities = incident_for_request(request, pk)
     form = AcknowledgeForm(request.POST, zone=incident.time_zone)
-    _saved, status = form_submit(form, lambda: incident_acknowledge(
-        incident=incident, actor=request.user, acknowledged_at=form.cleaned_data["acknowledged_at"],
-        note=form.cleaned_data["note"]))
-    if status is None:
-        return redirect("crisis:incident-room", pk=incident.pk)
-    return room_render(request, incident, abilities, status=status, acknowledge_form=form)
+    return _room_form_post(
+        request, incident, abilities, form=form, name="acknowledge_form",
+        action=lambda: incident_acknowledge(
+            incident=incident, actor=request.user, acknowledged_at=form.cleaned_data["acknowledged_at"],
+            note=form.cleaned_data["note"]))
 
 
 @require_POST
@@ -130,9 +135,8 @@ def incident_signal(request: HttpRequest, pk: int) -> HttpResponse:
     """Re-date the first public signal: every deadline moves with it, by its offset in elapsed time."""
     incident, abilities = incident_for_request(request, pk)
     form = SignalForm(request.POST, zone=incident.time_zone)
-    _saved, status = form_submit(form, lambda: incident_update_details(
-        incident=incident, actor=request.user, expected_version=form.cleaned_data["expected_version"],
-        first_public_signal_at=form.cleaned_data["first_public_signal_at"]))
-    if status is None:
-        return redirect("crisis:incident-room", pk=incident.pk)
-    return room_render(request, incident, abilities, status=status, signal_form=form)
+    return _room_form_post(
+        request, incident, abilities, form=form, name="signal_form",
+        action=lambda: incident_update_details(
+            incident=incident, actor=request.user, expected_version=form.cleaned_data["expected_version"],
+            first_public_signal_at=form.cleaned_data["first_public_signal_at"]))
