@@ -1,6 +1,15 @@
 """Spans of time as people read them: "2 d 3 h 5 min", not "2.84893e+06 min"."""
 
+from datetime import datetime
+
 from django.utils.translation import gettext as _
+
+
+def minutes_between(start: datetime | None, end: datetime | None) -> float | None:
+    """Signed minutes from ``start`` to ``end``, to the tenth of a minute; None when either is unknown."""
+    if start is None or end is None:
+        return None
+    return round((end - start).total_seconds() / 60, 1)
 
 
 def duration_label(minutes: float | None) -> str:

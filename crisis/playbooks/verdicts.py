@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
+from crisis.durations import minutes_between
 from crisis.models import (
     Breach,
     Deadline,
@@ -31,12 +32,6 @@ from .steps import Step, step_accepts_statement, step_for
 MET, MET_LATE, MISSED, PENDING, WAIVED, CANCELLED = "met", "met_late", "missed", "pending", "waived", "cancelled"
 
 
-def _minutes(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return round((end - start).total_seconds() / 60, 1)
-
-
 @dataclass(frozen=True)
 class Verdict:
     outcome: str  # met (on time), met_late, missed, pending, waived, cancelled
@@ -49,12 +44,12 @@ class Verdict:
 
 
 def deadline_verdict(deadline: Deadline, *, retracted: bool = False) -> Verdict:
-    entered = _minutes(deadline.met_at, deadline.met_recorded_at)
+    entered = minutes_between(deadline.met_at, deadline.met_recorded_at)
     if deadline.state == DeadlineState.MET:
         return Verdict(MET, None, entered, retracted)
     if deadline.state == DeadlineState.BREACHED:
         if deadline.met_at is not None:
-            return Verdict(MET_LATE, _minutes(deadline.due_at, deadline.met_at), entered, False)
+            return Verdict(MET_LATE, minutes_between(deadline.due_at, deadline.met_at), entered, False)
         return Verdict(MISSED, None, None, False)
     if deadline.state == DeadlineState.CANCELLED:
         # Retracted here: flagged when logged late, then found due only after the incident was over.

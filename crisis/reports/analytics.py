@@ -12,6 +12,7 @@ from statistics import median
 from django.db.models import Min
 from django.utils.translation import gettext as _
 
+from crisis.durations import minutes_between
 from crisis.models import (
     Channel,
     Deadline,
@@ -26,7 +27,7 @@ from crisis.models import (
 )
 
 from .assembly import PUBLIC_KINDS
-from .figures import Point, minutes_between, percentile, quarter_of, sentiment_recovery
+from .figures import Point, percentile, quarter_of, sentiment_recovery
 from .svg import bar_svg, line_svg, scatter_svg
 
 

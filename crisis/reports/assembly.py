@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from crisis import clock
-from crisis.durations import duration_label
+from crisis.durations import duration_label, minutes_between
 from crisis.models import (
     Breach,
     Channel,
@@ -51,7 +51,6 @@ from . import pages
 from .figures import (
     Point,
     change,
-    minutes_between,
     percent_change,
     point_after,
     point_before,

@@ -9,15 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
+from crisis.durations import minutes_between
+
 # "What did this statement do to sentiment?" is read over the hour after it went out.
 EFFECT_WINDOW = timedelta(hours=1)
-
-
-def minutes_between(start: datetime | None, end: datetime | None) -> float | None:
-    """Signed minutes from ``start`` to ``end``, to the tenth of a minute; None when either is unknown."""
-    if start is None or end is None:
-        return None
-    return round((end - start).total_seconds() / 60, 1)
 
 
 @dataclass(frozen=True)

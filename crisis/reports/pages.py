@@ -9,9 +9,8 @@ from statistics import median
 
 from django.apps import apps
 
+from crisis.durations import minutes_between
 from crisis.models import EventKind, Incident
-
-from .figures import minutes_between
 
 
 def _page_model():

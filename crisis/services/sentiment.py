@@ -199,7 +199,8 @@ def sentiment_checkpoint_correct(
     data.update(changes)
     sentiment_validate(data)
     errors = FieldErrors()
-    check_happened_at(errors, "measured_at", data["measured_at"], first_public_signal_at=incident.first_public_signal_at)
+    check_happened_at(errors, "measured_at", data["measured_at"],
+                      first_public_signal_at=incident.first_public_signal_at)
     errors.raise_if_any()
     if SentimentCheckpoint.objects.filter(corrects=checkpoint).exists():
         raise ConcurrentUpdate(

@@ -88,21 +88,8 @@ def statement_create(
     title: str = "",
 ) -> Statement:
     membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
-    errors = FieldErrors()
-    check_choice(errors, "channel", channel, Channel)
-    check_choice(errors, "kind", kind, StatementKind)
-    check_choice(errors, "language", language, StatementLanguage)
-    check_text(errors, "title", title, max_length=200, required=False)
-    errors.raise_if_any()
-    _check_body(channel, body)
-    statement = Statement.objects.create(
-        incident=incident, channel=channel, kind=kind, language=language, title=title, created_by=actor
-    )
-    version = StatementVersion.objects.create(
-        statement=statement, number=1, body=body, author=actor, created_at=clock.recorded_now()
-    )
-    Statement.objects.filter(pk=statement.pk).update(current_version=version)
-    statement.current_version = version
+    statement = _statement_new(incident=incident, actor=actor, channel=channel, kind=kind, body=body,
+                               language=language, title=title, status=St.DRAFT)
     _log(statement, actor=actor, action="create", version=1, body=_("Statement drafted: %(s)s.") % {"s": statement})
     return statement
 
@@ -193,6 +180,16 @@ def statement_record_published(
     """Record a statement that went out without the desk (from someone's phone at 01:30, or in a past
     crisis being imported): its text and when it was published, with no approval recorded here."""
     membership_require(user=actor, organization=incident.organization, role=Role.COMMANDER)
+    statement = _statement_new(incident=incident, actor=actor, channel=channel, kind=kind, body=body,
+                               language=language, title=title, status=St.APPROVED)
+    _publish(statement, actor=actor, published_at=published_at, public_url=public_url, expected_status=St.APPROVED,
+             outside_desk=True)
+    return statement
+
+
+def _statement_new(*, incident: Incident, actor, channel: str, kind: str, body: str, language: str, title: str,
+                   status: str) -> Statement:
+    """Check and write a statement with its first version."""
     errors = FieldErrors()
     check_choice(errors, "channel", channel, Channel)
     check_choice(errors, "kind", kind, StatementKind)
@@ -201,13 +198,11 @@ def statement_record_published(
     errors.raise_if_any()
     _check_body(channel, body)
     statement = Statement.objects.create(incident=incident, channel=channel, kind=kind, language=language,
-                                         title=title, created_by=actor, status=St.APPROVED)
+                                         title=title, created_by=actor, status=status)
     version = StatementVersion.objects.create(statement=statement, number=1, body=body, author=actor,
                                               created_at=clock.recorded_now())
     Statement.objects.filter(pk=statement.pk).update(current_version=version)
     statement.current_version = version
-    _publish(statement, actor=actor, published_at=published_at, public_url=public_url, expected_status=St.APPROVED,
-             outside_desk=True)
     return statement
 
 
