@@ -4,7 +4,8 @@ import pytest
 from django.conf import settings
 
 from config.celery_app import app
-from config.queues import QUEUES, TASK_QUEUES, WORKERS, queue_name, task_routes
+from config.queues import DEFAULT_PREFIX, QUEUES, TASK_QUEUES, WORKERS, queue_name, task_routes
+from tests.conftest import ROOT
 from tests.test_settings import import_settings
 
 
@@ -54,3 +55,10 @@ def test_it_asks_each_worker_for_its_own_queues_only():
     queues = argv[argv.index("-Q") + 1].split(",")
     assert queues == [queue_name("private-42", q) for q in WORKERS[0].queues]
     assert argv[argv.index("-n") + 1] == "n1@%h"
+
+
+def test_it_documents_the_production_workers_as_they_are_started():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for worker in WORKERS:
+        command = " ".join(worker.argv(DEFAULT_PREFIX)[1:])  # from "celery", as typed
+        assert command in readme, f"README lacks the {worker.name} worker: {command}"

@@ -122,8 +122,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis redelivers an unacknowledged message after this many seconds; ETA tasks are only
-# scheduled well inside it (see GOLDEN_HOURS_ETA_HORIZON) so none is delivered twice by design.
+# Redis redelivers an unacknowledged message after this many seconds; ETA tasks (delivery retries, and timers
+# if GOLDEN_HOURS_ETA_HORIZON is set) are only scheduled well inside it so none is delivered twice by design.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Queues by urgency (config/queues.py, docs/operations.md): sends, dispatch, timers, housekeeping, reports,
@@ -180,7 +180,10 @@ LOGGING = {
 }
 
 # The deadline engine (see docs/architecture.md).
-GOLDEN_HOURS_ETA_HORIZON = env.int("GOLDEN_HOURS_ETA_HORIZON", default=900)
+# Per-deadline Celery ETA timers for deadlines due within this many seconds; 0 (the default) sends none. The
+# engine sleeps until the next due time (woken by NOTIFY) and had nearly always breached a deadline before its
+# timer fired: a burst of no-op timers then held the worker ahead of the pages (docs/benchmarks.md).
+GOLDEN_HOURS_ETA_HORIZON = env.int("GOLDEN_HOURS_ETA_HORIZON", default=0)
 # Send Celery timers at all; tests of pure database behaviour turn this off.
 GOLDEN_HOURS_SEND_TIMERS = env.bool("GOLDEN_HOURS_SEND_TIMERS", default=True)
 # The longest the sweeper sleeps when nothing is due (it is woken early by NOTIFY on PostgreSQL).

@@ -13,14 +13,15 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.db import connection
+from django.utils import timezone
 
 from crisis.models import Breach, Deadline, DeadlineState
 from crisis.timers import engine as engine_module
 from crisis.timers.engine import HELD_BACKOFF_MAX, POLL_WITHOUT_NOTIFY, Engine, WakeListener
 from tests.factories import IncidentFactory
 
-from .outcomes import deadlines_seed
-from .processes import database_url
+from .outcomes import all_breached, deadlines_seed, ids_of
+from .processes import EngineStack, database_url, wait_for
 
 ON_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 T = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
@@ -67,6 +68,8 @@ class Statements:
 def quiet_housekeeping(monkeypatch):
     # Housekeeping runs on real (monotonic) time every 10 s; leave it out so the counts are the sweep's alone.
     monkeypatch.setattr(engine_module, "HOUSEKEEPING_EVERY", float("inf"))
+    # The engine publishes from a helper thread for the rest of its process: not for the rest of this test run.
+    monkeypatch.setattr(engine_module, "publish_in_background", lambda: None)
 
 
 @pytest.mark.postgres
@@ -150,3 +153,29 @@ def test_it_looks_again_within_a_second_without_notify(monkeypatch):
     monkeypatch.setattr(engine_module.time, "sleep", slept.append)
     WakeListener().wait(30.0)
     assert slept == [POLL_WITHOUT_NOTIFY] and POLL_WITHOUT_NOTIFY <= 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(ON_POSTGRES, reason="on PostgreSQL NOTIFY wakes the engine (tests/timers/test_faults.py)")
+@pytest.mark.django_db(transaction=True)
+def test_it_flags_a_new_deadline_promptly_on_sqlite_where_nothing_wakes_the_engine(tmp_path):
+    # bin/up in development: SQLite, no NOTIFY, and no per-deadline Celery timers any more.
+    stack = EngineStack(workdir=tmp_path, database_url=f"sqlite:///{connection.settings_dict['NAME']}")
+    stack.extra_env["GOLDEN_HOURS_SEND_TIMERS"] = "0"
+    stack.clock_set(0)
+    incident = IncidentFactory()
+    deadlines_seed(incident, [timezone.now() + timedelta(hours=1)], send_timers=False)  # the engine sleeps 30 s
+    sentinel = deadlines_seed(incident, [timezone.now() - timedelta(seconds=1)], send_timers=False)
+    try:
+        stack.engine_start(max_sleep=30.0)
+        wait_for(lambda: all_breached(ids_of(sentinel)), what="the engine's first sweep")
+        # A sweep that is not the first (that one is followed by housekeeping): once it has breached this, the
+        # engine goes straight back to sleep towards the deadline an hour away.
+        sentinel = deadlines_seed(incident, [timezone.now() + timedelta(seconds=1)], send_timers=False)
+        wait_for(lambda: all_breached(ids_of(sentinel)), what="the engine's next sweep")
+        [new] = deadlines_seed(incident, [timezone.now() + timedelta(minutes=1)], send_timers=False)
+        stack.clock_set(61)  # a minute later for the engine: the new deadline is due
+        wait_for(lambda: Deadline.objects.get(pk=new.pk).state == DeadlineState.BREACHED, timeout=5,
+                 what="the engine to notice the new deadline within a second or so, not after its 30 s sleep")
+    finally:
+        stack.stop_all()
