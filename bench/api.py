@@ -149,8 +149,8 @@ def main() -> int:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    name = f"bench_api_{os.getpid()}"
-    os.environ["DATABASE_URL"] = database_create(name)
+    dbname = f"bench_api_{os.getpid()}"  # not `name`: the contender loops below rebind that
+    os.environ["DATABASE_URL"] = database_create(dbname)
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server = None
@@ -192,7 +192,7 @@ def main() -> int:
         if server is not None:
             server.terminate()
             server.wait(30)
-        database_drop(name)
+        database_drop(dbname)
 
     ratio = api_rps / bare_rps
     bulk_median = statistics.median(bulk_ms)
