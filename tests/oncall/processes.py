@@ -1,4 +1,4 @@
-"""A private Redis and real Celery workers for paging tests and bench/paging.py (no pytest needed)."""
+"""A private Redis and real Celery workers for paging tests (no pytest needed)."""
 
 import contextlib
 import os
