@@ -7,13 +7,14 @@ each row to one of them, and the compare-and-set inside the breach makes a secon
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Min
 from django.utils import timezone
 
 from crisis.models import Breach, Deadline, DeadlineState
 
 from .breach import deadlines_breach_locked
+from .burst import deadlines_breach_due_in_bulk
 from .scheduling import breaches_send, eta_horizon, eta_timers_enabled, eta_versions_mark, timers_send
 
 BATCH = 1000
@@ -31,15 +32,21 @@ def _lock_due(now: datetime, limit: int, *, pk: int | None = None, version: int 
 
 
 def deadlines_breach_due(*, now: datetime, batch: int = BATCH) -> int:
-    """Breach everything due at ``now``, a batch per transaction; returns how many this call breached."""
+    """Breach everything due at ``now``, a batch per transaction; returns how many this call breached.
+
+    On PostgreSQL a batch is a few set-based statements (crisis/timers/burst.py); elsewhere (SQLite, for
+    development) the ORM path writes the same rows."""
     total = 0
     while True:
         with transaction.atomic():
-            due = _lock_due(now, batch)
-            deadlines_breach_locked(deadlines=due, now=now)
-        total += len(due)
-        # Not "fewer than a batch": rolling may just have created an occurrence that is itself overdue.
-        if not due:
+            if connection.vendor == "postgresql":
+                breached = deadlines_breach_due_in_bulk(now=now, limit=batch)
+            else:
+                due = _lock_due(now, batch)
+                deadlines_breach_locked(deadlines=due, now=now)
+                breached = len(due)
+        total += breached
+        if not breached:
             return total
 
 
