@@ -33,6 +33,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -325,7 +326,9 @@ def run_one(spec: dict, base_url: str, template: str) -> dict:
                               timeout=900)
         if proc.returncode != 0 or not out.exists():
             return {**spec, "error": f"run failed with exit code {proc.returncode}; logs in {spec['workdir']}"}
-        return json.loads(out.read_text())
+        result = json.loads(out.read_text())
+        shutil.rmtree(spec["workdir"], ignore_errors=True)  # a failed run keeps its logs, above
+        return result
     finally:
         admin_execute(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
