@@ -27,7 +27,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-ENTERED_LATER = re.compile(r"\d+ min")
+# "entered 27 min later" in English, "（27 分钟后录入）" in Chinese.
+ENTERED_LATER = re.compile(r"\d+ (min|分钟)")
 
 
 def _expect():
