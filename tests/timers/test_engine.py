@@ -6,6 +6,7 @@ hundred milliseconds and nothing here sleeps. What the engine costs is counted, 
 statement it sends goes through a wrapped cursor.
 """
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -179,3 +180,38 @@ def test_it_flags_a_new_deadline_promptly_on_sqlite_where_nothing_wakes_the_engi
                  what="the engine to notice the new deadline within a second or so, not after its 30 s sleep")
     finally:
         stack.stop_all()
+
+
+@pytest.mark.django_db
+def test_it_sweeps_on_time_while_a_housekeeping_pass_is_still_running(monkeypatch):
+    # A pass takes ~100 ms with a busy table; in the sweep's own loop, whatever fell due meanwhile waited for it.
+    monkeypatch.setattr(engine_module, "publish_in_background", lambda: None)
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+    during_the_pass = []
+
+    def slow_housekeeping(self):
+        started.set()
+        release.wait(5)
+        finished.set()
+
+    monkeypatch.setattr(Engine, "housekeeping", slow_housekeeping)
+    incident = IncidentFactory()
+    try:
+        with time_machine.travel(T, tick=False) as traveller:
+            deadlines_seed(incident, [T + timedelta(seconds=5)], send_timers=False)
+            engine = Engine(max_sleep=30.0)
+            waits = engine.listener = VirtualWaits(traveller, engine)
+            waits.before = lambda: started.wait(10)  # the pass is under way before the deadline falls due
+
+            def after():
+                breached = Deadline.objects.filter(state=DeadlineState.BREACHED).exists()
+                if breached:
+                    during_the_pass.append(not finished.is_set())
+                return breached
+
+            waits.after = after
+            engine.run()
+        assert during_the_pass == [True]
+        assert Deadline.objects.get().breached_at == T + timedelta(seconds=5)
+    finally:
+        release.set()
