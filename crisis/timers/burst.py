@@ -26,12 +26,20 @@ D, B, E, INC = (Deadline._meta.db_table, Breach._meta.db_table, TimelineEvent._m
                 Incident._meta.db_table)
 # Table names come from the models; every value, the wording included, is a parameter.
 BREACH_DUE = f"""
-WITH due AS (
-    SELECT id FROM {D}
+WITH unhurried AS (
+    -- Commit without waiting for the WAL to reach the disk (for this transaction only). Under write load
+    -- that wait was 35-600 ms of the steady stream's due -> breach p99, for a record the engine can always
+    -- derive again: a crash loses at most the last few hundred milliseconds of breaches, whole (state,
+    -- outbox row and line together), and the first sweep after recovery finds those deadlines pending and
+    -- due and breaches them again. Nothing was paged for a lost one: its dispatch commits synchronously,
+    -- which flushes the WAL up to and past the breach. A CTE, not a SET LOCAL: one round trip a sweep.
+    SELECT set_config('synchronous_commit', 'off', true)
+), due AS (
+    SELECT id FROM {D}, unhurried
     WHERE state = %(pending)s AND due_at <= %(now)s
     ORDER BY due_at
     LIMIT %(limit)s
-    FOR UPDATE SKIP LOCKED
+    FOR UPDATE OF {D} SKIP LOCKED
 ), breached AS (
     UPDATE {D} AS d SET state = %(breached)s, breached_at = %(now)s, version = d.version + 1
     FROM due WHERE d.id = due.id AND d.state = %(pending)s
@@ -105,13 +113,6 @@ def deadlines_breach_due_in_bulk(*, now: datetime, limit: int) -> int:
     One round trip for the state change, the outbox rows and the timeline lines together; a repeating
     step's next occurrence costs a few more, only when there is one."""
     with connection.cursor() as cursor:
-        # Do not wait for the WAL to reach the disk at commit. Under write load that wait was 35-600 ms of
-        # the steady stream's due -> breach p99, for a record the engine can always derive again: a crash
-        # loses at most the last few hundred milliseconds of breaches, whole (state, outbox row and line
-        # together; PostgreSQL never applies part of a transaction), and the first sweep after recovery
-        # finds those deadlines pending and due and breaches them again. Nothing was paged for a lost one:
-        # its dispatch commits synchronously, which flushes the WAL up to and past the breach.
-        cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute(BREACH_DUE, {
             "pending": DeadlineState.PENDING, "breached": DeadlineState.BREACHED, "now": now, "limit": limit,
             "playbook": DeadlineKind.PLAYBOOK, "escalation": DeadlineKind.ESCALATION, "cadence": CADENCE_STEP,
