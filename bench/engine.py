@@ -34,7 +34,7 @@ import psutil  # noqa: E402
 import psycopg  # noqa: E402
 
 from config.queues import WORKERS  # noqa: E402
-from tests.timers.processes import PYTHON, EngineStack, wait_for  # noqa: E402
+from tests.timers.processes import PYTHON, EngineStack, process_tree_cpu, wait_for  # noqa: E402
 
 # Per-deadline Celery ETA timers (GOLDEN_HOURS_ETA_HORIZON=900) or none, the engine alone (0).
 DESIGNS = {"timers": 900, "no-timers": 0}
@@ -194,19 +194,6 @@ def summary(values: list[float]) -> dict:
 
 
 # Idle cost
-
-
-def process_tree_cpu(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        try:
-            proc = psutil.Process(pid)
-            for p in [proc, *proc.children(recursive=True)]:
-                times = p.cpu_times()
-                total += times.user + times.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
 
 
 def backend_pids(dbname: str) -> list[int]:

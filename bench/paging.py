@@ -183,21 +183,6 @@ def task_seconds(logs: list[str]) -> dict[str, dict]:
     return totals
 
 
-def process_cpu(pids: list[int]) -> float:
-    import psutil
-
-    total = 0.0
-    for pid in pids:
-        try:
-            proc = psutil.Process(pid)
-            for p in [proc, *proc.children(recursive=True)]:
-                times = p.cpu_times()
-                total += times.user + times.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
 def layout_workers(layout: str):
     from config.queues import DISPATCH, HOUSEKEEPING, QUEUES, REPORTS, SENDS, TIMERS, WORKERS, Worker
 
@@ -214,7 +199,7 @@ def layout_workers(layout: str):
 
 
 def child_run(spec: dict) -> dict:
-    from tests.timers.processes import EngineStack, wait_for
+    from tests.timers.processes import EngineStack, process_tree_cpu, wait_for
 
     case, count, window = spec["case"], spec["count"], spec["window"]
     workdir = Path(spec["workdir"])
@@ -241,7 +226,7 @@ def child_run(spec: dict) -> dict:
         for n in range(ENGINES[case]):
             stack.engine_start(f"engine{n}", max_sleep=30.0)
         pids = [m.proc.pid for m in stack.processes.values()]
-        cpu_before = process_cpu(pids)
+        cpu_before = process_tree_cpu(pids)
         if case == "batch":
             result = batch_round(incidents, healthy, count, spec["timeout"])
         else:
@@ -256,7 +241,7 @@ def child_run(spec: dict) -> dict:
                 wait_for(lambda: len(first_arrivals(healthy)) >= count, timeout=max(due_ats).timestamp()
                          - time.time() + spec["timeout"], interval=0.2, what="every page at the healthy receiver")
             result = measure(due, healthy, receivers)
-        result["worker_cpu_s"] = round(process_cpu(pids) - cpu_before, 1)
+        result["worker_cpu_s"] = round(process_tree_cpu(pids) - cpu_before, 1)
     finally:
         logs = [m.text() for m in stack.processes.values() if not m.name.startswith("engine")]
         stack.stop_all()

@@ -11,7 +11,26 @@ from pathlib import Path
 # One copy of the process helpers: the engine's fault suite owns them.
 from tests.timers.processes import ALL_QUEUES, PYTHON, ROOT, Worker, celery_producer, wait_for
 
-__all__ = ["PagingStack", "celery_producer"]
+__all__ = ["worker_test_marks", "PagingStack", "celery_producer"]
+
+
+def _on_postgres() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def worker_test_marks() -> list:
+    """The marks of a test module that pages through real worker processes."""
+    import pytest
+
+    return [
+        pytest.mark.postgres,
+        pytest.mark.slow,
+        pytest.mark.skipif(not _on_postgres(), reason="a worker process shares the test database only on "
+                                                      "PostgreSQL (SQLite's test database is private to this process)"),
+        pytest.mark.django_db(transaction=True),
+    ]
 
 
 class PagingStack:

@@ -6,7 +6,6 @@ hung one holds its requests, and exactly once."""
 import time
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 
 from crisis import clock
@@ -16,18 +15,10 @@ from crisis.services.incidents import incident_open
 from tests.timers.processes import database_url, wait_for
 
 from .factories import ContactMethodFactory
-from .processes import PagingStack, celery_producer
+from .processes import PagingStack, celery_producer, worker_test_marks
 from .receiver import DROP, HOLD, Receiver
 
-ON_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.slow,
-    pytest.mark.skipif(not ON_POSTGRES, reason="a worker process shares the test database only on PostgreSQL "
-                                               "(SQLite's test database is private to this process)"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = worker_test_marks()
 
 PROMPT = 2.0  # seconds from a page to its arrival at the healthy receiver
 

@@ -27,6 +27,22 @@ WORKER_READY = "ready."
 ENGINE_READY = "deadline engine running"
 
 
+def process_tree_cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by these processes and all their children."""
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        try:
+            proc = psutil.Process(pid)
+            for p in [proc, *proc.children(recursive=True)]:
+                times = p.cpu_times()
+                total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
 def wait_for(predicate: Callable[[], Any], *, timeout: float = 20.0, interval: float = 0.02, what: str = "") -> Any:
     """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
