@@ -24,6 +24,7 @@ from crisis.models import (
 )
 from crisis.oncall.models import Page
 from crisis.raw_rows import column, columns, instance_from_row, table, width
+from crisis.reports.models import ActionItem, ReportFile
 from crisis.selectors import incidents_for_user, organizations_for_user
 from crisis.services.errors import NotFound
 
@@ -121,3 +122,12 @@ def scoped_playbooks(user) -> QuerySet[Playbook]:
 
 def scoped_pages(user) -> QuerySet[Page]:
     return Page.objects.filter(organization__in=organizations_for_user(user=user))
+
+
+def scoped_action_items(user) -> QuerySet[ActionItem]:
+    return (ActionItem.objects.filter(incident__organization__in=organizations_for_user(user=user))
+            .select_related("incident__organization", "owner"))
+
+
+def scoped_report_files(user) -> QuerySet[ReportFile]:
+    return ReportFile.objects.filter(incident__organization__in=organizations_for_user(user=user))

@@ -14,6 +14,7 @@ from crisis.api import urls as api_urls
 from crisis.api.tokens import api_token_create, webhook_secret_create
 from crisis.models import AuditEntry, Role, TimelineEvent
 from crisis.oncall.services.pages import page_trigger
+from crisis.reports.services import action_item_create, report_request
 from crisis.services.incidents import incident_open
 from crisis.services.sentiment import sentiment_checkpoint_record
 from crisis.services.statements import statement_create
@@ -62,11 +63,14 @@ def foreign():
     secret = webhook_secret_create(organization=org, actor=admin, name=MARKER)
     token, _raw = api_token_create(user=admin, name=MARKER, scopes=["read"])
     page = page_trigger(incident=incident, actor=admin, title=MARKER)
+    item = action_item_create(incident=incident, actor=admin, title=MARKER)
+    report_file = report_request(incident=incident, actor=admin, format="md")
     return {
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
         "event_id": event.pk, "statement_id": statement.pk, "checkpoint_id": checkpoint.pk,
         "secret_id": secret.pk, "token_id": token.pk, "deadline_id": incident.deadlines.first().pk,
         "playbook_id": incident.playbook_id, "page_id": page.pk, "membership_id": admin.memberships.get().pk,
+        "action_item_id": item.pk, "report_file_id": report_file.pk,
         "org": org, "incident": incident,
     }
 
