@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from crisis.models import AuditEntry, DeadlineState, Role, role_at_least
 from crisis.oncall.services.pages import page_trigger
+from crisis.reports.services import action_item_create
 from crisis.services.playbooks import playbook_steps_as_data
 from crisis.services.statements import (
     statement_approve,
@@ -103,6 +104,17 @@ ACTIONS = [
         "post", f"/api/v1/deadlines/{_pending_deadline(i).pk}/extend/", {"minutes": 15, "reason": "r"})),
     ("waive deadline", Role.COMMANDER, lambda i, o, p: (
         "post", f"/api/v1/deadlines/{_pending_deadline(i).pk}/waive/", {"reason": "r"})),
+    ("read the report", Role.VIEWER, lambda i, o, p: ("get", f"/api/v1/incidents/{i.pk}/report/", None)),
+    ("read analytics", Role.VIEWER, lambda i, o, p: ("get", f"/api/v1/organizations/{o.pk}/analytics/", None)),
+    ("write the post-mortem", Role.RESPONDER, lambda i, o, p: (
+        "patch", f"/api/v1/incidents/{i.pk}/postmortem/", {"version": 0, "went_badly": "Legal review"})),
+    ("add an action item", Role.RESPONDER, lambda i, o, p: (
+        "post", f"/api/v1/incidents/{i.pk}/action-items/", {"title": "Drill"})),
+    ("close an action item", Role.RESPONDER, lambda i, o, p: (
+        "patch", f"/api/v1/action-items/{action_item_create(incident=i, actor=p['admin'], title='t').pk}/",
+        {"version": 1, "status": "done"})),
+    ("generate a report file", Role.RESPONDER, lambda i, o, p: (
+        "post", f"/api/v1/incidents/{i.pk}/report-files/", {"format": "json"})),
     ("revise playbook", Role.ADMIN, lambda i, o, p: (
         "post", f"/api/v1/playbooks/{i.playbook_id}/revise/",
         {"version": i.playbook.version, "steps": playbook_steps_as_data(playbook=i.playbook)})),
