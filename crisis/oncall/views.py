@@ -14,11 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crisis import clock
-from crisis.services.errors import DomainError
+from crisis.models import Membership, Role, role_at_least
+from crisis.selectors import organizations_for_user
+from crisis.services.errors import DomainError, NotFound, PermissionDenied
+from crisis.web.access import desk_view
+from crisis.web.errors import HTTP_STATUS
+from crisis.web.rendering import desk_render
 
 from .calendar import person_ical, schedule_ical
 from .links import AckLinkInvalid, ack_token_read, calendar_token_read
-from .models import Page, ReceiverBreaker, Schedule
+from .models import Delivery, Page, ReceiverBreaker, Schedule
 from .selectors import deliveries_for_user
 from .services.pages import page_acknowledge
 
@@ -45,11 +50,25 @@ def _ack_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             page_acknowledge(page=page, actor=user, via="link")
+        except NotFound as exc:
+            # The person left the organization since the message went out: the page is no longer theirs to see.
+            raise Http404(exc.message) from exc
         except DomainError as exc:
             context["error"] = exc.message
-            return render(request, "oncall/ack.html", context, status=409)
+            return render(request, "oncall/ack.html", context, status=HTTP_STATUS.get(exc.code, 409))
         context["done"] = True
     return render(request, "oncall/ack.html", context)
+
+
+def _acknowledgeable_page_ids(user, deliveries: list) -> set[int]:
+    """The pages listed whose Acknowledge button would work for ``user`` (the rule is the service's:
+    the people a page was sent to, and responders and up), in two queries whatever their number."""
+    pages = {d.page_id: d.page for d in deliveries}
+    roles = dict(Membership.objects.filter(user=user).values_list("organization_id", "role"))
+    mine = set(Delivery.objects.filter(user=user, page_id__in=pages).values_list("page_id", flat=True))
+    return {pk for pk, page in pages.items()
+            if pk in mine or page.target_user_id == user.pk
+            or role_at_least(roles.get(page.organization_id, Role.VIEWER), Role.RESPONDER)}
 
 
 @login_required
@@ -59,8 +78,10 @@ def sent_messages(request: HttpRequest) -> HttpResponse:
     contact_ids = {d.contact_id for d in deliveries if d.contact_id is not None}
     breakers = {b.contact_id: b for b in ReceiverBreaker.objects.filter(contact_id__in=contact_ids)
                 .select_related("contact", "contact__user")}
+    acknowledgeable = _acknowledgeable_page_ids(request.user, deliveries)
     for delivery in deliveries:
         delivery.breaker = breakers.get(delivery.contact_id)
+        delivery.can_acknowledge = delivery.page_id in acknowledgeable
     troubled_first = sorted(breakers.values(), key=lambda b: (not b.is_troubled, -b.updated_at.timestamp()))
     return render(request, "oncall/sent_messages.html", {
         "deliveries": deliveries, "breakers": troubled_first,
@@ -68,13 +89,18 @@ def sent_messages(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
+@desk_view
 @require_POST
 def page_acknowledge_view(request: HttpRequest, page_id: int) -> HttpResponse:
-    page = get_object_or_404(Page, pk=page_id)
+    """Another organization's page is a 404 (its existence is not ours to confirm); a role that may not
+    acknowledge it is a 403 page; a page someone acknowledged first is a message on the way back."""
+    page = get_object_or_404(Page.objects.filter(organization__in=organizations_for_user(user=request.user)),
+                             pk=page_id)
     try:
         page_acknowledge(page=page, actor=request.user, via="web")
         messages.success(request, _("Page acknowledged."))
+    except PermissionDenied:
+        return desk_render(request, "crisis/forbidden.html", {"incident": page.incident}, status=403)
     except DomainError as exc:
         messages.error(request, exc.message)
     back = request.POST.get("next", "")
