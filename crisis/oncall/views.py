@@ -1,6 +1,6 @@
-"""Server-rendered on-call pages: the one-click acknowledge link, the "sent messages" outbox, calendar feeds.
+"""Server-rendered on-call pages: the one-click acknowledge link, the "sent messages" outbox.
 
-Each person's own contact methods and quiet hours are in views_contacts.py."""
+Each person's own contact methods and quiet hours are in views_contacts.py, calendar feeds in views_calendar.py."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +13,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crisis import clock
 from crisis.models import Membership, Role, role_at_least
 from crisis.selectors import organizations_for_user
 from crisis.services.errors import DomainError, NotFound, PermissionDenied
@@ -21,9 +20,8 @@ from crisis.web.access import desk_view
 from crisis.web.errors import HTTP_STATUS
 from crisis.web.rendering import desk_render
 
-from .calendar import person_ical, schedule_ical
-from .links import AckLinkInvalid, ack_token_read, calendar_token_read
-from .models import Delivery, Page, ReceiverBreaker, Schedule
+from .links import AckLinkInvalid, ack_token_read
+from .models import Delivery, Page, ReceiverBreaker
 from .selectors import deliveries_for_user
 from .services.pages import page_acknowledge
 
@@ -108,25 +106,3 @@ def page_acknowledge_view(request: HttpRequest, page_id: int) -> HttpResponse:
                                                 require_https=request.is_secure()):
         return redirect(back)
     return redirect("oncall_desk:sent")
-
-
-def _ical(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
-def schedule_feed(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        schedule = get_object_or_404(Schedule, pk=calendar_token_read(token, kind="schedule"))
-    except AckLinkInvalid as exc:
-        raise Http404(exc.message) from exc
-    return _ical(schedule_ical(schedule=schedule, start=clock.now()), f"oncall-{schedule.pk}.ics")
-
-
-def person_feed(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        user = get_object_or_404(get_user_model(), pk=calendar_token_read(token, kind="person"))
-    except AckLinkInvalid as exc:
-        raise Http404(exc.message) from exc
-    return _ical(person_ical(user=user, start=clock.now()), f"oncall-person-{user.pk}.ics")
