@@ -43,7 +43,8 @@ def _ack_link(request: HttpRequest, token: str) -> HttpResponse:
     except AckLinkInvalid as exc:
         return render(request, "oncall/ack.html", {"error": exc.message}, status=400)
     page = get_object_or_404(Page.objects.select_related("incident"), pk=page_id)
-    user = get_object_or_404(get_user_model(), pk=user_id)
+    # A deactivated account acts nowhere else; its links in old messages must not act for it either.
+    user = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
     context = {"page": page, "person": user, "token": token}
     if request.method == "POST":
         try:

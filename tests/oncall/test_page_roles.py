@@ -173,3 +173,9 @@ def test_it_answers_404_to_the_link_of_someone_no_longer_a_member(client, people
     page = paging(to="viewer")
     people["viewer"].memberships.all().delete()
     assert (ack_by_link(client, page, people["viewer"]).status_code, state_of(page)) == (404, PageState.TRIGGERED)
+
+
+def test_it_answers_404_to_the_link_of_a_deactivated_account(client, people, paging):
+    page = paging(to="approver")
+    type(people["approver"]).objects.filter(pk=people["approver"].pk).update(is_active=False)
+    assert (ack_by_link(client, page, people["approver"]).status_code, state_of(page)) == (404, PageState.TRIGGERED)
