@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crisis.models import Membership, Role, role_at_least
 from crisis.selectors import organizations_for_user
-from crisis.services.errors import DomainError, NotFound, PermissionDenied
+from crisis.services.access import membership_role
+from crisis.services.errors import DomainError, PermissionDenied
 from crisis.web.access import desk_view
 from crisis.web.errors import HTTP_STATUS
 from crisis.web.rendering import desk_render
@@ -42,16 +43,15 @@ def _ack_link(request: HttpRequest, token: str) -> HttpResponse:
         page_id, user_id = ack_token_read(token)
     except AckLinkInvalid as exc:
         return render(request, "oncall/ack.html", {"error": exc.message}, status=400)
-    page = get_object_or_404(Page.objects.select_related("incident"), pk=page_id)
+    page = get_object_or_404(Page.objects.select_related("incident", "organization"), pk=page_id)
     # A deactivated account acts nowhere else; its links in old messages must not act for it either.
     user = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
+    if membership_role(user=user, organization=page.organization) is None:
+        raise Http404  # they left the organization since the message went out: the page is no longer theirs
     context = {"page": page, "person": user, "token": token}
     if request.method == "POST":
         try:
             page_acknowledge(page=page, actor=user, via="link")
-        except NotFound as exc:
-            # The person left the organization since the message went out: the page is no longer theirs to see.
-            raise Http404(exc.message) from exc
         except DomainError as exc:
             context["error"] = exc.message
             return render(request, "oncall/ack.html", context, status=HTTP_STATUS.get(exc.code, 409))

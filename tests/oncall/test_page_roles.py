@@ -172,6 +172,8 @@ def test_it_refuses_a_link_made_out_to_a_viewer_who_was_not_paged(client, people
 def test_it_answers_404_to_the_link_of_someone_no_longer_a_member(client, people, paging):
     page = paging(to="viewer")
     people["viewer"].memberships.all().delete()
+    link = reverse("oncall:ack", kwargs={"token": ack_token(page_id=page.pk, user_id=people["viewer"].pk)})
+    assert client.get(link).status_code == 404  # not even the page's title
     assert (ack_by_link(client, page, people["viewer"]).status_code, state_of(page)) == (404, PageState.TRIGGERED)
 
 
