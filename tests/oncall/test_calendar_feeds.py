@@ -144,3 +144,15 @@ def test_it_refuses_a_person_link_presented_as_a_schedule_link(client, people, s
 def test_it_makes_out_a_feed_to_a_new_member_on_first_use(client, org):
     newcomer = member(org, Role.VIEWER)
     assert client.get(person_feed_path(user=newcomer)).status_code == 200
+
+
+def test_it_lets_a_person_with_links_and_an_organization_be_deleted(client, org, people, schedule):
+    """Leaving rotates the secret from a signal: deleting the user or the organization (which ends their
+    memberships on the way) must not trip over it."""
+    links = feeds(people["viewer"], schedule)
+    people["viewer"].delete()
+    assert statuses(client, links) == [404, 404]
+    feeds(people["responder"], schedule)
+    org_id = org.pk
+    org.delete()
+    assert not Membership.objects.filter(organization_id=org_id).exists()
