@@ -1,17 +1,61 @@
-"""iCalendar feeds: a schedule's shifts, or one person's shifts across their organizations' schedules."""
+"""iCalendar feeds: a schedule's shifts, or one person's shifts across their organizations' schedules.
+
+Every feed link is made out to one person (links.calendar_token) and answers only while that person is active,
+still holds the secret it carries (services.calendars), and, for a schedule, is still a member of its
+organization. Anything else is a 404, so a removed member's calendar stops showing who is on call at once."""
 
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from crisis.models import Membership
 
-from .models import Schedule
+from .links import AckLinkInvalid, calendar_token, calendar_token_read
+from .models import CalendarSecret, Schedule
 from .selectors import OnCallSpan, schedule_spans
+from .services.calendars import calendar_secret_for
 
 FEED_DAYS = 60
+
+
+def person_feed_path(*, user, secret: str | None = None) -> str:
+    secret = secret or calendar_secret_for(user=user)
+    return reverse("oncall:person-feed", args=[calendar_token(kind="person", pk=user.pk, user_id=user.pk,
+                                                              secret=secret)])
+
+
+def schedule_feed_path(*, schedule: Schedule, user, secret: str | None = None) -> str:
+    secret = secret or calendar_secret_for(user=user)
+    return reverse("oncall:schedule-feed", args=[calendar_token(kind="schedule", pk=schedule.pk, user_id=user.pk,
+                                                                secret=secret)])
+
+
+def _feed_holder(token: str, *, kind: str):
+    """(person, feed id) for a link still in force, or AckLinkInvalid."""
+    pk, user_id, secret = calendar_token_read(token, kind=kind)
+    row = CalendarSecret.objects.select_related("user").filter(user_id=user_id).first()
+    if row is None or not row.user.is_active or not constant_time_compare(row.secret, secret):
+        raise AckLinkInvalid(_("This calendar link is no longer valid."))
+    return row.user, pk
+
+
+def schedule_for_link(token: str) -> Schedule:
+    user, schedule_id = _feed_holder(token, kind="schedule")
+    schedule = Schedule.objects.filter(pk=schedule_id, organization__memberships__user=user).first()
+    if schedule is None:
+        raise AckLinkInvalid(_("This calendar link is no longer valid."))
+    return schedule
+
+
+def person_for_link(token: str):
+    user, user_id = _feed_holder(token, kind="person")
+    if user_id != user.pk or not Membership.objects.filter(user=user).exists():
+        raise AckLinkInvalid(_("This calendar link is no longer valid."))
+    return user
 
 
 def _calendar(name: str) -> Calendar:

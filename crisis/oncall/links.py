@@ -1,4 +1,4 @@
-"""Signed links: one-click acknowledgement (expiring) and calendar feeds (revocable by rotating SECRET_KEY)."""
+"""Signed links: one-click acknowledgement (expiring) and calendar feeds (personal, revocable: calendar.py)."""
 
 from django.conf import settings
 from django.core import signing
@@ -35,15 +35,18 @@ def ack_url(*, page_id: int, user_id: int) -> str:
     return settings.GOLDEN_HOURS_BASE_URL.rstrip("/") + path
 
 
-def calendar_token(*, kind: str, pk: int) -> str:
-    return signing.dumps({"k": kind, "id": pk}, salt=CALENDAR_SALT, compress=True)
+def calendar_token(*, kind: str, pk: int, user_id: int, secret: str) -> str:
+    """A feed link made out to one person: it names them and carries their current CalendarSecret."""
+    return signing.dumps({"k": kind, "id": pk, "u": user_id, "s": secret}, salt=CALENDAR_SALT, compress=True)
 
 
-def calendar_token_read(token: str, *, kind: str) -> int:
+def calendar_token_read(token: str, *, kind: str) -> tuple[int, int, str]:
+    """(feed id, user id, secret) from a link, or AckLinkInvalid. The caller checks the secret and the membership:
+    a signature alone is forever, and links made out before links were personal carry neither."""
     try:
         data = signing.loads(token, salt=CALENDAR_SALT)
     except signing.BadSignature as exc:
         raise AckLinkInvalid(_("This calendar link is not valid.")) from exc
-    if data.get("k") != kind:
+    if not isinstance(data, dict) or data.get("k") != kind or not {"id", "u", "s"} <= data.keys():
         raise AckLinkInvalid(_("This calendar link is not valid."))
-    return int(data["id"])
+    return int(data["id"]), int(data["u"]), str(data["s"])

@@ -1,8 +1,10 @@
-"""Paging listens to the deadline engine (crisis.playbooks.signals); the engine knows nothing of pages."""
+"""Paging listens to the deadline engine (crisis.playbooks.signals); the engine knows nothing of pages.
+Calendar links listen to memberships ending; the membership services know nothing of calendars."""
 
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext as _
 
-from crisis.models import Breach, Deadline
+from crisis.models import Breach, Deadline, Membership
 from crisis.playbooks.signals import deadline_alarm_settled
 from crisis.services.errors import InvalidTransition
 
@@ -47,5 +49,14 @@ def alarm_settled(sender, *, deadline: Deadline, breaches: list[Breach], retract
     return resolved
 
 
+def membership_ended(sender, *, instance: Membership, **kwargs) -> None:
+    """The feeds check the membership on every request already; rotating too means that being added again
+    later revives none of the links made out before."""
+    from .services.calendars import calendar_secret_forget
+
+    calendar_secret_forget(user_id=instance.user_id)
+
+
 def connect() -> None:
     deadline_alarm_settled.connect(alarm_settled, dispatch_uid="oncall.alarm_settled")
+    post_delete.connect(membership_ended, sender=Membership, dispatch_uid="oncall.membership_ended")

@@ -1,6 +1,6 @@
-"""Server-rendered on-call pages: the one-click acknowledge link, the "sent messages" outbox, calendar feeds.
+"""Server-rendered on-call pages: the one-click acknowledge link, the "sent messages" outbox.
 
-Each person's own contact methods and quiet hours are in views_contacts.py."""
+Each person's own contact methods and quiet hours are in views_contacts.py, calendar feeds in views_calendar.py."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,12 +13,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crisis import clock
-from crisis.services.errors import DomainError
+from crisis.models import Membership, Role, role_at_least
+from crisis.selectors import organizations_for_user
+from crisis.services.access import membership_role
+from crisis.services.errors import DomainError, PermissionDenied
+from crisis.web.access import desk_view
+from crisis.web.errors import HTTP_STATUS
+from crisis.web.rendering import desk_render
 
-from .calendar import person_ical, schedule_ical
-from .links import AckLinkInvalid, ack_token_read, calendar_token_read
-from .models import Page, ReceiverBreaker, Schedule
+from .links import AckLinkInvalid, ack_token_read
+from .models import Delivery, Page, ReceiverBreaker
 from .selectors import deliveries_for_user
 from .services.pages import page_acknowledge
 
@@ -39,17 +43,31 @@ def _ack_link(request: HttpRequest, token: str) -> HttpResponse:
         page_id, user_id = ack_token_read(token)
     except AckLinkInvalid as exc:
         return render(request, "oncall/ack.html", {"error": exc.message}, status=400)
-    page = get_object_or_404(Page.objects.select_related("incident"), pk=page_id)
-    user = get_object_or_404(get_user_model(), pk=user_id)
+    page = get_object_or_404(Page.objects.select_related("incident", "organization"), pk=page_id)
+    # A deactivated account acts nowhere else; its links in old messages must not act for it either.
+    user = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
+    if membership_role(user=user, organization=page.organization) is None:
+        raise Http404  # they left the organization since the message went out: the page is no longer theirs
     context = {"page": page, "person": user, "token": token}
     if request.method == "POST":
         try:
             page_acknowledge(page=page, actor=user, via="link")
         except DomainError as exc:
             context["error"] = exc.message
-            return render(request, "oncall/ack.html", context, status=409)
+            return render(request, "oncall/ack.html", context, status=HTTP_STATUS.get(exc.code, 409))
         context["done"] = True
     return render(request, "oncall/ack.html", context)
+
+
+def _acknowledgeable_page_ids(user, deliveries: list) -> set[int]:
+    """The pages listed whose Acknowledge button would work for ``user`` (the rule is the service's:
+    the people a page was sent to, and responders and up), in two queries whatever their number."""
+    pages = {d.page_id: d.page for d in deliveries}
+    roles = dict(Membership.objects.filter(user=user).values_list("organization_id", "role"))
+    mine = set(Delivery.objects.filter(user=user, page_id__in=pages).values_list("page_id", flat=True))
+    return {pk for pk, page in pages.items()
+            if pk in mine or page.target_user_id == user.pk
+            or role_at_least(roles.get(page.organization_id, Role.VIEWER), Role.RESPONDER)}
 
 
 @login_required
@@ -59,8 +77,10 @@ def sent_messages(request: HttpRequest) -> HttpResponse:
     contact_ids = {d.contact_id for d in deliveries if d.contact_id is not None}
     breakers = {b.contact_id: b for b in ReceiverBreaker.objects.filter(contact_id__in=contact_ids)
                 .select_related("contact", "contact__user")}
+    acknowledgeable = _acknowledgeable_page_ids(request.user, deliveries)
     for delivery in deliveries:
         delivery.breaker = breakers.get(delivery.contact_id)
+        delivery.can_acknowledge = delivery.page_id in acknowledgeable
     troubled_first = sorted(breakers.values(), key=lambda b: (not b.is_troubled, -b.updated_at.timestamp()))
     return render(request, "oncall/sent_messages.html", {
         "deliveries": deliveries, "breakers": troubled_first,
@@ -68,13 +88,18 @@ def sent_messages(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
+@desk_view
 @require_POST
 def page_acknowledge_view(request: HttpRequest, page_id: int) -> HttpResponse:
-    page = get_object_or_404(Page, pk=page_id)
+    """Another organization's page is a 404 (its existence is not ours to confirm); a role that may not
+    acknowledge it is a 403 page; a page someone acknowledged first is a message on the way back."""
+    page = get_object_or_404(Page.objects.filter(organization__in=organizations_for_user(user=request.user)),
+                             pk=page_id)
     try:
         page_acknowledge(page=page, actor=request.user, via="web")
         messages.success(request, _("Page acknowledged."))
+    except PermissionDenied:
+        return desk_render(request, "crisis/forbidden.html", {"incident": page.incident}, status=403)
     except DomainError as exc:
         messages.error(request, exc.message)
     back = request.POST.get("next", "")
@@ -82,25 +107,3 @@ def page_acknowledge_view(request: HttpRequest, page_id: int) -> HttpResponse:
                                                 require_https=request.is_secure()):
         return redirect(back)
     return redirect("oncall_desk:sent")
-
-
-def _ical(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
-def schedule_feed(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        schedule = get_object_or_404(Schedule, pk=calendar_token_read(token, kind="schedule"))
-    except AckLinkInvalid as exc:
-        raise Http404(exc.message) from exc
-    return _ical(schedule_ical(schedule=schedule, start=clock.now()), f"oncall-{schedule.pk}.ics")
-
-
-def person_feed(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        user = get_object_or_404(get_user_model(), pk=calendar_token_read(token, kind="person"))
-    except AckLinkInvalid as exc:
-        raise Http404(exc.message) from exc
-    return _ical(person_ical(user=user, start=clock.now()), f"oncall-person-{user.pk}.ics")

@@ -118,9 +118,10 @@ ACTIONS = [
     ("revise playbook", Role.ADMIN, lambda i, o, p: (
         "post", f"/api/v1/playbooks/{i.playbook_id}/revise/",
         {"version": i.playbook.version, "steps": playbook_steps_as_data(playbook=i.playbook)})),
-    # Anyone paged may be a viewer, so any member can stop the escalation (as on the signed link).
-    ("acknowledge page", Role.VIEWER, lambda i, o, p: ("post", f"/api/v1/pages/{_page(i, p).pk}/acknowledge/", {})),
-    ("resolve page", Role.VIEWER, lambda i, o, p: ("post", f"/api/v1/pages/{_page(i, p).pk}/resolve/", {})),
+    # A page nobody in the table was sent to; the paged person's own right is in tests/oncall/test_page_roles.py.
+    ("acknowledge page", Role.RESPONDER, lambda i, o, p: (
+        "post", f"/api/v1/pages/{_page(i, p).pk}/acknowledge/", {})),
+    ("resolve page", Role.RESPONDER, lambda i, o, p: ("post", f"/api/v1/pages/{_page(i, p).pk}/resolve/", {})),
     ("manage webhook secrets", Role.ADMIN, lambda i, o, p: (
         "post", f"/api/v1/organizations/{o.pk}/webhook-secrets/", {"name": "tool"})),
     ("read member", Role.VIEWER, lambda i, o, p: ("get", f"/api/v1/members/{p['admin'].memberships.get().pk}/", None)),

@@ -6,7 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from crisis.oncall.links import ack_token, calendar_token
+from crisis.oncall.calendar import person_feed_path, schedule_feed_path
+from crisis.oncall.links import ack_token
 from crisis.oncall.models import Page, PageState
 from crisis.oncall.services.pages import page_trigger
 from tests.factories import member
@@ -90,8 +91,7 @@ def test_it_hides_other_organizations_messages(client, page, people):
 def test_it_serves_a_schedule_as_icalendar(client, org, people):
     schedule = ScheduleFactory(organization=org)
     rotation_with(schedule, [people["responder"], people["approver"]])
-    token = calendar_token(kind="schedule", pk=schedule.pk)
-    response = client.get(reverse("oncall:schedule-feed", kwargs={"token": token}))
+    response = client.get(schedule_feed_path(schedule=schedule, user=people["viewer"]))
     assert response["Content-Type"].startswith("text/calendar")
     assert response.content.count(b"BEGIN:VEVENT") >= 60  # daily shifts for the next 60 days
 
@@ -101,14 +101,14 @@ def test_it_serves_a_person_only_their_own_shifts(client, org, people):
 
     schedule = ScheduleFactory(organization=org)
     rotation_with(schedule, [people["responder"], people["approver"]])
-    token = calendar_token(kind="person", pk=people["approver"].pk)
-    calendar = Calendar.from_ical(client.get(reverse("oncall:person-feed", kwargs={"token": token})).content)
+    calendar = Calendar.from_ical(client.get(person_feed_path(user=people["approver"])).content)
     summaries = {str(e["SUMMARY"]) for e in calendar.walk("VEVENT")}
     assert summaries == {f"On call: {people['approver'].username} ({schedule.name})"}
 
 
-def test_it_refuses_a_schedule_token_for_a_person_feed(client, org):
-    token = calendar_token(kind="schedule", pk=1)
+def test_it_refuses_a_schedule_token_for_a_person_feed(client, org, people):
+    schedule = ScheduleFactory(organization=org)
+    token = schedule_feed_path(schedule=schedule, user=people["viewer"]).rsplit("/", 1)[1].removesuffix(".ics")
     assert client.get(reverse("oncall:person-feed", kwargs={"token": token})).status_code == 404
 
 

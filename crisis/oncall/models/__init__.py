@@ -1,4 +1,5 @@
 from .breakers import BreakerState, ReceiverBreaker
+from .calendars import CalendarSecret
 from .contacts import ContactKind, ContactMethod, ContactPreference
 from .deliveries import OPEN_DELIVERY_STATUSES, AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus
 from .escalation import EscalationLevel, EscalationPolicy, IncidentRole, TargetKind
@@ -8,6 +9,7 @@ from .schedules import Override, Rotation, RotationMember, Schedule
 __all__ = [
     "AttemptOutcome",
     "BreakerState",
+    "CalendarSecret",
     "ContactKind",
     "ContactMethod",
     "ContactPreference",

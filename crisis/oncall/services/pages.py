@@ -15,10 +15,10 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from crisis import clock
-from crisis.models import Deadline, Incident, Organization, Role
-from crisis.services.access import membership_require
+from crisis.models import Deadline, Incident, Organization, Role, role_at_least
+from crisis.services.access import membership_require, membership_role
 from crisis.services.audit import audit_record
-from crisis.services.errors import InvalidTransition
+from crisis.services.errors import InvalidTransition, PermissionDenied
 
 from ..models import Delivery, DeliveryStatus, Page, PageSource, PageState
 from ..selectors import level_users, page_levels, page_step_count
@@ -89,14 +89,26 @@ def _stop_deliveries(page: Page) -> int:
         status=DeliveryStatus.CANCELLED, next_attempt_at=None)
 
 
-def _require_member(page: Page, actor) -> None:
+def _was_paged(page: Page, actor) -> bool:
+    return page.target_user_id == actor.pk or Delivery.objects.filter(page=page, user=actor).exists()
+
+
+def _require_may_acknowledge(page: Page, actor) -> None:
+    """Acknowledging stops the escalation for everyone, so a viewer's token must not do it; but the person
+    the page was sent to may be a viewer (a legal approver on a rota), and they must be able to answer it."""
+    if actor is None:
+        return
     membership_require(user=actor, organization=page.organization, role=Role.VIEWER)
+    role = membership_role(user=actor, organization=page.organization)
+    if role_at_least(role, Role.RESPONDER) or _was_paged(page, actor):
+        return
+    raise PermissionDenied(_("Only the people this page was sent to, and responders and up, may acknowledge it."))
 
 
 @transaction.atomic
 def page_acknowledge(*, page: Page, actor, via: str = "web") -> Page:
     """Stop the escalation at once: compare-and-set triggered -> acknowledged, then cancel its timers."""
-    _require_member(page, actor)
+    _require_may_acknowledge(page, actor)
     now = clock.now()
     updated = Page.objects.filter(pk=page.pk, state=PageState.TRIGGERED).update(
         state=PageState.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=actor, version=F("version") + 1)
@@ -118,7 +130,8 @@ def page_acknowledge(*, page: Page, actor, via: str = "web") -> Page:
 
 @transaction.atomic
 def page_resolve(*, page: Page, actor, note: str = "") -> Page:
-    _require_member(page, actor)
+    # Being paged is no reason to close the matter for everyone: resolving is a responder's call.
+    membership_require(user=actor, organization=page.organization, role=Role.RESPONDER)
     now = clock.now()
     updated = Page.objects.filter(pk=page.pk, state__in=[PageState.TRIGGERED, PageState.ACKNOWLEDGED]).update(
         state=PageState.RESOLVED, resolved_at=now, version=F("version") + 1)

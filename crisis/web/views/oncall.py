@@ -2,12 +2,13 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 
 from crisis import clock
-from crisis.oncall.links import calendar_token
+from crisis.models import Membership
+from crisis.oncall.calendar import person_feed_path, schedule_feed_path
 from crisis.oncall.models import Schedule
 from crisis.oncall.selectors import oncall_user_at, schedule_spans
+from crisis.oncall.services.calendars import calendar_secret_for
 
 from ..access import abilities_for, current_organization, desk_view
 from ..rendering import desk_render
@@ -19,9 +20,14 @@ UPCOMING_DAYS = 14
 def oncall_schedule(request: HttpRequest) -> HttpResponse:
     """Who is on call now and for the next two weeks, per schedule, with calendar feeds to subscribe to."""
     organization = current_organization(request)
-    schedules = []
+    schedules, members, abilities = [], [], None
+    # Feed links are made out to the reader: each carries their secret (rotated from this page).
+    secret = calendar_secret_for(user=request.user)
     if organization is not None:
-        abilities_for(user=request.user, organization=organization)
+        abilities = abilities_for(user=request.user, organization=organization)
+        if abilities.can_admin:
+            members = [m.user for m in Membership.objects.filter(organization=organization).select_related("user")
+                       .order_by("user__username")]
         now = clock.now()
         rows = list(Schedule.objects.filter(organization=organization).order_by("name"))
         spans = {s.pk: schedule_spans(schedule=s, start=now, end=now + timedelta(days=UPCOMING_DAYS)) for s in rows}
@@ -31,11 +37,11 @@ def oncall_schedule(request: HttpRequest) -> HttpResponse:
                 "schedule": schedule,
                 "now": oncall_user_at(schedule=schedule, moment=now),
                 "spans": [(span, people.get(span.user_id)) for span in spans[schedule.pk]],
-                "feed": request.build_absolute_uri(
-                    reverse("oncall:schedule-feed", args=[calendar_token(kind="schedule", pk=schedule.pk)])),
+                "feed": request.build_absolute_uri(schedule_feed_path(schedule=schedule, user=request.user,
+                                                                      secret=secret)),
             })
-    my_feed = request.build_absolute_uri(
-        reverse("oncall:person-feed", args=[calendar_token(kind="person", pk=request.user.pk)]))
+    my_feed = request.build_absolute_uri(person_feed_path(user=request.user, secret=secret))
     return desk_render(request, "crisis/oncall_schedule.html", {
         "organization": organization, "schedules": schedules, "my_feed": my_feed, "days": UPCOMING_DAYS,
+        "abilities": abilities, "members": members,
     })
