@@ -1,6 +1,7 @@
 """Transports: one small class per channel. ``notify`` returns a result or raises TransportError,
 whose ``permanent`` flag says whether trying again could help (healthchecks' shape)."""
 
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -21,6 +22,7 @@ from django.core.mail import get_connection, send_mail
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.utils.translation import gettext as _
 
+from .egress import public_only_egress
 from .models import ContactKind, Delivery, Page
 
 logger = logging.getLogger("crisis.oncall.console")
@@ -308,7 +310,13 @@ class WebhookTransport(Transport):
 
 
 class AppriseTransport(Transport):
-    """Slack, Microsoft Teams, DingTalk, WeCom, Feishu/Lark, Telegram... through one apprise URL each."""
+    """Slack, Microsoft Teams, DingTalk, WeCom, Feishu/Lark, Telegram... through one apprise URL each.
+
+    apprise's plugins connect in ways of their own (requests, smtplib, plain sockets), to hosts the address names
+    however each plugin reads it, so the send runs inside the egress guard rather than after a look at the URL:
+    every connection it makes must reach a public address, unless an admin marked the contact method as reaching
+    the internal network.
+    """
 
     def notify(self, page: Page, delivery: Delivery) -> TransportResult:
         import apprise
@@ -317,18 +325,20 @@ class AppriseTransport(Transport):
         plugin = apprise.Apprise.instantiate(contact.target)
         if plugin is None:
             raise TransportError(_("apprise does not understand this address."), permanent=True)
-        # apprise connects through requests, so the connected address cannot be checked as the webhook's is: the
-        # name is checked again now, which catches a re-pointed name though not one that flips within seconds.
-        if not contact.reaches_internal_network and apprise_host_is_private(contact.target, plugin):
-            raise TransportError(_("This address is inside the network; only an admin can allow that. Not sent."),
-                                 permanent=True)
         # apprise's own defaults are 4 s each; ours are the same settings every transport uses.
         plugin.socket_connect_timeout = settings.GOLDEN_HOURS_DELIVERY_CONNECT_TIMEOUT
         plugin.socket_read_timeout = settings.GOLDEN_HOURS_CHAT_TIMEOUT
         client = apprise.Apprise()
         client.add(plugin)
         text = f"{delivery.body}\n\n{_('Acknowledge')}: {delivery.ack_url}"
-        if not client.notify(title=delivery.subject, body=text):
+        guard = contextlib.nullcontext() if contact.reaches_internal_network else public_only_egress()
+        with guard as scope:
+            accepted = client.notify(title=delivery.subject, body=text)
+        # apprise reports a refused connection as any other failure; the guard remembers that it refused.
+        if scope is not None and scope.refused:
+            raise TransportError(_("This address is inside the network; only an admin can allow that. Not sent."),
+                                 permanent=True)
+        if not accepted:
             raise TransportError(_("The chat service did not accept the message."))
         return TransportResult(detail="apprise")
 
