@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 
 class PrivatePeer(OSError):
-    """The connection would reach an address inside the network (or a name that cannot be resolved)."""
+    """The connection would reach an address inside the network."""
 
 
 # IPv6 ranges that carry an IPv4 address a gateway may deliver to: NAT64 and the old IPv4-compatible form.
@@ -56,11 +56,9 @@ def _literal(host: str) -> bool:
 
 def resolve_public(host: str, port, family: int = 0, type: int = socket.SOCK_STREAM) -> list[tuple]:
     """``getaddrinfo`` for a peer that must be public: PrivatePeer unless every address the name resolves to is
-    global (a name with one private address among public ones could be made to use it)."""
-    try:
-        infos = socket.getaddrinfo(host, port, family, type)
-    except socket.gaierror as exc:
-        raise PrivatePeer(f"{host}: cannot be resolved") from exc
+    global (a name with one private address among public ones could be made to use it). A name that cannot be
+    resolved raises socket.gaierror, as a lookup would: a failing resolver is worth another try later."""
+    infos = socket.getaddrinfo(host, port, family, type)
     inside = sorted({info[4][0] for info in infos if not is_global(info[4][0])})
     if not infos or inside:
         raise PrivatePeer(f"{host}: {', '.join(inside)}")
@@ -71,7 +69,7 @@ def address_is_private(host: str) -> bool:
     """True if any address ``host`` resolves to is not public, or if it cannot be resolved (cannot tell: refuse)."""
     try:
         resolve_public(host, None)
-    except PrivatePeer:
+    except OSError:  # PrivatePeer, or the name cannot be resolved
         return True
     return False
 

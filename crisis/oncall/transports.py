@@ -5,7 +5,6 @@ import contextlib
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import json
 import logging
 import math
@@ -22,7 +21,7 @@ from django.core.mail import get_connection, send_mail
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.utils.translation import gettext as _
 
-from .egress import public_only_egress
+from .egress import PrivatePeer, address_is_private, create_connection, public_only_egress
 from .models import ContactKind, Delivery, Page
 
 logger = logging.getLogger("crisis.oncall.console")
@@ -133,15 +132,6 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def address_is_private(host: str) -> bool:
-    """True if any address ``host`` resolves to is loopback, private, link-local or otherwise not public."""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return True  # cannot tell: refuse rather than follow
-    return any(not _is_global(info[4][0]) for info in infos)
-
-
 def apprise_host_is_private(target: str, plugin) -> bool:
     """True for one of apprise's generic notifiers (json://, xml://, form://: a webhook by another name) aimed at
     an address that is not public or cannot be found. The chat apps' own schemes go to their fixed services."""
@@ -151,31 +141,19 @@ def apprise_host_is_private(target: str, plugin) -> bool:
     return not host or address_is_private(host)
 
 
-def _is_global(address: str) -> bool:
-    return ipaddress.ip_address(address.split("%", 1)[0]).is_global  # an IPv6 peer may carry "%scope"
-
-
-class PrivatePeer(OSError):
-    """The connection reached an address inside the network."""
-
-
 def _connector(connect_timeout: float, *, public_only: bool):
     """A replacement for socket.create_connection: connect within ``connect_timeout``, then leave the socket
     with the connection's own timeout (the read timeout) for every answer.
 
-    With ``public_only``, a peer inside the network is refused before a byte is sent. The check is on the address
-    the socket reached, not on a lookup made before connecting: a name that resolved to a public address when it
-    was saved (or a moment ago) can answer with 127.0.0.1 now.
+    With ``public_only``, the egress guard refuses a peer inside the network before connecting, on the addresses
+    the name resolves to now, and connects to the address it checked: a name that resolved to a public address
+    when it was saved (or a moment ago) can answer with 127.0.0.1 now.
     """
     def connect(address, timeout=None, source_address=None, **kwargs) -> socket.socket:
         try:
-            sock = socket.create_connection(address, connect_timeout, source_address, **kwargs)
+            sock = create_connection(address, connect_timeout, source_address, public_only=public_only)
         except TimeoutError as exc:
             raise ConnectTimedOut(str(address[0])) from exc
-        if public_only and not _is_global(sock.getpeername()[0]):
-            peer = sock.getpeername()[0]
-            sock.close()
-            raise PrivatePeer(peer)
         if isinstance(timeout, int | float):  # else urllib's "no timeout given": keep the connect timeout
             sock.settimeout(timeout)
         return sock

@@ -5,7 +5,6 @@ so 127.0.0.1, localhost or the cloud metadata service would otherwise be reachab
 whether something listened there."""
 
 import socket
-import sys
 import threading
 import time
 
@@ -116,43 +115,6 @@ def udp_listener():
     listener.stop()
 
 
-@pytest.fixture
-def resolver(monkeypatch):
-    """Names of our choosing resolve as we say (the real resolver for every other name): ``resolver["name"] = ip``."""
-    answers: dict[str, str] = {}
-    real = socket.getaddrinfo
-
-    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
-        if isinstance(host, str) and host.rstrip(".").lower() in answers:
-            address = answers[host.rstrip(".").lower()]
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port or 0)))]
-        return real(host, port, family, type, proto, flags)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    return answers
-
-
-# Python announces every socket connect to audit hooks, from C, below anything a library could do: a hook cannot
-# be removed, so one hook for the session records only while a test listens.
-_connects: list | None = None
-
-
-def _record_connects(event: str, args: tuple) -> None:
-    if event == "socket.connect" and _connects is not None:
-        _connects.append(args[1])
-
-
-sys.addaudithook(_record_connects)
-
-
-@pytest.fixture
-def connects():
-    """The addresses sockets connect to during the test, whoever connects them."""
-    global _connects
-    _connects = []
-    yield _connects
-    _connects = None
-
-
 @pytest.mark.parametrize("scheme", sorted(HTTP_SCHEMES))
 def test_it_refuses_a_chat_app_aimed_at_the_loopback_address(send_page, receiver, scheme):
     delivery = send_page(HTTP_SCHEMES[scheme].format(host="127.0.0.1", port=port_of(receiver)))
@@ -162,7 +124,8 @@ def test_it_refuses_a_chat_app_aimed_at_the_loopback_address(send_page, receiver
 
 @pytest.mark.parametrize(("scheme", "host"), [("ntfy", "localhost"), ("gotify", "LOCALHOST."),
                                               ("bark", "2130706433"), ("mmost", "0.0.0.0")])
-def test_it_refuses_a_name_or_spelling_that_leads_to_the_loopback_address(send_page, receiver, scheme, host):
+def test_it_refuses_a_name_or_spelling_that_leads_to_the_loopback_address(send_page, receiver, scheme, host,
+                                                                          systemd_resolved):
     delivery = send_page(HTTP_SCHEMES[scheme].format(host=host, port=port_of(receiver)))
     assert (delivery.status, receiver.requests) == (DeliveryStatus.FAILED, [])
     assert REFUSED in last_error(delivery)
