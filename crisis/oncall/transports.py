@@ -5,6 +5,7 @@ import contextlib
 import hashlib
 import hmac
 import http.client
+import ipaddress
 import json
 import logging
 import math
@@ -21,7 +22,7 @@ from django.core.mail import get_connection, send_mail
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.utils.translation import gettext as _
 
-from .egress import PrivatePeer, address_is_private, create_connection, public_only_egress
+from .egress import PrivatePeer, address_is_private, create_connection, is_global, public_only_egress
 from .models import ContactKind, Delivery, Page
 
 logger = logging.getLogger("crisis.oncall.console")
@@ -139,6 +140,21 @@ def apprise_host_is_private(target: str, plugin) -> bool:
         return False
     host = getattr(plugin, "host", None)
     return not host or address_is_private(host)
+
+
+def apprise_named_host_is_private(host: str) -> bool:
+    """True if a host an apprise address names is inside the network. Chat apps at fixed services carry a token
+    where the host would be (slack://T000/B000/XXX): a token is neither a literal address nor a dotted name, and is
+    never looked up, so that saving one sends no credential to the resolver."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True  # RFC 6761: always the loopback address, whatever a resolver says
+    try:
+        return not is_global(str(ipaddress.ip_address(name)))
+    except ValueError:
+        # Not an address in its usual spelling. Other spellings (2130706433 for 127.0.0.1) are left to the guard
+        # when sending: Discord's and Telegram's tokens are numbers too.
+        return "." in name and address_is_private(name)
 
 
 def _connector(connect_timeout: float, *, public_only: bool):
