@@ -21,6 +21,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 
 class PrivatePeer(OSError):
@@ -113,6 +114,9 @@ class EgressScope:
 
 
 _scope: contextvars.ContextVar[EgressScope | None] = contextvars.ContextVar("golden_hours_egress", default=None)
+# The outbound proxy (scheme://host:port) a request whose destination name was checked may connect to.
+_checked_proxy: contextvars.ContextVar[str | None] = contextvars.ContextVar("golden_hours_egress_proxy",
+                                                                            default=None)
 _installed = threading.Lock()
 _originals: dict[str, object] = {}
 
@@ -133,7 +137,7 @@ def public_only_egress() -> Iterator[EgressScope]:
 def _guarded_create_connection(original):
     def create(address, *args, **kwargs):
         scope = _scope.get()
-        if scope is None:
+        if scope is None or _is_checked_proxy(address):
             return original(address, *args, **kwargs)
         try:
             return create_connection(address, *args, public_only=True, **kwargs)
@@ -142,10 +146,48 @@ def _guarded_create_connection(original):
     return create
 
 
+def _is_checked_proxy(address) -> bool:
+    proxy = _checked_proxy.get()
+    if proxy is None:
+        return False
+    parts = urlsplit(proxy)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if address[1] != port:
+        return False
+    if address[0] == parts.hostname:
+        return True
+    try:  # the socket connects to the proxy's address, not its name
+        return address[0] in {info[4][0] for info in socket.getaddrinfo(parts.hostname, port)}
+    except OSError:
+        return False
+
+
+def _guarded_send(send):
+    """requests' HTTPAdapter.send: through an outbound proxy the socket reaches the proxy, which resolves the
+    destination itself, so the destination's name is what can be checked (as for webhooks), and only then may
+    the connection to the proxy be made."""
+    def guarded(adapter, request, *args, **kwargs):
+        import requests
+
+        scope = _scope.get()
+        proxy = scope and requests.utils.select_proxy(request.url, kwargs.get("proxies") or {})
+        if not proxy:
+            return send(adapter, request, *args, **kwargs)
+        host = urlsplit(request.url).hostname or ""
+        if address_is_private(host):
+            raise requests.exceptions.ConnectionError(scope.refuse(host), request=request)
+        token = _checked_proxy.set(proxy if "://" in proxy else f"http://{proxy}")
+        try:
+            return send(adapter, request, *args, **kwargs)
+        finally:
+            _checked_proxy.reset(token)
+    return guarded
+
+
 def _checked_peer(sock: socket.socket, address):
     """The address to use instead of ``address``: the same one if public, the checked address for a name."""
     scope = _scope.get()
-    if scope is None:
+    if scope is None or (sock.family in (socket.AF_INET, socket.AF_INET6) and _is_checked_proxy(address)):
         return address
     if sock.family not in (socket.AF_INET, socket.AF_INET6):
         raise scope.refuse(f"{sock.family.name}: {address}")  # a Unix socket (a local bus, say) is inside too
@@ -166,8 +208,10 @@ def _install() -> None:
     with _installed:
         if _originals:
             return
+        import requests.adapters
         import urllib3.util.connection
 
+        requests.adapters.HTTPAdapter.send = _guarded_send(requests.adapters.HTTPAdapter.send)
         _originals["socket.create_connection"] = socket.create_connection
         _originals["urllib3.create_connection"] = urllib3.util.connection.create_connection
         socket.create_connection = _guarded_create_connection(socket.create_connection)

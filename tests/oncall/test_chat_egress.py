@@ -195,3 +195,17 @@ def test_it_leaves_connections_outside_a_send_alone(receiver):
         pass
     sock = socket.create_connection(("127.0.0.1", port_of(receiver)), 1)
     sock.close()
+
+
+@pytest.mark.parametrize("proxy_host", ["127.0.0.1", "localhost"])
+def test_it_checks_the_destination_name_when_an_outbound_proxy_carries_the_message(
+        send_page, receiver, resolver, monkeypatch, proxy_host):
+    """Through a proxy the socket reaches the proxy (private here, as most are), so the name is what can be checked."""
+    monkeypatch.setenv("http_proxy", f"http://{proxy_host}:{port_of(receiver)}")
+    resolver["chat.example.com"] = "93.184.216.34"
+    resolver["intranet.example.com"] = "10.0.0.5"
+    public = send_page("ntfy://chat.example.com/pager-topic")
+    assert (public.status, len(receiver.requests)) == (DeliveryStatus.SENT, 1)
+    inside = send_page("ntfy://intranet.example.com/pager-topic", to="viewer")
+    assert (inside.status, len(receiver.requests)) == (DeliveryStatus.FAILED, 1)
+    assert REFUSED in last_error(inside)
