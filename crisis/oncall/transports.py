@@ -32,6 +32,13 @@ TIMESTAMP_HEADER = "X-Golden-Hours-Timestamp"
 MAX_REDIRECTS = 3
 # apprise's generic notifiers POST to any host they are given: a webhook by another name.
 APPRISE_ANY_HOST_SCHEMES = {"json", "jsons", "xml", "xmls", "form", "forms"}
+# apprise plugins that connect from threads of their own, where the egress guard's scope (a context variable)
+# does not follow: only an admin may set one up, for a server they vouch for.
+APPRISE_UNGUARDED_SCHEMES = {"xmpp", "xmpps"}
+
+
+def apprise_scheme_is_unguarded(target: str) -> bool:
+    return urlsplit(target).scheme.lower() in APPRISE_UNGUARDED_SCHEMES
 
 
 class TransportError(Exception):
@@ -319,6 +326,8 @@ class AppriseTransport(Transport):
         plugin = apprise.Apprise.instantiate(contact.target)
         if plugin is None:
             raise TransportError(_("apprise does not understand this address."), permanent=True)
+        if not contact.reaches_internal_network and apprise_scheme_is_unguarded(contact.target):
+            raise TransportError(_("Only an admin can set up this kind of chat address. Not sent."), permanent=True)
         # apprise's own defaults are 4 s each; ours are the same settings every transport uses.
         plugin.socket_connect_timeout = settings.GOLDEN_HOURS_DELIVERY_CONNECT_TIMEOUT
         plugin.socket_read_timeout = settings.GOLDEN_HOURS_CHAT_TIMEOUT

@@ -15,6 +15,7 @@ from crisis.oncall.models import Delivery, DeliveryAttempt, DeliveryStatus
 from crisis.oncall.services.contacts import contact_method_add
 from crisis.oncall.services.pages import page_trigger
 from crisis.oncall.services.sending import delivery_attempt
+from crisis.services.errors import InvalidInput
 
 from .factories import ContactMethodFactory
 from .receiver import Receiver
@@ -209,3 +210,24 @@ def test_it_checks_the_destination_name_when_an_outbound_proxy_carries_the_messa
     inside = send_page("ntfy://intranet.example.com/pager-topic", to="viewer")
     assert (inside.status, len(receiver.requests)) == (DeliveryStatus.FAILED, 1)
     assert REFUSED in last_error(inside)
+
+
+@pytest.fixture
+def xmpp_installed(monkeypatch):
+    """apprise's XMPP plugin as if slixmpp were installed (it is not a dependency of ours)."""
+    from apprise.plugins.xmpp.base import NotifyXMPP
+
+    monkeypatch.setattr(NotifyXMPP, "enabled", True)
+
+
+def test_it_refuses_xmpp_to_anyone_but_an_admin_because_it_connects_outside_the_guard(
+        send_page, xmpp_installed, people, tcp_listener, resolver):
+    """apprise's XMPP client connects from a thread of its own, which the send's scope does not reach."""
+    resolver["chat.example.com"] = "93.184.216.34"
+    with pytest.raises(InvalidInput) as refused:
+        contact_method_add(user=people["viewer"], actor=people["viewer"], kind="apprise",
+                           target="xmpp://user:pass@chat.example.com/you@example.com")
+    assert list(refused.value.fields) == ["target"]
+    delivery = send_page(f"xmpp://user:pass@127.0.0.1:{tcp_listener.port}/you@example.com")
+    assert (delivery.status, tcp_listener.reached) == (DeliveryStatus.FAILED, 0)
+    assert "admin" in last_error(delivery)

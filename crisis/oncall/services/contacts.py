@@ -20,7 +20,12 @@ from crisis.services.audit import audit_record
 from crisis.services.errors import InvalidInput, NotFound, PermissionDenied
 
 from ..models import ContactKind, ContactMethod, ContactPreference, Delivery, DeliveryStatus, Page, PageSource
-from ..transports import address_is_private, apprise_host_is_private, apprise_named_host_is_private
+from ..transports import (
+    address_is_private,
+    apprise_host_is_private,
+    apprise_named_host_is_private,
+    apprise_scheme_is_unguarded,
+)
 from .deliveries import deliveries_send
 
 CONTACT_FIELDS = ("kind", "label", "target", "secret", "position", "is_active", "reaches_internal_network")
@@ -180,6 +185,9 @@ def _apprise_check(target: str) -> None:
     if plugin is None:
         raise InvalidInput(_("This is not a chat-app address Golden Hours understands (for example slack://…, "
                              "dingtalk://…, wecombot://…)."), field="target")
+    if apprise_scheme_is_unguarded(target):
+        raise InvalidInput(_("Only an admin can set up this kind of chat address: Golden Hours cannot check where "
+                             "it connects."), field="target")
     if apprise_host_is_private(target, plugin) or any(
             apprise_named_host_is_private(host) for host in (getattr(plugin, "host", None),
                                                               getattr(plugin, "smtp_host", None)) if host):
