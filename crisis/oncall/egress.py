@@ -117,8 +117,8 @@ _scope: contextvars.ContextVar[EgressScope | None] = contextvars.ContextVar("gol
 # The outbound proxy (scheme://host:port) a request whose destination name was checked may connect to.
 _checked_proxy: contextvars.ContextVar[str | None] = contextvars.ContextVar("golden_hours_egress_proxy",
                                                                             default=None)
-_installed = threading.Lock()
-_originals: dict[str, object] = {}
+_install_lock = threading.Lock()
+_is_installed = False
 
 
 @contextlib.contextmanager
@@ -205,15 +205,14 @@ def _checked_peer(sock: socket.socket, address):
 
 def _install() -> None:
     """Put the scoped checks in place, once per process; outside a scope each one is a context-variable read."""
-    with _installed:
-        if _originals:
+    global _is_installed
+    with _install_lock:
+        if _is_installed:
             return
         import requests.adapters
         import urllib3.util.connection
 
         requests.adapters.HTTPAdapter.send = _guarded_send(requests.adapters.HTTPAdapter.send)
-        _originals["socket.create_connection"] = socket.create_connection
-        _originals["urllib3.create_connection"] = urllib3.util.connection.create_connection
         socket.create_connection = _guarded_create_connection(socket.create_connection)
         urllib3.util.connection.create_connection = _guarded_create_connection(
             urllib3.util.connection.create_connection)
@@ -233,3 +232,4 @@ def _install() -> None:
         socket.socket.connect = guarded_connect
         socket.socket.connect_ex = guarded_connect_ex
         socket.socket.sendto = guarded_sendto
+        _is_installed = True
