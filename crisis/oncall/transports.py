@@ -1,6 +1,7 @@
 """Transports: one small class per channel. ``notify`` returns a result or raises TransportError,
 whose ``permanent`` flag says whether trying again could help (healthchecks' shape)."""
 
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -21,6 +22,7 @@ from django.core.mail import get_connection, send_mail
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.utils.translation import gettext as _
 
+from .egress import PrivatePeer, address_is_private, create_connection, is_global, public_only_egress
 from .models import ContactKind, Delivery, Page
 
 logger = logging.getLogger("crisis.oncall.console")
@@ -30,6 +32,13 @@ TIMESTAMP_HEADER = "X-Golden-Hours-Timestamp"
 MAX_REDIRECTS = 3
 # apprise's generic notifiers POST to any host they are given: a webhook by another name.
 APPRISE_ANY_HOST_SCHEMES = {"json", "jsons", "xml", "xmls", "form", "forms"}
+# apprise plugins that connect from threads of their own, where the egress guard's scope (a context variable)
+# does not follow: only an admin may set one up, for a server they vouch for.
+APPRISE_UNGUARDED_SCHEMES = {"xmpp", "xmpps"}
+
+
+def apprise_scheme_is_unguarded(target: str) -> bool:
+    return urlsplit(target).scheme.lower() in APPRISE_UNGUARDED_SCHEMES
 
 
 class TransportError(Exception):
@@ -131,15 +140,6 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def address_is_private(host: str) -> bool:
-    """True if any address ``host`` resolves to is loopback, private, link-local or otherwise not public."""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return True  # cannot tell: refuse rather than follow
-    return any(not _is_global(info[4][0]) for info in infos)
-
-
 def apprise_host_is_private(target: str, plugin) -> bool:
     """True for one of apprise's generic notifiers (json://, xml://, form://: a webhook by another name) aimed at
     an address that is not public or cannot be found. The chat apps' own schemes go to their fixed services."""
@@ -149,31 +149,34 @@ def apprise_host_is_private(target: str, plugin) -> bool:
     return not host or address_is_private(host)
 
 
-def _is_global(address: str) -> bool:
-    return ipaddress.ip_address(address.split("%", 1)[0]).is_global  # an IPv6 peer may carry "%scope"
-
-
-class PrivatePeer(OSError):
-    """The connection reached an address inside the network."""
+def apprise_named_host_is_private(host: str) -> bool:
+    """True if a host an apprise address names is inside the network. Chat apps at fixed services carry a token
+    where the host would be (slack://T000/B000/XXX): a token is neither a literal address nor a dotted name, and is
+    never looked up, so that saving one sends no credential to the resolver."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True  # RFC 6761: always the loopback address, whatever a resolver says
+    try:
+        return not is_global(str(ipaddress.ip_address(name)))
+    except ValueError:
+        # Not an address in its usual spelling. Other spellings (2130706433 for 127.0.0.1) are left to the guard
+        # when sending: Discord's and Telegram's tokens are numbers too.
+        return "." in name and address_is_private(name)
 
 
 def _connector(connect_timeout: float, *, public_only: bool):
     """A replacement for socket.create_connection: connect within ``connect_timeout``, then leave the socket
     with the connection's own timeout (the read timeout) for every answer.
 
-    With ``public_only``, a peer inside the network is refused before a byte is sent. The check is on the address
-    the socket reached, not on a lookup made before connecting: a name that resolved to a public address when it
-    was saved (or a moment ago) can answer with 127.0.0.1 now.
+    With ``public_only``, the egress guard refuses a peer inside the network before connecting, on the addresses
+    the name resolves to now, and connects to the address it checked: a name that resolved to a public address
+    when it was saved (or a moment ago) can answer with 127.0.0.1 now.
     """
     def connect(address, timeout=None, source_address=None, **kwargs) -> socket.socket:
         try:
-            sock = socket.create_connection(address, connect_timeout, source_address, **kwargs)
+            sock = create_connection(address, connect_timeout, source_address, public_only=public_only)
         except TimeoutError as exc:
             raise ConnectTimedOut(str(address[0])) from exc
-        if public_only and not _is_global(sock.getpeername()[0]):
-            peer = sock.getpeername()[0]
-            sock.close()
-            raise PrivatePeer(peer)
         if isinstance(timeout, int | float):  # else urllib's "no timeout given": keep the connect timeout
             sock.settimeout(timeout)
         return sock
@@ -308,7 +311,13 @@ class WebhookTransport(Transport):
 
 
 class AppriseTransport(Transport):
-    """Slack, Microsoft Teams, DingTalk, WeCom, Feishu/Lark, Telegram... through one apprise URL each."""
+    """Slack, Microsoft Teams, DingTalk, WeCom, Feishu/Lark, Telegram... through one apprise URL each.
+
+    apprise's plugins connect in ways of their own (requests, smtplib, plain sockets), to hosts the address names
+    however each plugin reads it, so the send runs inside the egress guard rather than after a look at the URL:
+    every connection it makes must reach a public address, unless an admin marked the contact method as reaching
+    the internal network.
+    """
 
     def notify(self, page: Page, delivery: Delivery) -> TransportResult:
         import apprise
@@ -317,18 +326,22 @@ class AppriseTransport(Transport):
         plugin = apprise.Apprise.instantiate(contact.target)
         if plugin is None:
             raise TransportError(_("apprise does not understand this address."), permanent=True)
-        # apprise connects through requests, so the connected address cannot be checked as the webhook's is: the
-        # name is checked again now, which catches a re-pointed name though not one that flips within seconds.
-        if not contact.reaches_internal_network and apprise_host_is_private(contact.target, plugin):
-            raise TransportError(_("This address is inside the network; only an admin can allow that. Not sent."),
-                                 permanent=True)
+        if not contact.reaches_internal_network and apprise_scheme_is_unguarded(contact.target):
+            raise TransportError(_("Only an admin can set up this kind of chat address. Not sent."), permanent=True)
         # apprise's own defaults are 4 s each; ours are the same settings every transport uses.
         plugin.socket_connect_timeout = settings.GOLDEN_HOURS_DELIVERY_CONNECT_TIMEOUT
         plugin.socket_read_timeout = settings.GOLDEN_HOURS_CHAT_TIMEOUT
         client = apprise.Apprise()
         client.add(plugin)
         text = f"{delivery.body}\n\n{_('Acknowledge')}: {delivery.ack_url}"
-        if not client.notify(title=delivery.subject, body=text):
+        guard = contextlib.nullcontext() if contact.reaches_internal_network else public_only_egress()
+        with guard as scope:
+            accepted = client.notify(title=delivery.subject, body=text)
+        # apprise reports a refused connection as any other failure; the guard remembers that it refused.
+        if scope is not None and scope.refused:
+            raise TransportError(_("This address is inside the network; only an admin can allow that. Not sent."),
+                                 permanent=True)
+        if not accepted:
             raise TransportError(_("The chat service did not accept the message."))
         return TransportResult(detail="apprise")
 

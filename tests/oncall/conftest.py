@@ -1,3 +1,6 @@
+import socket
+import sys
+
 import pytest
 
 from crisis.oncall.models import TargetKind
@@ -38,3 +41,48 @@ def receiver():
     server = Receiver().start()
     yield server
     server.stop()
+
+
+# Python announces every socket connect to audit hooks, from C, below anything a library could do: a hook cannot
+# be removed, so one hook for the session records only while a test listens.
+_connects: list | None = None
+
+
+def _record_connects(event: str, args: tuple) -> None:
+    if event == "socket.connect" and _connects is not None:
+        _connects.append(args[1])
+
+
+sys.addaudithook(_record_connects)
+
+
+@pytest.fixture
+def connects():
+    """The addresses sockets connect to during the test, whoever connects them."""
+    global _connects
+    _connects = []
+    yield _connects
+    _connects = None
+
+
+@pytest.fixture
+def resolver(monkeypatch):
+    """Names of our choosing resolve as we say (the real resolver for every other name): ``resolver["name"] = ip``."""
+    answers: dict[str, str] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        if isinstance(host, str) and host.rstrip(".").lower() in answers:
+            address = answers[host.rstrip(".").lower()]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port or 0)))]
+        return real(host, port, family, type, proto, flags)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return answers
+
+
+@pytest.fixture
+def systemd_resolved(resolver):
+    """Resolve "LOCALHOST." as systemd-resolved does (to the loopback address), where the probe reached it; glibc
+    here reads /etc/hosts and finds no such name."""
+    resolver["localhost"] = "127.0.0.1"
+    return resolver

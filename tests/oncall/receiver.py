@@ -47,10 +47,11 @@ class Receiver:
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
+    host: str = "127.0.0.1"  # any 127.x.y.z listens on Linux: a second address for a test to tell apart
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        return f"http://{self.host}:{self.server.server_address[1]}/hook"
 
     def _next(self, item: Received):
         with self.lock:
@@ -98,7 +99,7 @@ class Receiver:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
 
-        self.server = _Server(("127.0.0.1", 0), Handler)
+        self.server = _Server((self.host, 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self

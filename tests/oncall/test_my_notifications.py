@@ -99,6 +99,16 @@ def test_it_adds_a_chat_app_address_apprise_understands(my_client, me):
     assert ContactMethod.objects.get(user=me).kind == "apprise"
 
 
+@pytest.mark.parametrize("target", ["discord://4174216298/JHMHI8qBe7bk2ZwO5U711o3dV_js",
+                                    "tgram://123456789:abcdefg_hijklmnop/12315544",
+                                    "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ"])
+def test_it_takes_a_token_where_a_chat_app_puts_its_host_for_a_token_not_an_address(my_client, me, target):
+    """Discord's webhook id is a number, as 2130706433 is 127.0.0.1: only what the sending guard sees counts."""
+    response = add(my_client, kind="apprise", target=target)
+    assert response.status_code == 302
+    assert ContactMethod.objects.get(user=me).target == target
+
+
 @pytest.mark.parametrize(("kind", "target"), [
     ("email", "not-an-email"),
     ("email", ""),
@@ -108,6 +118,13 @@ def test_it_adds_a_chat_app_address_apprise_understands(my_client, me):
     ("webhook", "http://169.254.169.254/latest/meta-data/"),
     ("apprise", "nonsense://whatever"),
     ("apprise", "json://10.0.0.5/internal"),
+    ("apprise", "ntfy://127.0.0.1:8080/pager-topic"),
+    ("apprise", "gotify://localhost/tokenabcdefghij"),
+    ("apprise", "bark://LOCALHOST./devicekey"),
+    ("apprise", "mmost://[::1]/tokenabcdefghijklmnopqrstu"),
+    ("apprise", "hassio://169.254.169.254/accesstoken"),
+    ("apprise", "rocket://abcdefghijk/lmnopqrstuvw@10.1.2.3/#general?mode=webhook"),
+    ("apprise", "mailto://u:p@example.com?smtp=127.0.0.1&from=me@example.com&to=you@example.com"),
 ])
 def test_it_refuses_an_address_that_does_not_fit_the_kind_with_a_400_and_writes_nothing(my_client, kind, target):
     response = add(my_client, kind=kind, target=target)

@@ -76,6 +76,15 @@ def test_it_refuses_an_https_webhook_that_leads_inside_before_the_tls_handshake(
     assert "inside the network" in last_error(delivery)
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST.", "169.254.169.254"])
+def test_it_refuses_a_personal_webhook_inside_the_network_before_connecting(send_page, receiver, connects, host,
+                                                                            lookups_say_public, systemd_resolved):
+    """Not even a TCP handshake: a service inside the network learns nothing, and nobody learns whether it is there."""
+    delivery = send_page(target=f"http://{host}:{port_of(receiver)}/hook")
+    assert (delivery.status, receiver.requests, connects) == (DeliveryStatus.FAILED, [], [])
+    assert "inside the network" in last_error(delivery)
+
+
 def test_it_sends_to_a_receiver_an_admin_marked_as_inside_the_network(send_page, receiver):
     delivery = send_page(target=f"http://localhost:{port_of(receiver)}/hook", reaches_internal_network=True)
     assert (delivery.status, len(receiver.requests)) == (DeliveryStatus.SENT, 1)

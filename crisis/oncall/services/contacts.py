@@ -20,7 +20,12 @@ from crisis.services.audit import audit_record
 from crisis.services.errors import InvalidInput, NotFound, PermissionDenied
 
 from ..models import ContactKind, ContactMethod, ContactPreference, Delivery, DeliveryStatus, Page, PageSource
-from ..transports import address_is_private, apprise_host_is_private
+from ..transports import (
+    address_is_private,
+    apprise_host_is_private,
+    apprise_named_host_is_private,
+    apprise_scheme_is_unguarded,
+)
 from .deliveries import deliveries_send
 
 CONTACT_FIELDS = ("kind", "label", "target", "secret", "position", "is_active", "reaches_internal_network")
@@ -139,7 +144,10 @@ def contact_target_check(*, kind: str, target: str) -> str:
     """The address, tidied, if people may page themselves there; InvalidInput on ``target`` otherwise.
 
     Webhooks (and apprise's generic JSON/XML/form notifiers) must reach a public address: anyone can add one,
-    and a private one would let them make the server call into the internal network.
+    and a private one would let them make the server call into the internal network. A chat app's address that
+    names a host inside the network (ntfy://127.0.0.1, gotify://localhost, hassio://169.254.169.254, a mail
+    server in ``smtp=``) is refused too. This is a courtesy, saying so when the address is saved; what protects
+    the network is the egress guard every send passes (a name can be re-pointed after it was saved).
     """
     target = (target or "").strip()
     if kind not in ContactKind.values:
@@ -177,7 +185,12 @@ def _apprise_check(target: str) -> None:
     if plugin is None:
         raise InvalidInput(_("This is not a chat-app address Golden Hours understands (for example slack://…, "
                              "dingtalk://…, wecombot://…)."), field="target")
-    if apprise_host_is_private(target, plugin):
+    if apprise_scheme_is_unguarded(target):
+        raise InvalidInput(_("Only an admin can set up this kind of chat address: Golden Hours cannot check where "
+                             "it connects."), field="target")
+    if apprise_host_is_private(target, plugin) or any(
+            apprise_named_host_is_private(host) for host in (getattr(plugin, "host", None),
+                                                              getattr(plugin, "smtp_host", None)) if host):
         _refuse_private_address()
 
 
