@@ -108,8 +108,7 @@ def test_it_adds_nobody_from_another_organization_without_their_consent(api_as, 
 
 
 def test_it_hides_the_full_name_of_the_person_invited(api_as, org, people):
-    stranger = UserFactory(first_name="Lin", last_name="Wei")
-    member(OrganizationFactory(), Role.ADMIN, username="lin.wei.elsewhere")
+    stranger = member(OrganizationFactory(), Role.ADMIN, first_name="Lin", last_name="Wei")
     response = _invite(api_as(people["admin"]), org, username=stranger.username)
 
     assert "Lin" not in response.content.decode()
