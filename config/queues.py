@@ -17,6 +17,7 @@ QUEUES = (SENDS, DISPATCH, TIMERS, HOUSEKEEPING, REPORTS)
 TASK_QUEUES = {
     "crisis.oncall.tasks.deliveries_deliver": SENDS,
     "crisis.oncall.tasks.delivery_send": SENDS,
+    "crisis.tasks.invitation_mail_send": SENDS,
     "crisis.timers.tasks.breaches_dispatch": DISPATCH,
     "crisis.timers.tasks.breach_dispatch": DISPATCH,
     "crisis.timers.tasks.deadline_due": TIMERS,

@@ -200,6 +200,8 @@ GOLDEN_HOURS_DELIVERY_BATCH = env.int("GOLDEN_HOURS_DELIVERY_BATCH", default=100
 # On-call alerts (crisis/oncall, docs/operations.md).
 # Where one-click acknowledge links in messages point.
 GOLDEN_HOURS_BASE_URL = env("GOLDEN_HOURS_BASE_URL", default="http://127.0.0.1:8000")
+# How long an invitation to join an organization can be accepted (crisis/services/invitations.py).
+GOLDEN_HOURS_INVITATION_MAX_AGE = env.int("GOLDEN_HOURS_INVITATION_MAX_AGE", default=7 * 24 * 3600)
 # How long an acknowledge link works.
 GOLDEN_HOURS_ACK_LINK_MAX_AGE = env.int("GOLDEN_HOURS_ACK_LINK_MAX_AGE", default=24 * 3600)
 # Delivery: attempts per message, first retry delay (doubling each time, capped), HTTP timeout.

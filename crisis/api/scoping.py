@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from crisis.models import (
     Deadline,
     Incident,
+    Invitation,
     Membership,
     Organization,
     Playbook,
@@ -38,6 +39,10 @@ def scoped_organizations(user) -> QuerySet[Organization]:
 
 def scoped_memberships(user) -> QuerySet[Membership]:
     return Membership.objects.filter(organization__in=organizations_for_user(user=user)).select_related("user")
+
+
+def scoped_invitations(user) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(organization__in=organizations_for_user(user=user))
 
 
 def scoped_incidents(user) -> QuerySet[Incident]:

@@ -3,6 +3,7 @@ from .audit import AuditEntry
 from .channels import Channel
 from .deadline import Breach, Deadline, DeadlineKind, DeadlineState, PassedOccurrences
 from .incident import INCIDENT_TRANSITIONS, OPEN_STATUSES, Incident, IncidentStatus, Severity
+from .invitation import Invitation, InvitationStatus
 from .organization import Membership, Organization, Role, role_at_least
 from .playbook import GOLDEN_FOUR_HOURS, PUBLIC_CHANNELS, Playbook, PlaybookStep, RecurUntil, SatisfiedBy
 from .sentiment import SentimentCheckpoint
@@ -34,6 +35,8 @@ __all__ = [
     "Channel",
     "EventKind",
     "INCIDENT_TRANSITIONS",
+    "Invitation",
+    "InvitationStatus",
     "Incident",
     "IncidentStatus",
     "Membership",

@@ -1,10 +1,11 @@
 """Who belongs to an organization, and with which role. Only admins change it.
 
+People join through an invitation they accept (crisis.services.invitations), never by an admin alone.
+
 An organization always keeps at least one admin: without one, nobody could add the commander
 who joins at 2 a.m., and only a database operator could repair it.
 """
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -60,50 +61,6 @@ def _name(user) -> str:
 def _keep_an_admin(organization: Organization, *, losing: Membership, message: str) -> None:
     if not Membership.objects.filter(organization=organization, role=Role.ADMIN).exclude(pk=losing.pk).exists():
         raise InvalidTransition(message, field="role")
-
-
-def _user_named(errors: FieldErrors, *, username: str | None, email: str | None):
-    """The one active account with this username or email address, or a reason on the field given."""
-    if bool(username) == bool(email):
-        message = _("Give either a username or an email address (exactly one).")
-        errors.add("username", message)
-        errors.add("email", message)
-        return None
-    users = get_user_model().objects.filter(is_active=True)
-    if username:
-        matches = list(users.filter(**{get_user_model().USERNAME_FIELD: username})[:2])
-        field, missing = "username", _("No active account has this username.")
-    else:
-        matches = list(users.filter(email__iexact=email.strip())[:2])
-        field, missing = "email", _("No active account has this email address.")
-    if not matches:
-        errors.add(field, missing)
-        return None
-    if len(matches) > 1:
-        errors.add(field, _("Several accounts use this email address; give the username instead."))
-        return None
-    return matches[0]
-
-
-@transaction.atomic
-def membership_add(
-    *, organization: Organization, actor, role: str, username: str | None = None, email: str | None = None
-) -> Membership:
-    """Give an existing account a role in the organization; the account is named by username or email."""
-    organization = _organization_lock(organization.pk)
-    # Who may add whom is settled before the lookup says whether an account exists.
-    _require_admin(actor, organization)
-    errors = FieldErrors()
-    check_choice(errors, "role", role, Role)
-    user = _user_named(errors, username=username, email=email)
-    errors.raise_if_any()
-    if Membership.objects.filter(organization=organization, user=user).exists():
-        raise InvalidTransition(_("%(who)s is already a member of this organization.") % {"who": _name(user)},
-                                field="username" if username else "email")
-    membership = Membership.objects.create(organization=organization, user=user, role=role)
-    audit_record(organization=organization, actor=actor, action="membership.add", obj=membership,
-                 changes={"user": user.pk, "role": role})
-    return membership
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import clock, dashboard, incidents, oncall, playbooks, sentiment, statements, timeline
+from .views import clock, dashboard, incidents, invitations, oncall, playbooks, sentiment, statements, timeline
 
 app_name = "crisis"
 urlpatterns = [
@@ -26,5 +26,6 @@ urlpatterns = [
     path("deadlines/<int:pk>/<str:action>/", clock.deadline_action, name="deadline-action"),
     path("playbooks/", playbooks.playbook_list, name="playbooks"),
     path("on-call/", oncall.oncall_schedule, name="oncall-schedule"),
+    path("invitations/<str:token>/", invitations.invitation_accept_view, name="invitation-accept"),
     path("playbooks/<int:pk>/edit/", playbooks.playbook_edit, name="playbook-edit"),
 ]

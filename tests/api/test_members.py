@@ -14,7 +14,7 @@ from crisis.services import memberships as service
 from crisis.services.errors import ConcurrentUpdate, NotFound, PermissionDenied
 from crisis.services.incidents import incident_open
 from crisis.services.memberships import membership_remove, membership_role_change
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory, member
+from tests.factories import MembershipFactory, OrganizationFactory, member
 from tests.oncall.test_races import race
 
 pytestmark = pytest.mark.django_db
@@ -34,102 +34,7 @@ def _admins(org) -> int:
     return Membership.objects.filter(organization=org, role=Role.ADMIN).count()
 
 
-# Adding
-
-
-def test_it_adds_an_existing_user_by_username(api_as, org, people):
-    newcomer = UserFactory()
-    response = api_as(people["admin"]).post(f"/api/v1/organizations/{org.pk}/members/",
-                                            {"username": newcomer.username, "role": "responder"}, format="json")
-
-    assert response.status_code == 201, response.content
-    membership = _membership(newcomer, org)
-    assert membership.role == Role.RESPONDER
-    assert response.json()["id"] == membership.pk
-    assert response.json()["user"]["username"] == newcomer.username
-    assert response.json()["version"] == 1
-    assert response["ETag"] == '"1"'
-
-
-def test_it_adds_an_existing_user_by_email_in_any_case(api_as, org, people):
-    newcomer = UserFactory(email="Lin.Wei@example.com")
-    response = api_as(people["admin"]).post(f"/api/v1/organizations/{org.pk}/members/",
-                                            {"email": "lin.wei@EXAMPLE.com", "role": "viewer"}, format="json")
-
-    assert response.status_code == 201, response.content
-    assert _membership(newcomer, org).role == Role.VIEWER
-
-
-def test_it_audits_an_addition(api_as, org, people):
-    newcomer = UserFactory()
-    api_as(people["admin"]).post(f"/api/v1/organizations/{org.pk}/members/",
-                                 {"username": newcomer.username, "role": "approver"}, format="json")
-
-    entry = AuditEntry.objects.get(action="membership.add")
-    assert entry.organization == org
-    assert entry.actor == people["admin"]
-    assert entry.object_id == str(_membership(newcomer, org).pk)
-    assert entry.changes == {"user": newcomer.pk, "role": "approver"}
-    assert entry.via.startswith("token:")
-
-
-def test_it_refuses_an_unknown_username(api_as, org, people):
-    response = api_as(people["admin"]).post(f"/api/v1/organizations/{org.pk}/members/",
-                                            {"username": "nobody-here", "role": "viewer"}, format="json")
-
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "invalid"
-    assert response.json()["error"]["fields"] == {"username": ["No active account has this username."]}
-
-
-def test_it_refuses_an_unknown_email(api_as, org, people):
-    response = api_as(people["admin"]).post(f"/api/v1/organizations/{org.pk}/members/",
-                                            {"email": "nobody@example.com", "role": "viewer"}, format="json")
-
-    assert response.status_code == 400
-    assert list(response.json()["error"]["fields"]) == ["email"]
-
-
-def test_it_refuses_a_deactivated_account(api_as, org, people):
-    gone = UserFactory(is_active=False)
-    response = api_as(people["admin"]).post(f"/api/v1/organizations/{org.pk}/members/",
-                                            {"username": gone.username, "role": "viewer"}, format="json")
-
-    assert response.status_code == 400
-    assert not Membership.objects.filter(user=gone).exists()
-
-
-def test_it_refuses_an_email_that_several_accounts_share(api_as, org, people):
-    UserFactory(email="desk@example.com")
-    UserFactory(email="desk@example.com")
-    response = api_as(people["admin"]).post(f"/api/v1/organizations/{org.pk}/members/",
-                                            {"email": "desk@example.com", "role": "viewer"}, format="json")
-
-    assert response.status_code == 400
-    assert "give the username" in response.json()["error"]["fields"]["email"][0]
-
-
-@pytest.mark.parametrize("body", [
-    {"role": "viewer"},
-    {"username": "someone", "email": "someone@example.com", "role": "viewer"},
-], ids=["neither", "both"])
-def test_it_wants_exactly_one_of_username_and_email(body, api_as, org, people):
-    UserFactory(username="someone", email="someone@example.com")
-    response = api_as(people["admin"]).post(f"/api/v1/organizations/{org.pk}/members/", body, format="json")
-
-    assert response.status_code == 400
-    assert set(response.json()["error"]["fields"]) == {"username", "email"}
-
-
-@pytest.mark.parametrize("role", ["owner", "", 5, None])
-def test_it_refuses_an_unknown_role(role, api_as, org, people):
-    newcomer = UserFactory()
-    response = api_as(people["admin"]).post(f"/api/v1/organizations/{org.pk}/members/",
-                                            {"username": newcomer.username, "role": role}, format="json")
-
-    assert response.status_code == 400
-    assert list(response.json()["error"]["fields"]) == ["role"]
-    assert not Membership.objects.filter(user=newcomer).exists()
+# Adding: a person joins by accepting an invitation (tests/api/test_invitations.py); only a member is refused here.
 
 
 def test_it_refuses_to_add_a_member_twice(api_as, org, people):
@@ -143,15 +48,6 @@ def test_it_refuses_to_add_a_member_twice(api_as, org, people):
     assert "already a member" in response.json()["error"]["message"]
     assert _membership(people["viewer"], org).role == Role.VIEWER
     assert AuditEntry.objects.count() == audits
-
-
-def test_it_adds_a_member_of_another_organization(api_as, org, people):
-    response = api_as(people["admin"]).post(f"/api/v1/organizations/{org.pk}/members/",
-                                            {"username": people["outsider"].username, "role": "viewer"},
-                                            format="json")
-
-    assert response.status_code == 201
-    assert people["outsider"].memberships.count() == 2
 
 
 def test_it_does_not_tell_a_non_admin_whether_an_account_exists(api_as, org, people):

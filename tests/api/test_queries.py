@@ -10,6 +10,7 @@ from django.utils import timezone
 from crisis.api.tokens import webhook_secret_create, webhook_secret_revoke
 from crisis.models import Breach, Deadline, DeadlineState, PassedOccurrences, Playbook, PlaybookStep, Role
 from crisis.services.incidents import incident_open
+from crisis.services.invitations import invitation_send
 from crisis.services.sentiment import sentiment_checkpoints_ingest
 from crisis.services.statements import (
     statement_approve,
@@ -42,6 +43,7 @@ def _grow(org, incident, people, n):
         MembershipFactory(user=people["admin"], organization=other, role=Role.VIEWER)
         secret = webhook_secret_create(organization=org, actor=people["admin"], name=f"tool {i}")
         webhook_secret_revoke(secret=secret, actor=people["admin"])
+        invitation_send(organization=org, actor=people["admin"], role=Role.VIEWER, email=f"invitee-{n}-{i}@example.com")
         playbook = Playbook.objects.create(organization=org, key=f"custom-{n}-{i}", name=f"Custom {i}")
         PlaybookStep.objects.create(playbook=playbook, key="ack", name="Acknowledge", satisfied_by="acknowledged",
                                     offset_seconds=900)
@@ -82,6 +84,7 @@ LISTS = [
     "/api/v1/incidents/{incident}/deadlines/",
     "/api/v1/incidents/{incident}/passed-occurrences/",
     "/api/v1/organizations/{org}/webhook-secrets/",
+    "/api/v1/organizations/{org}/invitations/",
 ]
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from crisis.models import AuditEntry, DeadlineState, Role, role_at_least
 from crisis.oncall.services.pages import page_trigger
 from crisis.reports.services import action_item_create
+from crisis.services.invitations import invitation_send
 from crisis.services.playbooks import playbook_steps_as_data
 from crisis.services.statements import (
     statement_approve,
@@ -39,6 +40,10 @@ def _statement(incident, people, *, until=None):
 
 def _page(incident, people):
     return page_trigger(incident=incident, actor=people["commander"], title="Need the legal approver")
+
+
+def _invitation(organization, people):
+    return invitation_send(organization=organization, actor=people["admin"], role=Role.VIEWER, username="invitee")
 
 
 def _step(incident, key):
@@ -127,6 +132,9 @@ ACTIONS = [
     ("read member", Role.VIEWER, lambda i, o, p: ("get", f"/api/v1/members/{p['admin'].memberships.get().pk}/", None)),
     ("add member", Role.ADMIN, lambda i, o, p: (
         "post", f"/api/v1/organizations/{o.pk}/members/", {"username": UserFactory().username, "role": "viewer"})),
+    ("list invitations", Role.ADMIN, lambda i, o, p: ("get", f"/api/v1/organizations/{o.pk}/invitations/", None)),
+    ("revoke invitation", Role.ADMIN, lambda i, o, p: (
+        "delete", f"/api/v1/invitations/{_invitation(o, p).pk}/", None)),
     ("change member role", Role.ADMIN, lambda i, o, p: (
         "patch", f"/api/v1/members/{MembershipFactory(organization=o, role=Role.VIEWER).pk}/",
         {"role": "responder", "version": 1})),

@@ -16,6 +16,7 @@ from crisis.models import AuditEntry, Role, TimelineEvent
 from crisis.oncall.services.pages import page_trigger
 from crisis.reports.services import action_item_create, report_request
 from crisis.services.incidents import incident_open
+from crisis.services.invitations import invitation_send
 from crisis.services.sentiment import sentiment_checkpoint_record
 from crisis.services.statements import statement_create
 from crisis.services.timeline import timeline_event_log
@@ -33,6 +34,9 @@ WRITES_WITHOUT_ID = {
     "incident-list": lambda foreign: {"organization": foreign["organization_id"], "title": "x",
                                       "first_public_signal_at": (timezone.now() - timedelta(minutes=1)).isoformat()},
     "token-list": None,  # a person's own tokens; no organization involved (session-only, see test_auth)
+    # Reached by the signed link, not by organization: a caller with another person's link gets 403 without the
+    # organization named (tests/api/test_invitations.py); a foreign write needs a link, so nothing to try here.
+    "invitation-accept": None,
     "incident-import": lambda foreign: {"format": "golden-hours/incident-import/1",
                                         "organization": foreign["organization_id"],
                                         "incident": {"title": "x", "first_public_signal_at": "2026-01-01T00:00:00Z"}},
@@ -65,12 +69,14 @@ def foreign():
     page = page_trigger(incident=incident, actor=admin, title=MARKER)
     item = action_item_create(incident=incident, actor=admin, title=MARKER)
     report_file = report_request(incident=incident, actor=admin, format="md")
+    invitation = invitation_send(organization=org, actor=admin, role=Role.VIEWER, username=MARKER)
     return {
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
         "event_id": event.pk, "statement_id": statement.pk, "checkpoint_id": checkpoint.pk,
         "secret_id": secret.pk, "token_id": token.pk, "deadline_id": incident.deadlines.first().pk,
         "playbook_id": incident.playbook_id, "page_id": page.pk, "membership_id": admin.memberships.get().pk,
         "action_item_id": item.pk, "report_file_id": report_file.pk,
+        "invitation_id": invitation.pk,
         "org": org, "incident": incident,
     }
 

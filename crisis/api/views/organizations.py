@@ -2,12 +2,14 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 
-from crisis.models import Membership, Organization, Role
+from crisis import clock
+from crisis.models import Invitation, InvitationStatus, Membership, Organization, Role
 from crisis.services import memberships as service
 from crisis.services.errors import InvalidInput
+from crisis.services.invitations import invitation_send
 
 from ..base import ApiView, get_or_404
 from ..fields import StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer
@@ -60,6 +62,22 @@ class MembershipOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class InvitationOut(serializers.ModelSerializer):
+    """The invitation as the admin typed it: nothing about whether the name has an account."""
+
+    organization = serializers.IntegerField(source="organization_id", read_only=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "organization", "username", "email", "role", "status", "created_at", "expires_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=InvitationStatus.choices))
+    def get_status(self, invitation: Invitation) -> str:
+        return invitation.current_status(clock.now())
+
+
 def membership_etag(membership: Membership) -> dict[str, str]:
     return {"ETag": f'"{membership.version}"'}
 
@@ -70,9 +88,9 @@ class MemberListView(ApiView):
 
     class InputSerializer(StrictInput):
         username = StrictCharField(max_length=150, required=False,
-                                   help_text=gettext_lazy("The account to add; give this or email, not both."))
+                                   help_text=gettext_lazy("The account to invite; give this or email, not both."))
         email = StrictCharField(max_length=254, required=False,
-                                help_text=gettext_lazy("The account's email address; give this or username."))
+                                help_text=gettext_lazy("The address to invite; give this or username."))
         role = serializers.ChoiceField(choices=Role.choices)
 
     @extend_schema(operation_id="members_list", responses=MembershipOut(many=True))
@@ -80,14 +98,19 @@ class MemberListView(ApiView):
         organization = get_or_404(scoped_organizations(request.user), pk=organization_id)
         return self.list_response(scoped_memberships(request.user).filter(organization=organization), MembershipOut)
 
-    @extend_schema(operation_id="members_create", request=InputSerializer, responses={201: MembershipOut})
+    @extend_schema(
+        operation_id="members_create", request=InputSerializer, responses={202: InvitationOut},
+        description=gettext_lazy(
+            "Invite a person to the organization (admins only). They are mailed a link to accept, if an "
+            "account has this username or address; the answer is the same either way. A person who is "
+            "already a member gets 409: change their role on the membership instead."),
+    )
     def post(self, request, organization_id: int):
         organization = get_or_404(scoped_organizations(request.user), pk=organization_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = service.membership_add(organization=organization, actor=request.user, **data.validated_data)
-        return self.respond(MembershipOut(membership).data, status_code=status.HTTP_201_CREATED,
-                            headers=membership_etag(membership))
+        invitation = invitation_send(organization=organization, actor=request.user, **data.validated_data)
+        return self.respond(InvitationOut(invitation).data, status_code=status.HTTP_202_ACCEPTED)
 
 
 class MemberDetailView(ApiView):
