@@ -24,8 +24,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.utils.urls import replace_query_param
 
 from crisis.services.errors import InvalidInput
-
-from .filters import moment_in_utc
+from crisis.services.validation import moment_in_utc
 
 # A cursor holds one row's sort key; anything longer was not made here.
 CURSOR_MAX_LENGTH = 2_000

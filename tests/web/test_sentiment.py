@@ -169,3 +169,16 @@ def test_it_refuses_a_viewer_before_reading_the_file(client_for, people, inciden
     assert response.status_code == 403
     assert "Row 2" not in response.content.decode()
     assert not SentimentCheckpoint.objects.exists()
+
+
+def test_it_names_a_time_zone_offset_no_clock_uses_in_the_preview(client_for, people, incident):
+    # Python reads "+16:00"; PostgreSQL refuses it when the rows are recorded, so the preview must say so.
+    moment = (timezone.now() - timedelta(minutes=30)).replace(tzinfo=None).isoformat() + "+16:00"
+    text = f"measured_at,source,negative_share\n{moment},Weibo,0.5\n"
+    client = client_for(people["responder"])
+    preview = client.post(reverse("crisis:sentiment-upload", args=[incident.pk]), {"text": text})
+    confirm = client.post(reverse("crisis:sentiment-upload", args=[incident.pk]), {"text": text, "confirm": "1"})
+
+    assert preview.status_code == confirm.status_code == 400
+    assert _row_errors(preview) == {"2": ["measured_at: The time zone offset must be between -14:00 and +14:00."]}
+    assert not SentimentCheckpoint.objects.exists()
