@@ -15,6 +15,7 @@ from crisis.services.origin import Origin, origin_set
 from .authentication import client_ip
 from .idempotency import Replay, idempotency_claim, idempotency_store, wants_idempotency
 from .models import ApiToken
+from .parsers import raw_body
 from .schema import ApiAutoSchema
 
 
@@ -69,6 +70,10 @@ class ApiView(GenericAPIView):
         return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
+        if wants_idempotency(request):
+            # The key's digest covers the bytes as sent. Read them before authentication: the session's CSRF
+            # check parses the body, and Django keeps no copy of a stream once it is parsed (RawPostDataException).
+            raw_body(request)
         super().initial(request, *args, **kwargs)
         # Authentication has run: from here on every audit row the services write names the door used.
         self._scope.enter_context(origin_set(self.request_origin(request)))

@@ -4,8 +4,6 @@ Membership and the page chrome come from the desk (``crisis.web.access``): anoth
 incident is a 404, and a viewer sees the page without the controls (the services refuse them anyway).
 """
 
-import csv
-
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -14,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crisis.csv_export import SafeCsvWriter
 from crisis.services.errors import ConcurrentUpdate, DomainError, NotFound
 from crisis.web.access import abilities_for, current_organization, desk_view, incident_for_request
 from crisis.web.rendering import desk_render
@@ -213,7 +212,5 @@ def analytics_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="golden-hours-{organization.slug}-{table}.csv"'
     response.write("\ufeff")  # so spreadsheet programs read the Chinese titles as UTF-8
-    writer = csv.writer(response)
-    for row in analytics_module.CSV_TABLES[table](data):
-        writer.writerow(row)
+    SafeCsvWriter(response).writerows(analytics_module.CSV_TABLES[table](data))
     return response

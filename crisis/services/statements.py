@@ -98,12 +98,18 @@ def statement_create(
 def statement_revise(
     *, statement: Statement, actor, body: str, expected_version: int | None = None
 ) -> StatementVersion:
-    """Save new text. Approvals belong to the text they approved, so a revision goes back to draft."""
+    """Save new text. Approvals belong to the text they approved, so a revision goes back to draft.
+
+    Unchanged text is not a revision: the current version is returned as it is."""
     membership_require(user=actor, organization=statement.incident.organization, role=Role.RESPONDER)
     _require_status(statement, (St.DRAFT, St.IN_REVIEW, St.APPROVED), _("revise"))
     if expected_version is not None and expected_version != statement.version:
         raise ConcurrentUpdate(_("Somebody else changed this statement first; reload and try again."), field="version")
     _check_body(statement.channel, body)
+    if body == statement.current_version.body:
+        # Nothing changed: a new version would name the person who pressed save as the author of someone else's
+        # words, and let that someone approve them (statement_approve). The text and its approvals stand.
+        return statement.current_version
     number = statement.current_version.number + 1
     try:
         with transaction.atomic():
@@ -144,7 +150,7 @@ def statement_approve(*, statement: Statement, actor, note: str = "") -> Stateme
     membership_require(user=actor, organization=statement.incident.organization, role=Role.APPROVER)
     _require_status(statement, (St.IN_REVIEW,), _("approve"))
     version = statement.current_version
-    if actor is not None and version.author_id == actor.pk:
+    if actor is not None and _has_written(actor, statement=statement, words=version.body):
         raise PermissionDenied(_("The author of a text cannot approve it; ask another approver."), field="approver")
     _transition(statement, expected_status=St.IN_REVIEW, changes={"status": St.APPROVED})
     approval = StatementApproval.objects.create(version=version, approver=actor, note=note,
@@ -157,6 +163,17 @@ def statement_approve(*, statement: Statement, actor, note: str = "") -> Stateme
         body=_("Statement approved (version %(n)d): %(s)s.") % {"n": version.number, "s": statement},
     )
     return approval
+
+
+def _has_written(user, *, statement: Statement, words: str) -> bool:
+    """Whether ``user`` wrote these words in some version of the statement, whoever saved the current one.
+
+    Compared with all whitespace left out (Chinese puts no spaces between words, so a space anywhere can be the
+    only change): someone else re-saving an approver's text with a space or a line break changed, or going back
+    to it after an edit, does not make it theirs."""
+    wanted = "".join(words.split())
+    written = StatementVersion.objects.filter(statement=statement, author=user).values_list("body", flat=True)
+    return any("".join(body.split()) == wanted for body in written)
 
 
 @transaction.atomic

@@ -16,6 +16,22 @@ EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
 # A fact about an incident may predate its first public signal (a pre-crisis sentiment baseline, an
 # internal warning), but not by months: that is a mistyped year or month.
 BEFORE_SIGNAL_ALLOWANCE = timedelta(days=30)
+# No time zone on Earth is further from UTC than 14 hours (Kiribati, +14:00). Python parses offsets up to
+# 23:59 and PostgreSQL refuses those beyond 15:59 with an error, so the line is drawn where real clocks stop.
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+def moment_in_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; ValueError (with a message for people) for an offset no clock uses or a year out of range.
+
+    Converting here rather than in the database keeps a far offset from crossing year 1 or 9999 there."""
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValueError(_("The time zone offset must be between -14:00 and +14:00."))
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError(_("The time is outside the years 1 to 9999 once converted to UTC.")) from exc
 
 
 class FieldErrors:
@@ -38,6 +54,11 @@ def check_moment(errors: FieldErrors, field: str, value: datetime | None, *, req
         return
     if not isinstance(value, datetime) or value.tzinfo is None:
         errors.add(field, _("Give a date and time with a time zone."))
+        return
+    try:
+        moment_in_utc(value)
+    except ValueError as exc:
+        errors.add(field, str(exc))
         return
     if value > clock.now() + FUTURE_SKEW:
         errors.add(field, _("This time is in the future."))

@@ -2,6 +2,9 @@
 
 import csv
 import io
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,6 +21,22 @@ FLOAT_COLUMNS = ("negative_share", "neutral_share", "positive_share", "share_pri
 TEXT_COLUMNS = ("source", "notes")
 KNOWN_COLUMNS = ("measured_at", *TEXT_COLUMNS, *INTEGER_COLUMNS, *FLOAT_COLUMNS)
 MAX_ROWS = 5000
+NUL = "\x00"
+SHOWN_VALUE_MAX = 60  # characters of an unreadable value repeated in its error
+
+# Python's csv reader refuses a cell over 131,072 characters with csv.Error (a 500 here once). The limit is one
+# setting for the whole process, so it is raised only while a preview reads its text, one preview at a time.
+_field_limit_lock = threading.Lock()
+
+
+@contextmanager
+def _csv_field_limit(limit: int) -> Iterator[None]:
+    with _field_limit_lock:
+        previous = csv.field_size_limit(limit)
+        try:
+            yield
+        finally:
+            csv.field_size_limit(previous)
 
 
 @dataclass
@@ -63,6 +82,11 @@ def _share(value: str) -> float:
 
 
 def _parse_row(row: CsvRow, zone: str, first_public_signal_at: datetime | None) -> None:
+    # The database refuses NUL in text (PostgreSQL) and nothing a person typed holds one: a broken export.
+    row.errors.extend(_("%(column)s: contains a NUL character (byte 0), which text cannot hold.") % {"column": column}
+                      for column, value in row.raw.items() if NUL in (value or ""))
+    if row.errors:
+        return
     for column, value in row.raw.items():
         value = (value or "").strip()
         if column not in KNOWN_COLUMNS or (not value and column != "source"):
@@ -77,7 +101,8 @@ def _parse_row(row: CsvRow, zone: str, first_public_signal_at: datetime | None) 
             else:
                 row.point[column] = value
         except ValueError:
-            row.errors.append(_("%(column)s: %(value)r is not readable.") % {"column": column, "value": value})
+            shown = value if len(value) <= SHOWN_VALUE_MAX else value[:SHOWN_VALUE_MAX] + "…"
+            row.errors.append(_("%(column)s: %(value)r is not readable.") % {"column": column, "value": shown})
     if row.errors:
         return
     try:
@@ -93,11 +118,21 @@ def _parse_row(row: CsvRow, zone: str, first_public_signal_at: datetime | None) 
 
 
 def csv_preview(text: str, *, zone: str, first_public_signal_at: datetime | None = None) -> CsvPreview:
-    """Each row parsed (bare times read in ``zone``) and checked as the service will check it."""
-    reader = csv.DictReader(io.StringIO(text))
+    """Each row parsed (bare times read in ``zone``) and checked as the service will check it.
+
+    Every cell reaches the checks whatever its length (the request size bounds the text), so that a cell too
+    long or otherwise wrong is named by its line and column here, rather than failing when the rows are recorded.
+    """
+    with _csv_field_limit(max(len(text) + 1, csv.field_size_limit())):
+        return _preview(csv.DictReader(io.StringIO(text)), zone, first_public_signal_at)
+
+
+def _preview(reader: csv.DictReader, zone: str, first_public_signal_at: datetime | None) -> CsvPreview:
     columns = [c.strip() for c in (reader.fieldnames or [])]
     reader.fieldnames = columns
     errors = []
+    if any(NUL in column for column in columns):
+        errors.append(_("The header contains a NUL character (byte 0), which text cannot hold."))
     missing = {"measured_at", "source"} - set(columns)
     if missing:
         errors.append(_("Missing columns: %(c)s.") % {"c": ", ".join(sorted(missing))})

@@ -68,3 +68,23 @@ def test_it_publishes_its_schema_to_anyone(client):
     response = client.get(reverse("api:incident-import-schema"))
     assert response.status_code == 200
     assert response.json()["properties"]["format"]["const"] == "golden-hours/incident-import/1"
+
+
+def _far_offset(moment: str) -> str:
+    return moment[:19] + "+16:00"  # PostgreSQL refuses offsets beyond 15:59; no clock on Earth is past 14:00
+
+
+@pytest.mark.parametrize(("section", "index", "field"), [
+    ("incident", None, "first_public_signal_at"), ("statements", 1, "published_at"),
+    ("checkpoints", 1, "measured_at")])
+def test_it_refuses_an_offset_no_clock_uses_and_writes_nothing(api_as, org, people, section, index, field):
+    bad = document(org)
+    item = bad[section] if index is None else bad[section][index]
+    item[field] = _far_offset(item[field])
+    response = api_as(people["commander"]).post(URL, bad, format="json")
+
+    where = section if index is None else f"{section}[{index}]"
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {
+        f"{where}.{field}": ["The time zone offset must be between -14:00 and +14:00."]}
+    assert not Incident.objects.exists()

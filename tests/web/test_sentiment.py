@@ -1,5 +1,7 @@
 """Sentiment: one checkpoint by hand, or a CSV previewed row by row before anything is recorded."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -109,3 +111,74 @@ def test_it_charts_negative_share_volume_statements_and_thresholds(client_for, p
     assert content.count('class="marker"') == 1
     assert 'class="threshold"' in content
     assert '<polyline class="negative"' in content
+
+
+def _upload(client, incident, text, **extra):
+    upload = SimpleUploadedFile("export.csv", text.encode())
+    return client.post(reverse("crisis:sentiment-upload", args=[incident.pk]), {"file": upload, **extra})
+
+
+def _one_row(incident, notes):
+    moment = (timezone.now() - timedelta(minutes=30)).isoformat()
+    return f'measured_at,source,negative_share,notes\n{moment},Weibo,0.5,"{notes}"\n'
+
+
+def _row_errors(response) -> dict[str, list[str]]:
+    """The preview's marked rows: line number -> the problems listed for it."""
+    page = response.content.decode()
+    marked = re.findall(r'<tr class="row-error"><th scope="row">(\d+)</th>.*?<td>((?:<div>.*?</div>)+)</td></tr>',
+                        page, flags=re.S)
+    return {line: [html.unescape(e) for e in re.findall(r"<div>(.*?)</div>", problems)] for line, problems in marked}
+
+
+def test_it_names_a_cell_too_long_for_the_csv_reader_in_the_preview(client_for, people, incident):
+    # Python's csv reader stops at 131,072 characters a cell; that is the file's fault, not a server error.
+    text = _one_row(incident, "x" * 131_073)
+    client = client_for(people["responder"])
+    preview = client.post(reverse("crisis:sentiment-upload", args=[incident.pk]), {"text": text})
+    confirm = client.post(reverse("crisis:sentiment-upload", args=[incident.pk]), {"text": text, "confirm": "1"})
+
+    assert preview.status_code == confirm.status_code == 400
+    assert _row_errors(preview) == {"2": ["notes: At most 10000 characters."]}
+    assert not SentimentCheckpoint.objects.exists()
+
+
+def test_it_names_a_nul_byte_in_the_preview(client_for, people, incident):
+    text = _one_row(incident, "reposted\x00by a big account")
+    client = client_for(people["responder"])
+    preview = _upload(client, incident, text)
+    confirm = _upload(client, incident, text, confirm="1")
+
+    assert preview.status_code == confirm.status_code == 400
+    assert _row_errors(preview) == {"2": ["notes: contains a NUL character (byte 0), which text cannot hold."]}
+    assert not SentimentCheckpoint.objects.exists()
+
+
+def test_it_names_a_nul_byte_in_a_column_name(client_for, people, incident):
+    text = _one_row(incident, "fine").replace("notes", "no\x00tes", 1)
+    response = _upload(client_for(people["responder"]), incident, text)
+
+    assert response.status_code == 400
+    assert "The header contains a NUL character (byte 0), which text cannot hold." in response.content.decode()
+
+
+@pytest.mark.parametrize("notes", ["x" * 131_073, "a\x00b", "fine"], ids=["long-cell", "nul", "fine"])
+def test_it_refuses_a_viewer_before_reading_the_file(client_for, people, incident, notes):
+    response = _upload(client_for(people["viewer"]), incident, _one_row(incident, notes), confirm="1")
+
+    assert response.status_code == 403
+    assert "Row 2" not in response.content.decode()
+    assert not SentimentCheckpoint.objects.exists()
+
+
+def test_it_names_a_time_zone_offset_no_clock_uses_in_the_preview(client_for, people, incident):
+    # Python reads "+16:00"; PostgreSQL refuses it when the rows are recorded, so the preview must say so.
+    moment = (timezone.now() - timedelta(minutes=30)).replace(tzinfo=None).isoformat() + "+16:00"
+    text = f"measured_at,source,negative_share\n{moment},Weibo,0.5\n"
+    client = client_for(people["responder"])
+    preview = client.post(reverse("crisis:sentiment-upload", args=[incident.pk]), {"text": text})
+    confirm = client.post(reverse("crisis:sentiment-upload", args=[incident.pk]), {"text": text, "confirm": "1"})
+
+    assert preview.status_code == confirm.status_code == 400
+    assert _row_errors(preview) == {"2": ["measured_at: The time zone offset must be between -14:00 and +14:00."]}
+    assert not SentimentCheckpoint.objects.exists()

@@ -11,6 +11,7 @@ from crisis.services import deadlines as service
 
 from ..base import ApiView, get_or_404
 from ..fields import StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer, happened_at_field
+from ..filters import UtcIsoDateTimeFilter
 from ..representations import two_times
 from ..scoping import scoped_deadlines, scoped_incidents
 
@@ -98,7 +99,7 @@ def deadline_out(deadline: Deadline) -> dict:
 class DeadlineFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=DeadlineState.choices)
     kind = django_filters.MultipleChoiceFilter(choices=DeadlineKind.choices)
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt",
+    due_before = UtcIsoDateTimeFilter(field_name="due_at", lookup_expr="lt",
                                                   label=gettext_lazy("Due before"))
 
     class Meta:

@@ -21,6 +21,7 @@ from ..fields import (
     StrictIntegerField,
     happened_at_field,
 )
+from ..filters import UtcIsoDateTimeFilter
 from ..representations import IncidentOut
 from ..scoping import scoped_incidents, scoped_organizations
 
@@ -59,8 +60,8 @@ class IncidentFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
     is_open = django_filters.BooleanFilter(method="filter_is_open", label=pgettext_lazy("incident filter", "Open"))
-    signal_after = django_filters.IsoDateTimeFilter(field_name="first_public_signal_at", lookup_expr="gte")
-    signal_before = django_filters.IsoDateTimeFilter(field_name="first_public_signal_at", lookup_expr="lt")
+    signal_after = UtcIsoDateTimeFilter(field_name="first_public_signal_at", lookup_expr="gte")
+    signal_before = UtcIsoDateTimeFilter(field_name="first_public_signal_at", lookup_expr="lt")
 
     class Meta:
         model = Incident

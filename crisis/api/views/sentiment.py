@@ -8,6 +8,7 @@ from crisis.services import sentiment as service
 
 from ..base import ApiView, get_or_404
 from ..fields import AwareDateTimeField, FiniteFloatField, StrictCharField, StrictInput, StrictIntegerField
+from ..filters import UtcIsoDateTimeFilter
 from ..representations import SentimentCheckpointOut
 from ..scoping import scoped_checkpoints, scoped_incidents
 
@@ -53,10 +54,10 @@ BULK_OUT = inline_serializer(
 
 class CheckpointFilter(django_filters.FilterSet):
     source = django_filters.CharFilter()
-    measured_after = django_filters.IsoDateTimeFilter(
+    measured_after = UtcIsoDateTimeFilter(
         field_name="measured_at", lookup_expr="gte", label=gettext_lazy("Measured at or after")
     )
-    measured_before = django_filters.IsoDateTimeFilter(
+    measured_before = UtcIsoDateTimeFilter(
         field_name="measured_at", lookup_expr="lt", label=gettext_lazy("Measured before")
     )
 

@@ -83,14 +83,19 @@ class StatementVersionListCreateView(ApiView):
         statement = get_or_404(scoped_statements(request.user), pk=statement_id)
         return self.list_response(statement_versions(statement), StatementVersionOut)
 
-    @extend_schema(operation_id="statement_versions_create", request=InputSerializer, responses={201: StatementOut})
+    @extend_schema(operation_id="statement_versions_create", request=InputSerializer,
+                   responses={201: StatementOut, 200: StatementOut},
+                   description=gettext_lazy("201 with a new version; 200 when the text is unchanged (no version)."))
     def post(self, request, statement_id: int):
         statement = get_or_404(scoped_statements(request.user), pk=statement_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        service.statement_revise(statement=statement, actor=request.user, body=data.validated_data["body"],
-                                 expected_version=data.validated_data.get("version"))
-        return _statement_response(self, request, statement.pk, status_code=status.HTTP_201_CREATED)
+        before = statement.current_version_id
+        version = service.statement_revise(statement=statement, actor=request.user, body=data.validated_data["body"],
+                                           expected_version=data.validated_data.get("version"))
+        created = version.pk != before
+        return _statement_response(self, request, statement.pk,
+                                   status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class StatementSubmitView(ApiView):

@@ -8,16 +8,17 @@ from crisis.services import timeline as service
 
 from ..base import ApiView, get_or_404
 from ..fields import AwareDateTimeField, StrictBooleanField, StrictCharField, StrictInput, happened_at_field
+from ..filters import UtcIsoDateTimeFilter
 from ..representations import TimelineEventOut
 from ..scoping import incident_for_write, scoped_events, scoped_incidents
 
 
 class TimelineEventFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=EventKind.choices)
-    occurred_after = django_filters.IsoDateTimeFilter(
+    occurred_after = UtcIsoDateTimeFilter(
         field_name="occurred_at", lookup_expr="gte", label=gettext_lazy("Occurred at or after")
     )
-    occurred_before = django_filters.IsoDateTimeFilter(
+    occurred_before = UtcIsoDateTimeFilter(
         field_name="occurred_at", lookup_expr="lt", label=gettext_lazy("Occurred before")
     )
     is_pinned = django_filters.BooleanFilter()

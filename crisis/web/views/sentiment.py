@@ -47,6 +47,9 @@ def sentiment_entry(request: HttpRequest, pk: int) -> HttpResponse:
 def sentiment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """First post: a preview with each row's problems. Second post (confirm): record all rows or none."""
     incident, abilities = incident_for_request(request, pk)
+    if not abilities.can_respond:
+        # Before the file is read at all: parsing is work a viewer, who may not record, has no reason to cause.
+        return _page(request, incident, abilities, status=403)
     form = SentimentUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, incident, abilities, status=400, upload_form=form)
@@ -55,8 +58,6 @@ def sentiment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     # The confirm step posts the same text back, so what is recorded is exactly what was previewed.
     confirm_form = SentimentUploadForm(initial={"text": text, "confirm": True})
     if not preview.is_valid or not form.cleaned_data["confirm"]:
-        if not abilities.can_respond:
-            return _page(request, incident, abilities, status=403, upload_form=form)
         return _page(request, incident, abilities, status=200 if preview.is_valid else 400,
                      upload_form=confirm_form, preview=preview)
     try:
