@@ -88,7 +88,7 @@ def test_it_lets_the_user_in_again_after_the_cool_off(person):
 
 def test_it_cools_off_after_fifteen_minutes_and_ten_failures_by_default():
     assert settings.AXES_FAILURE_LIMIT == 10
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
 
 
