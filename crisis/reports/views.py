@@ -6,6 +6,8 @@ incident is a 404, and a viewer sees the page without the controls (the services
 
 import csv
 
+from csp.constants import NONE, UNSAFE_INLINE
+from csp.decorators import csp
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -156,6 +158,10 @@ def report_file_status(request: HttpRequest, pk: int, file_pk: int) -> JsonRespo
                          if report.status == ReportStatus.DONE else None})
 
 
+# The stored HTML report is a document of its own (its CSS inline, for the PDF renderer too): it may style itself and
+# show its embedded images, and run nothing at all.
+@csp({"default-src": [NONE], "style-src": [UNSAFE_INLINE], "img-src": ["data:"], "base-uri": [NONE],
+      "form-action": [NONE], "frame-ancestors": [NONE]})
 @desk_view
 def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     incident, _abilities = incident_for_request(request, pk)
