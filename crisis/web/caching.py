@@ -10,9 +10,10 @@ class SignedInNoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        # request.user is a session user here; an API token's user is known only inside DRF (request.auth).
+        # An API token's user is known only inside DRF, so its header counts as signed in; it is checked first so a
+        # token request does not load a session user it never uses.
         user = getattr(request, "user", None)
-        signed_in = bool(user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+        signed_in = "HTTP_AUTHORIZATION" in request.META or bool(user is not None and user.is_authenticated)
         if signed_in:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
