@@ -28,6 +28,13 @@ def demo():
     now = timezone.now()
     ReceiverBreaker.objects.create(contact=ContactMethod.objects.first(), state="open", failures=5, state_since=now,
                                    next_probe_at=now, last_error="Connection refused", updated_at=now)
+    # Sign-in lockouts (django-axes) have rows only after somebody guessed wrong.
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    guess = {"username": "demo-viewer", "ip_address": "203.0.113.7", "user_agent": "curl", "path_info": "/login/",
+             "http_accept": "*/*"}
+    AccessAttempt.objects.create(**guess, failures_since_start=3, get_data="", post_data="")
+    AccessFailureLog.objects.create(**guess, locked_out=False)
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)

@@ -87,3 +87,50 @@ def test_it_speaks_english_and_simplified_chinese():
 def test_it_sends_celery_tasks_through_redis():
     assert settings.CELERY_BROKER_URL == settings.REDIS_URL
     assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+PRODUCTION = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DATABASE_URL": None,
+              "DJANGO_SECRET_KEY": "kO3v-production-like-secret-key-of-fifty-characters-or-more-9fQ",
+              "DJANGO_ALLOWED_HOSTS": "crisis.example.com"}
+
+
+def deploy_check(**env: str | None) -> subprocess.CompletedProcess:
+    """``manage.py check --deploy --fail-level WARNING`` under production settings, every tag but none: the API
+    schema's own check (drf-spectacular's, which has no tag) is held by ``spectacular --validate`` instead."""
+    from django.core.checks.registry import registry
+
+    tags = [arg for tag in sorted(registry.tags_available(deployment_checks=True)) for arg in ("--tag", tag)]
+    environment = dict(os.environ)
+    for name, value in {**PRODUCTION, **env}.items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
+    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING", *tags],
+                          cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
+
+
+def test_it_passes_the_deploy_check_under_production_settings():
+    result = deploy_check()
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_redirects_to_https_and_sends_hsts_in_production_by_default():
+    show = "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, s.SECURE_PROXY_SSL_HEADER"
+    result = import_settings("config.settings.production", show=show, **{k: v for k, v in PRODUCTION.items()
+                                                                          if k.startswith("DJANGO_")})
+    assert result.stdout.strip() == "True True ('HTTP_X_FORWARDED_PROTO', 'https')", result.stderr
+
+
+def test_it_takes_the_tls_settings_from_the_environment():
+    show = "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER"
+    env = {k: v for k, v in PRODUCTION.items() if k.startswith("DJANGO_")}
+    result = import_settings("config.settings.production", show=show, DJANGO_SECURE_SSL_REDIRECT="false",
+                             DJANGO_SECURE_HSTS_SECONDS="31536000", DJANGO_SECURE_PROXY_SSL_HEADER="", **env)
+    assert result.stdout.strip() == "False 31536000 None", result.stderr
+
+
+def test_it_never_redirects_the_development_server_to_https():
+    result = import_settings("config.settings.local", show="s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS")
+    assert result.stdout.strip() == "False 0", result.stderr

@@ -4,6 +4,8 @@ Membership and the page chrome come from the desk (``crisis.web.access``): anoth
 incident is a 404, and a viewer sees the page without the controls (the services refuse them anyway).
 """
 
+from csp.constants import NONE, UNSAFE_INLINE
+from csp.decorators import csp
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -23,6 +25,10 @@ from .forms import ActionItemForm, ActionItemStatusForm, PostMortemForm, ReportF
 from .models import ActionItem, ActionItemStatus, PostMortem, ReportFile, ReportStatus
 from .renderers import CONTENT_TYPES, document_context
 from .services import action_item_create, action_item_update, postmortem_update, report_request
+
+# A stored report opened in the browser runs no script and loads nothing; its own inline styles may apply.
+REPORT_FILE_CSP = {"default-src": [NONE], "style-src": [UNSAFE_INLINE], "img-src": ["data:"], "base-uri": [NONE],
+                   "form-action": [NONE], "frame-ancestors": [NONE]}
 
 
 def _status_for(error: DomainError) -> int:
@@ -155,6 +161,9 @@ def report_file_status(request: HttpRequest, pk: int, file_pk: int) -> JsonRespo
                          if report.status == ReportStatus.DONE else None})
 
 
+# The stored HTML report is a document of its own (its CSS inline, for the PDF renderer too): it may style itself and
+# show its embedded images, and run nothing at all.
+@csp(REPORT_FILE_CSP)
 @desk_view
 def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     incident, _abilities = incident_for_request(request, pk)

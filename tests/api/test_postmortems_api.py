@@ -158,6 +158,7 @@ def test_it_queues_a_report_file_then_serves_it_once_built(api_as, people, incid
     assert ready["status"] == ReportStatus.DONE and ready["progress"] == 100
     download = client.get(ready["download_url"])
     assert download.status_code == 200 and download["Content-Type"].startswith("text/markdown")
+    assert "default-src 'none'" in download["Content-Security-Policy"]
     assert incident.title in b"".join(download.streaming_content).decode()
 
 

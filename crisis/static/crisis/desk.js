@@ -33,11 +33,37 @@
     });
   }
 
-  /* Polling must never wipe what somebody is typing or has opened: skip a refresh while busy. */
-  window.ghQuiet = function (el) {
+  /* Polling must never wipe what somebody is typing or has opened: skip a refresh while busy. This is an event
+     listener, not an hx-trigger filter, because htmx evaluates filters as code, which the CSP forbids. */
+  function isQuiet(el) {
     if (el.contains(document.activeElement) && document.activeElement !== el) { return false; }
     return !el.querySelector("details[open]");
-  };
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var el = event.detail.elt;
+    if (el.hasAttribute("data-poll-when-quiet") && !isQuiet(el)) { event.preventDefault(); }
+  });
+
+  /* Selects that apply themselves (organization, language, filters): no inline onchange under the CSP. */
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-submit-on-change]")) { event.target.form.submit(); }
+  });
+
+  /* Progress of post-mortem files being generated: ask every few seconds until each one is finished. */
+  function watchReports() {
+    document.querySelectorAll("[data-report-status]").forEach(function (el) {
+      if (!/%/.test(el.textContent)) { return; }
+      var timer = setInterval(function () {
+        fetch(el.getAttribute("data-report-status"), {credentials: "same-origin"})
+          .then(function (r) { return r.json(); })
+          .then(function (s) {
+            var finished = s.status === "done" || s.status === "failed";
+            el.textContent = s.status + (finished ? "" : " · " + s.progress + "%");
+            if (finished) { clearInterval(timer); if (s.status === "done") { location.reload(); } }
+          });
+      }, 3000);
+    });
+  }
 
   function countCharacters(textarea) {
     var target = document.getElementById(textarea.getAttribute("data-counts"));
@@ -79,6 +105,7 @@
     syncClock(document);
     tick();
     document.querySelectorAll("textarea[data-counts]").forEach(countCharacters);
+    watchReports();
     window.setInterval(tick, 1000);
   });
   document.addEventListener("htmx:afterSettle", function (event) { syncClock(event.target); tick(); });

@@ -80,12 +80,20 @@ def desk_people(org):
 
 @pytest.fixture
 def sign_in(chromium, live_server):
-    """A fresh browser context (its own cookies) signed in as ``user``; closed after the test."""
+    """A fresh browser context (its own cookies) signed in as ``user``; closed after the test, which then fails if
+    any page broke the Content-Security-Policy or threw (htmx refusing to eval, a blocked inline handler)."""
     contexts = []
+    problems = []
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            problems.append(f"CSP: {message.text}")
 
     def _sign_in(user, *, viewport=None):
         context = chromium.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale="en-US")
         contexts.append(context)
+        context.on("console", on_console)
+        context.on("weberror", lambda error: problems.append(f"page error: {error.error}"))
         page = context.new_page()
         page.set_default_timeout(10_000)
         page.goto(f"{live_server.url}/login/")
@@ -98,3 +106,4 @@ def sign_in(chromium, live_server):
     yield _sign_in
     for context in contexts:
         context.close()
+    assert problems == []
