@@ -105,3 +105,25 @@ def test_it_attaches_the_full_timeline_to_the_pdf_of_a_long_incident(report, mon
     pdf = pypdf.PdfReader(io.BytesIO(render_pdf(report)))
     attached = pdf.attachments["timeline.md"][0].decode("utf-8")
     assert attached.count("\n- ") == len(report["timeline"]["events"])
+
+
+def test_it_loads_nothing_but_inline_data_into_the_pdf():
+    with pytest.raises(ValueError):
+        renderers.pdf_url_fetcher("file:///etc/passwd")
+    with pytest.raises(ValueError):
+        renderers.pdf_url_fetcher("http://169.254.169.254/latest/meta-data/")
+    assert renderers.pdf_url_fetcher("data:text/plain;base64,aGk=")["string"] == b"hi"
+
+
+def test_it_prints_typed_markup_as_text_and_fetches_nothing(hand_built, people, monkeypatch):
+    from crisis.services.statements import statement_create
+
+    asked = []
+    real = renderers.pdf_url_fetcher
+    monkeypatch.setattr(renderers, "pdf_url_fetcher", lambda url, *a, **kw: asked.append(url) or real(url, *a, **kw))
+    statement_create(incident=hand_built, actor=people["responder"], channel="weibo", kind="holding",
+                     body='<img src="file:///etc/passwd"><link rel="stylesheet" href="http://127.0.0.1:9/x.css">')
+    pdf = render_pdf(report_assemble(incident=hand_built, now=T0 + timedelta(days=2)))
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "file:///etc/passwd" in text  # printed as the words that were typed
+    assert [url for url in asked if not url.startswith("data:")] == []
