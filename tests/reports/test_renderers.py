@@ -108,19 +108,22 @@ def test_it_attaches_the_full_timeline_to_the_pdf_of_a_long_incident(report, mon
 
 
 def test_it_loads_nothing_but_inline_data_into_the_pdf():
-    with pytest.raises(ValueError):
-        renderers.pdf_url_fetcher("file:///etc/passwd")
-    with pytest.raises(ValueError):
-        renderers.pdf_url_fetcher("http://169.254.169.254/latest/meta-data/")
-    assert renderers.pdf_url_fetcher("data:text/plain;base64,aGk=")["string"] == b"hi"
+    fetcher = renderers.pdf_url_fetcher()
+    for url in ("file:///etc/passwd", "http://169.254.169.254/latest/meta-data/", "ftp://127.0.0.1/x"):
+        with pytest.raises(ValueError, match="disallowed protocol"):
+            fetcher.fetch(url)
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
 
 
 def test_it_prints_typed_markup_as_text_and_fetches_nothing(hand_built, people, monkeypatch):
+    from weasyprint.urls import URLFetcher
+
     from crisis.services.statements import statement_create
 
     asked = []
-    real = renderers.pdf_url_fetcher
-    monkeypatch.setattr(renderers, "pdf_url_fetcher", lambda url, *a, **kw: asked.append(url) or real(url, *a, **kw))
+    real_fetch = URLFetcher.fetch
+    monkeypatch.setattr(URLFetcher, "fetch",
+                        lambda self, url, *a, **kw: asked.append(url) or real_fetch(self, url, *a, **kw))
     statement_create(incident=hand_built, actor=people["responder"], channel="weibo", kind="holding",
                      body='<img src="file:///etc/passwd"><link rel="stylesheet" href="http://127.0.0.1:9/x.css">')
     pdf = render_pdf(report_assemble(incident=hand_built, now=T0 + timedelta(days=2)))
