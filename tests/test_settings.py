@@ -91,7 +91,9 @@ def test_it_sends_celery_tasks_through_redis():
 
 PRODUCTION = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DATABASE_URL": None,
               "DJANGO_SECRET_KEY": "kO3v-production-like-secret-key-of-fifty-characters-or-more-9fQ",
-              "DJANGO_ALLOWED_HOSTS": "crisis.example.com"}
+              "DJANGO_ALLOWED_HOSTS": "crisis.example.com",
+              # The browser tests set it for Playwright's event loop in this process; production never does.
+              "DJANGO_ALLOW_ASYNC_UNSAFE": None}
 
 
 def deploy_check(**env: str | None) -> subprocess.CompletedProcess:
