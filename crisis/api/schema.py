@@ -1,8 +1,37 @@
+"""How the API describes itself: operation names, and the error answers every operation can give."""
+
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_doc
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class ErrorDetailOut(serializers.Serializer):
+    code = serializers.CharField(help_text=_("A stable code for programs, such as invalid or conflict."))
+    message = serializers.CharField(help_text=_("The reason, for people, in the request's language."))
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_("Each refused field (points[3].negative_share) and its reasons; empty when no field is to blame."),
+    )
+
+
+class ErrorOut(serializers.Serializer):
+    """The one shape of every error answer (crisis.api.errors.error_body)."""
+
+    error = ErrorDetailOut()
 
 
 class ApiAutoSchema(AutoSchema):
-    """Names nested serializers after their view: every view's ``InputSerializer`` would otherwise be "Input"."""
+    """Names nested serializers after their view, and declares the errors an operation can answer.
+
+    The errors are declared here once, from what the operation is (a write, a body, path or query parameters,
+    credentials asked), because they come from layers every view shares: the parser, authentication,
+    permissions, the throttle, the idempotency claim, the services' domain errors (crisis.api.errors).
+    A view declares an error itself only to say more about it; this never overrides that.
+    """
 
     def get_serializer_name(self, serializer, direction):
         name = super().get_serializer_name(serializer, direction)
@@ -10,4 +39,58 @@ class ApiAutoSchema(AutoSchema):
         if "." in qualname:
             owner = qualname.split(".")[0].removesuffix("View")
             return f"{owner}{name}"
+        if isinstance(serializer, ErrorOut):
+            return "Error"
+        if isinstance(serializer, ErrorDetailOut):
+            return "ErrorDetail"
         return name
+
+    def get_description(self) -> str:
+        # The view's own docstring or its method's, never one inherited from ApiView (it is about the code).
+        method = getattr(self.view, self.method.lower(), None)
+        own_doc = self.view.__class__.__dict__.get("__doc__")
+        return get_doc(method) or (get_doc(self.view.__class__) if own_doc else "")
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        error = self.resolve_serializer(ErrorOut(), "response").ref
+        for code, description in self.error_statuses(operation):
+            response = {"description": str(description), "content": {"application/json": {"schema": error}}}
+            if code == 429:
+                response["headers"] = {"Retry-After": {
+                    "schema": {"type": "integer"}, "description": str(_("Seconds until the budget is renewed.")),
+                }}
+            operation["responses"].setdefault(str(code), response)
+        return operation
+
+    def error_statuses(self, operation: dict) -> list[tuple[int, str]]:
+        parameters = operation.get("parameters", [])
+        located = {parameter["in"] for parameter in parameters}
+        is_write = self.method in WRITE_METHODS
+        is_public = not self.view.authentication_classes and all(
+            permission is AllowAny for permission in self.view.permission_classes
+        )
+        # A public operation that asks for a credential of its own (the webhook's signature) refuses it with 401.
+        asks_credentials = not is_public or any(p["in"] == "header" and p.get("required") for p in parameters)
+        statuses = []
+        if is_write or "query" in located:
+            statuses.append((400, _("The request is malformed or a field is refused: error.fields names each.")))
+        if asks_credentials:
+            statuses.append((401, _("No credentials, or credentials that are not valid.")))
+        if not is_public:
+            statuses.append((403, _("The credentials are valid but may not do this.")))
+        if is_write or "path" in located:
+            statuses.append((404, _("Not found, or not visible to you: the two look the same.")))
+        statuses.append((406, _("The Accept header asks for something other than JSON.")))
+        if is_write:
+            statuses.append((409, _("A conflict: the object changed since you read it (a stale version), or it is "
+                                    "not in a state that allows this.")))
+        if "requestBody" in operation:
+            statuses.append((415, _("The body is not JSON (Content-Type: application/json).")))
+        if self.method == "POST":
+            statuses.append((422, _("This Idempotency-Key was already used for a different request.")))
+        if self.view.throttle_classes:
+            statuses.append((429, _("Too many requests: wait for Retry-After seconds.")))
+        return statuses
