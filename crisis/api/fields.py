@@ -43,6 +43,25 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class WebAddressField(StrictCharField):
+    """An http(s) address or nothing: a public_url or source_url is opened by people from the timeline."""
+
+    default_error_messages = {"not_web_address": _("Give an http(s) address.")}
+    # What the schema says of it (crisis.api.schema): blank, or http(s):// after any leading white space, which
+    # the field trims. No NUL: DRF refuses it in any text.
+    schema_pattern = r"^\s*(https?://[^\x00]*)?$"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 1000)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value and not value.startswith(("http://", "https://")):
+            self.fail("not_web_address")
+        return value
+
+
 class StrictBooleanField(serializers.BooleanField):
     default_error_messages = {"invalid": _("Expected true or false.")}
 

@@ -6,7 +6,13 @@ from drf_spectacular.plumbing import get_doc
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from .fields import StrictInput
+
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# What DRF's CharField takes: never a NUL character, and when blanks are refused, something besides white space
+# (it trims first, then finds nothing). Python's \s is str.isspace, which is what str.strip() removes.
+ANY_TEXT = r"^[^\x00]*$"
+NON_BLANK_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
 class ErrorDetailOut(serializers.Serializer):
@@ -51,6 +57,20 @@ class ApiAutoSchema(AutoSchema):
         own_doc = self.view.__class__.__dict__.get("__doc__")
         return get_doc(method) or (get_doc(self.view.__class__) if own_doc else "")
 
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if not type(serializer).__dict__.get("__doc__"):
+            schema.pop("description", None)  # a base class's docstring is about the code, not this body
+        if direction == "request" and isinstance(serializer, StrictInput):
+            schema["additionalProperties"] = False  # StrictInput answers 400 to a field it does not know
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.CharField) and schema.get("type") == "string":
+            text_schema_refine(schema, field, direction)
+        return schema
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
@@ -94,3 +114,17 @@ class ApiAutoSchema(AutoSchema):
         if self.view.throttle_classes:
             statuses.append((429, _("Too many requests: wait for Retry-After seconds.")))
         return statuses
+
+
+def text_schema_refine(schema: dict, field: serializers.CharField, direction: str) -> None:
+    """Say in the schema what the text field refuses: blanks, NUL characters, what its own pattern says."""
+    own_pattern = getattr(field, "schema_pattern", None)
+    if own_pattern:
+        schema.pop("format", None)
+        schema["pattern"] = own_pattern
+    if direction != "request" or field.read_only:
+        return
+    if not field.allow_blank:
+        schema.setdefault("minLength", 1)
+    if "pattern" not in schema and "format" not in schema:
+        schema["pattern"] = ANY_TEXT if field.allow_blank else NON_BLANK_TEXT

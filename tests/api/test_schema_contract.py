@@ -1,7 +1,7 @@
 """The schema is exact: generated without a warning, every answer the API can give is declared, and what the
 serializers refuse (blank text, unknown fields) the schema refuses too."""
 
-import jsonschema
+import jsonschema_rs
 import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
@@ -24,13 +24,31 @@ def _operation(openapi, method: str, path: str) -> dict:
     return openapi["paths"][path][method.lower()]
 
 
+def _json_schema(node):
+    """OpenAPI 3.0 says ``nullable: true`` where JSON Schema says the type may be null."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def _validator(openapi, schema: dict):
+    # Refs point into the document's components: validate against the document with the schema at its root.
+    # Formats are checked, as Schemathesis does (an empty string is not a "uri").
+    return jsonschema_rs.validator_for(_json_schema({**schema, "components": openapi["components"]}),
+                                      validate_formats=True)
+
+
 def _assert_documented(openapi, method: str, path: str, response) -> None:
     """The status is one the operation declares, and the body is what the schema says it is."""
     responses = _operation(openapi, method, path)["responses"]
     assert str(response.status_code) in responses, (method, path, response.status_code, sorted(responses))
     schema = responses[str(response.status_code)]["content"]["application/json"]["schema"]
-    # Refs point into the document's components: validate against the document with the schema at its root.
-    jsonschema.validate(response.json(), {**schema, "components": openapi["components"]})
+    _validator(openapi, schema).validate(response.json())
 
 
 EVENTS = "/api/v1/incidents/{incident_id}/events/"
@@ -181,3 +199,96 @@ def test_it_describes_the_error_body_once(openapi):
     ref = prop.get("$ref") or prop["allOf"][0]["$ref"]
     detail = openapi["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert set(detail["required"]) == {"code", "message", "fields"}
+
+
+def _request_schema(openapi, method: str, path: str) -> dict:
+    return _operation(openapi, method, path)["requestBody"]["content"]["application/json"]["schema"]
+
+
+def _component(openapi, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = openapi["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def test_it_refuses_unknown_properties_in_every_request_body_as_the_serializers_do(openapi):
+    # Every input serializer is a StrictInput, which refuses fields it does not know.
+    seen = []
+    for method, path, operation in _operations(openapi):
+        if "requestBody" not in operation or path == "/api/v1/incidents/import/":
+            continue
+        component = _component(openapi, operation["requestBody"]["content"]["application/json"]["schema"])
+        seen.append(path)
+        assert component.get("additionalProperties") is False, (method, path)
+    assert len(seen) > 20
+
+
+RETRACT = "/api/v1/statements/{statement_id}/retract/"
+
+
+@pytest.fixture
+def approved_statement(open_incident, people):
+    from crisis.services.statements import statement_approve, statement_create, statement_submit_for_review
+
+    statement = statement_create(incident=open_incident(), actor=people["responder"], channel="weibo",
+                                 kind="holding", body="我们正在核实。")
+    statement_submit_for_review(statement=statement, actor=people["responder"])
+    statement_approve(statement=statement, actor=people["approver"])
+    return statement
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [
+    {"reason": "   "},
+    {"reason": ""},
+    {"reason": "Wrong\x00figures"},
+    {"reason": "Wrong figures", "why": "unknown field"},
+])
+def test_it_refuses_by_schema_what_the_api_refuses(openapi, api_as, people, approved_statement, body):
+    from crisis.services.statements import statement_publish
+
+    statement_publish(statement=approved_statement, actor=people["commander"])
+    validator = _validator(openapi, _request_schema(openapi, "POST", RETRACT))
+
+    response = api_as(people["commander"]).post(f"/api/v1/statements/{approved_statement.pk}/retract/", body,
+                                                format="json")
+
+    assert response.status_code == 400
+    assert not validator.is_valid(body)
+    assert validator.is_valid({"reason": "Wrong figures"})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("public_url, is_accepted", [
+    ("", True), ("https://weibo.com/1/2", True), ("http://example.cn/a", True),
+    ("ftp://example.cn/a", False), ("weibo.com/1/2", False), ("https://x\x00", False),
+])
+def test_it_declares_the_web_addresses_the_api_takes(openapi, api_as, people, approved_statement, public_url,
+                                                      is_accepted):
+    validator = _validator(openapi, _request_schema(openapi, "POST", "/api/v1/statements/{statement_id}/publish/"))
+
+    response = api_as(people["commander"]).post(f"/api/v1/statements/{approved_statement.pk}/publish/",
+                                                {"public_url": public_url}, format="json")
+
+    assert (response.status_code == 200) is is_accepted, response.json()
+    assert validator.is_valid({"public_url": public_url}) is is_accepted
+
+
+@pytest.mark.django_db
+def test_it_answers_a_statement_without_a_public_address_as_its_schema_says(openapi, api_as, people,
+                                                                           approved_statement):
+    response = api_as(people["viewer"]).get(f"/api/v1/statements/{approved_statement.pk}/")
+
+    assert response.json()["public_url"] == ""
+    _assert_documented(openapi, "GET", "/api/v1/statements/{statement_id}/", response)
+
+
+@pytest.mark.django_db
+def test_it_answers_a_playbook_with_steps_of_no_event_kind_as_its_schema_says(openapi, api_as, people,
+                                                                             open_incident):
+    incident = open_incident()
+
+    response = api_as(people["viewer"]).get(f"/api/v1/playbooks/{incident.playbook_id}/")
+
+    assert "" in {step["event_kind"] for step in response.json()["steps"]}
+    _assert_documented(openapi, "GET", "/api/v1/playbooks/{playbook_id}/", response)

@@ -12,7 +12,7 @@ from crisis.services import statements as service
 from crisis.services.errors import InvalidInput, NotFound
 
 from ..base import ApiView, get_or_404
-from ..fields import StrictCharField, StrictInput, StrictIntegerField, happened_at_field
+from ..fields import StrictCharField, StrictInput, StrictIntegerField, WebAddressField, happened_at_field
 from ..representations import StatementOut, StatementVersionOut
 from ..scoping import scoped_incidents, scoped_statements, statement_versions
 
@@ -118,7 +118,7 @@ class StatementPublishView(ApiView):
     class InputSerializer(StrictInput):
         # Went out from somebody's phone an hour ago: its deadline is judged at that time, not now.
         published_at = happened_at_field()
-        public_url = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
+        public_url = WebAddressField(required=False, allow_blank=True, default="")
 
     @extend_schema(operation_id="statements_publish", request=InputSerializer, responses=StatementOut)
     def post(self, request, statement_id: int):
