@@ -292,3 +292,40 @@ def test_it_answers_a_playbook_with_steps_of_no_event_kind_as_its_schema_says(op
 
     assert "" in {step["event_kind"] for step in response.json()["steps"]}
     _assert_documented(openapi, "GET", "/api/v1/playbooks/{playbook_id}/", response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_size", ["null", "abc", "0", "-3", "501", "2.5", "", "1e3", " 2", "²"])
+def test_it_refuses_a_page_size_that_is_not_a_whole_number_from_1_to_500(openapi, api_as, people, open_incident,
+                                                                         page_size):
+    incident = open_incident()
+
+    response = api_as(people["viewer"]).get(f"/api/v1/incidents/{incident.pk}/events/", {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["page_size"]
+    _assert_documented(openapi, "GET", EVENTS, response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_size, rows", [("1", 1), ("500", 3), ("2", 2)])
+def test_it_takes_a_page_size_from_1_to_500(api_as, people, open_incident, page_size, rows):
+    from crisis.services.timeline import timeline_event_log
+
+    incident = open_incident()  # logs its opening line
+    for body in ("Seen on Weibo", "Seen on Douyin"):
+        timeline_event_log(incident=incident, actor=people["responder"], body=body)
+
+    response = api_as(people["viewer"]).get(f"/api/v1/incidents/{incident.pk}/events/", {"page_size": page_size})
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == rows
+
+
+def test_it_declares_the_page_size_range_on_every_list(openapi):
+    lists = [(path, p["schema"]) for _method, path, operation in _operations(openapi)
+             for p in operation.get("parameters", []) if p["name"] == "page_size"]
+
+    assert len(lists) > 10
+    for path, schema in lists:
+        assert (schema["minimum"], schema["maximum"]) == (1, 500), path
