@@ -134,6 +134,11 @@ def happened_at_field(**kwargs) -> AwareDateTimeField:
     return AwareDateTimeField(required=False, **kwargs)
 
 
+# An If-Match header as the views read it (crisis.api.views.incidents.if_match_version): an ETag they gave out,
+# "3", weak or not; anything else is a 400.
+IF_MATCH_SCHEMA = {"type": "string", "pattern": r'^\s*(W/)?"?[0-9]{1,9}"?\s*$'}
+
+
 # The channel names, as one schema component for every field that takes or returns a channel. drf-spectacular
 # makes it from the field named "channel" of statements; other fields refer to it rather than repeat the list
 # under another name (AffectedChannelsEnum), so a client generates one channel type.

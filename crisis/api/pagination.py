@@ -160,6 +160,12 @@ class ApiCursorPagination(CursorPagination):
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
+            if parameter["name"] == self.cursor_query_param:
+                # Opaque: only a cursor this list gave out is valid (anything else is a 400), which no schema can say;
+                # this says at least what one looks like.
+                parameter["schema"] = {"type": "string", "minLength": 1, "maxLength": CURSOR_MAX_LENGTH,
+                                       "pattern": "^[A-Za-z0-9_-]+$"}
+                parameter["description"] = str(_("The next or previous link of a page gives it; never made by hand."))
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
                 parameter["description"] = str(_("Rows per page (default %(d)d).") % {"d": type(self).page_size})

@@ -329,3 +329,49 @@ def test_it_declares_the_page_size_range_on_every_list(openapi):
     assert len(lists) > 10
     for path, schema in lists:
         assert (schema["minimum"], schema["maximum"]) == (1, 500), path
+
+
+@pytest.mark.django_db
+def test_it_answers_a_third_webhook_secret_as_a_conflict(openapi, api_as, people, org):
+    from crisis.api.tokens import webhook_secret_create
+
+    for name in ("old tool", "new tool"):
+        webhook_secret_create(organization=org, actor=people["admin"], name=name)
+
+    response = api_as(people["admin"]).post(f"/api/v1/organizations/{org.pk}/webhook-secrets/", {"name": "third"},
+                                            format="json")
+
+    # Well formed, refused for the organization's state: a conflict, which valid requests may meet, not a 400.
+    assert response.status_code == 409
+    _assert_documented(openapi, "POST", "/api/v1/organizations/{organization_id}/webhook-secrets/", response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/pages/null,null/", "/api/v1/nowhere/", "/api/v1/incidents/1/x/"])
+def test_it_answers_an_unknown_api_address_with_a_json_404(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_page_404_for_the_desk(client):
+    response = client.get("/nowhere-at-all/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("operation, parameter, valid, invalid", [
+    (("GET", "/api/v1/statements/{statement_id}/diff/"), "to", 1, 0),
+    (("PATCH", "/api/v1/incidents/{incident_id}/"), "If-Match", '"3"', "three"),
+    (("GET", EVENTS), "cursor", "eyJwIjpbXX0", ""),
+])
+def test_it_declares_the_parameters_the_api_refuses(openapi, operation, parameter, valid, invalid):
+    schema = next(p["schema"] for p in _operation(openapi, *operation)["parameters"] if p["name"] == parameter)
+    validator = _validator(openapi, schema)
+
+    assert validator.is_valid(valid)
+    assert not validator.is_valid(invalid)

@@ -4,7 +4,6 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 
@@ -14,6 +13,7 @@ from crisis.services.errors import ConcurrentUpdate, InvalidInput
 
 from ..base import ApiView, get_or_404
 from ..fields import (
+    IF_MATCH_SCHEMA,
     AwareDateTimeField,
     ChannelField,
     StrictCharField,
@@ -25,7 +25,7 @@ from ..representations import IncidentOut
 from ..scoping import scoped_incidents, scoped_organizations
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "If-Match", IF_MATCH_SCHEMA, OpenApiParameter.HEADER, required=False,
     description=gettext_lazy("The ETag (incident version) you edited; a newer version on the server gives 409."),
 )
 

@@ -3,7 +3,6 @@ import difflib
 import django_filters
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 
@@ -168,12 +167,16 @@ DIFF_OUT = inline_serializer(
 )
 
 
+VERSION_MAX = 1_000_000
+VERSION_NUMBER = {"type": "integer", "minimum": 1, "maximum": VERSION_MAX}
+
+
 def _version_param(request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
     try:
-        return serializers.IntegerField(min_value=1, max_value=1_000_000).run_validation(raw)
+        return serializers.IntegerField(min_value=1, max_value=VERSION_MAX).run_validation(raw)
     except serializers.ValidationError as exc:
         raise serializers.ValidationError({name: exc.detail}) from exc
 
@@ -182,8 +185,8 @@ class StatementDiffView(ApiView):
     @extend_schema(
         operation_id="statements_diff",
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.INT, description=gettext_lazy("Older version (default: previous).")),
-            OpenApiParameter("to", OpenApiTypes.INT, description=gettext_lazy("Newer version (default: current).")),
+            OpenApiParameter("from", VERSION_NUMBER, description=gettext_lazy("Older version (default: previous).")),
+            OpenApiParameter("to", VERSION_NUMBER, description=gettext_lazy("Newer version (default: current).")),
         ],
         responses=DIFF_OUT,
     )
