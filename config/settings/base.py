@@ -171,6 +171,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     # The schema documents the API (/api/v1/), not the page that serves it.
     "SERVE_INCLUDE_SCHEMA": False,
+    # PATCH bodies are read with their required fields (the views never validate them as partial): the schema
+    # must not make every field optional for PATCH.
+    "COMPONENT_SPLIT_PATCH": False,
     # One component per choice set, named after what it is. Without these drf-spectacular names an enum after
     # the field that uses it: the same set gets two names (RoleEnum and ResponsibleRoleEnum) and two sets under
     # one field name get hashes (Kind484Enum), and a client generates a type for each.

@@ -1,5 +1,6 @@
 """How the API describes itself: operation names, and the error answers every operation can give."""
 
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_doc
@@ -63,6 +64,12 @@ class ApiAutoSchema(AutoSchema):
             schema.pop("description", None)  # a base class's docstring is about the code, not this body
         if direction == "request" and isinstance(serializer, StrictInput):
             schema["additionalProperties"] = False  # StrictInput answers 400 to a field it does not know
+        one_of = getattr(serializer, "schema_needs_one_of", ())
+        if direction == "request" and one_of:
+            # At least one of these, and not null: each branch repeats the property's type without "nullable".
+            properties = schema["properties"]
+            schema["anyOf"] = [{"required": [name], "properties": {name: {"type": properties[name]["type"]}}}
+                               for name in one_of]
         return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
@@ -75,6 +82,9 @@ class ApiAutoSchema(AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query" and self.filter_takes_empty(parameter["name"]):
+                parameter["allowEmptyValue"] = True
         error = self.resolve_serializer(ErrorOut(), "response").ref
         for code, description in self.error_statuses(operation):
             response = {"description": str(description), "content": {"application/json": {"schema": error}}}
@@ -84,6 +94,15 @@ class ApiAutoSchema(AutoSchema):
                 }}
             operation["responses"].setdefault(str(code), response)
         return operation
+
+    def filter_takes_empty(self, name: str) -> bool:
+        """Whether the view's filters read ``name=`` as no filter (django-filter does, for most) or refuse it."""
+        filterset_class = getattr(self.view, "filterset_class", None)
+        if filterset_class is None or name not in filterset_class.base_filters:
+            return False
+        # Asked of the filter set itself, as DjangoFilterBackend does for a request: no list to keep in step.
+        queryset = filterset_class._meta.model._default_manager.none()
+        return filterset_class(QueryDict(f"{name}="), queryset=queryset).is_valid()
 
     def error_statuses(self, operation: dict) -> list[tuple[int, str]]:
         parameters = operation.get("parameters", [])

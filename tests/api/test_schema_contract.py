@@ -375,3 +375,59 @@ def test_it_declares_the_parameters_the_api_refuses(openapi, operation, paramete
 
     assert validator.is_valid(valid)
     assert not validator.is_valid(invalid)
+
+
+def _list_operations(openapi):
+    for method, path, operation in _operations(openapi):
+        names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+        if method == "GET" and "page_size" in names:
+            yield path, operation
+
+
+@pytest.mark.django_db
+def test_it_declares_which_query_parameters_may_be_sent_empty(openapi, session_as, people, org, open_incident):
+    # django-filter reads "signal_before=" as no filter at all; the schema must say so (allowEmptyValue), or a
+    # client is told the empty value is invalid while the API takes it.
+    from crisis.services.statements import statement_create
+
+    incident = open_incident()
+    statement = statement_create(incident=incident, actor=people["responder"], channel="weibo", kind="holding",
+                                 body="我们正在核实。")
+    ids = {"incident_id": incident.pk, "organization_id": org.pk, "statement_id": statement.pk}
+    client = session_as(people["admin"])  # every list, the session-only token list too
+    checked = 0
+    for path, operation in _list_operations(openapi):
+        url = path.format(**ids)
+        for parameter in operation["parameters"]:
+            if parameter["in"] != "query":
+                continue
+            response = client.get(url, {parameter["name"]: ""})
+            assert response.status_code in (200, 400), (path, parameter["name"], response.status_code)
+            is_taken = response.status_code == 200
+            assert parameter.get("allowEmptyValue", False) is is_taken, (path, parameter["name"], response.json())
+            checked += 1
+    assert checked > 20
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("measures, is_accepted", [
+    ({}, False), ({"reach": None}, False), ({"reach": 10}, True), ({"negative_share": 0.4, "reach": None}, True),
+])
+def test_it_declares_that_a_checkpoint_needs_one_measure(openapi, api_as, people, open_incident, minutes_ago,
+                                                         measures, is_accepted):
+    incident = open_incident()
+    body = {"measured_at": minutes_ago(1).isoformat(), "source": "Weibo", **measures}
+    validator = _validator(openapi, _request_schema(openapi, "POST", "/api/v1/incidents/{incident_id}/checkpoints/"))
+
+    response = api_as(people["responder"]).post(f"/api/v1/incidents/{incident.pk}/checkpoints/", body,
+                                                format="json")
+
+    assert (response.status_code == 201) is is_accepted, response.json()
+    assert validator.is_valid(body) is is_accepted
+
+
+def test_it_keeps_the_required_fields_of_a_patch_body(openapi):
+    # The views validate PATCH bodies whole (never partial=True): a required field is required in PATCH too.
+    component = _component(openapi, _request_schema(openapi, "PATCH", "/api/v1/members/{membership_id}/"))
+
+    assert "role" in component["required"]
