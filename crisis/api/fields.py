@@ -1,6 +1,9 @@
 import copy
 import math
 
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -69,6 +72,30 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
+
+
+class YesNoFormField(forms.NullBooleanField):
+    """true, false, or empty for no filter. Django's field reads anything else as "no filter" without a word."""
+
+    widget = forms.TextInput  # the raw value: NullBooleanSelect would turn "429" into None before we see it
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in (True, "true"):
+            return True
+        if value in (False, "false"):
+            return False
+        raise ValidationError(_("Expected true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """A boolean query filter that refuses ?is_open=429 with a 400, as the schema's boolean says."""
+
+    field_class = YesNoFormField
 
 
 def _field_clone(field: serializers.Field) -> serializers.Field:

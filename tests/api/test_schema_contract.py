@@ -431,3 +431,17 @@ def test_it_keeps_the_required_fields_of_a_patch_body(openapi):
     component = _component(openapi, _request_schema(openapi, "PATCH", "/api/v1/members/{membership_id}/"))
 
     assert "role" in component["required"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path, name", [("/api/v1/incidents/", "is_open"),
+                                        ("/api/v1/incidents/{incident_id}/events/", "is_pinned")])
+@pytest.mark.parametrize("value, status", [("true", 200), ("false", 200), ("", 200), ("429", 400), ("yes", 400)])
+def test_it_takes_true_or_false_for_a_yes_no_filter(api_as, people, open_incident, path, name, value, status):
+    incident = open_incident()
+
+    response = api_as(people["viewer"]).get(path.format(incident_id=incident.pk), {name: value})
+
+    assert response.status_code == status
+    if status == 400:
+        assert list(response.json()["error"]["fields"]) == [name]

@@ -19,6 +19,7 @@ from ..fields import (
     StrictCharField,
     StrictInput,
     StrictIntegerField,
+    YesNoFilter,
     happened_at_field,
 )
 from ..representations import IncidentOut
@@ -58,7 +59,7 @@ class IncidentFilter(django_filters.FilterSet):
     organization = django_filters.NumberFilter(field_name="organization_id")
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
-    is_open = django_filters.BooleanFilter(method="filter_is_open", label=pgettext_lazy("incident filter", "Open"))
+    is_open = YesNoFilter(method="filter_is_open", label=pgettext_lazy("incident filter", "Open"))
     signal_after = django_filters.IsoDateTimeFilter(field_name="first_public_signal_at", lookup_expr="gte")
     signal_before = django_filters.IsoDateTimeFilter(field_name="first_public_signal_at", lookup_expr="lt")
 

@@ -13,6 +13,7 @@ from ..fields import (
     StrictCharField,
     StrictInput,
     WebAddressField,
+    YesNoFilter,
     happened_at_field,
 )
 from ..representations import TimelineEventOut
@@ -27,7 +28,7 @@ class TimelineEventFilter(django_filters.FilterSet):
     occurred_before = django_filters.IsoDateTimeFilter(
         field_name="occurred_at", lookup_expr="lt", label=gettext_lazy("Occurred before")
     )
-    is_pinned = django_filters.BooleanFilter()
+    is_pinned = YesNoFilter()
 
     class Meta:
         model = TimelineEvent
