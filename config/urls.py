@@ -22,3 +22,5 @@ urlpatterns += i18n_patterns(
     path("", include("crisis.web.urls")),
     prefix_default_language=False,
 )
+
+handler404 = "crisis.api.not_found.api_or_page_not_found"

@@ -219,6 +219,37 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Golden Hours API",
     "DESCRIPTION": "Crisis-response timeline tracker",
     "VERSION": "1.0.0",
+    # The schema documents the API (/api/v1/), not the page that serves it.
+    "SERVE_INCLUDE_SCHEMA": False,
+    # PATCH bodies are read with their required fields (the views never validate them as partial): the schema
+    # must not make every field optional for PATCH.
+    "COMPONENT_SPLIT_PATCH": False,
+    # One component per choice set, named after what it is. Without these drf-spectacular names an enum after
+    # the field that uses it: the same set gets two names (RoleEnum and ResponsibleRoleEnum) and two sets under
+    # one field name get hashes (Kind484Enum), and a client generates a type for each.
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "crisis.models.Channel",
+        "RoleEnum": "crisis.models.Role",
+        "EventKindEnum": "crisis.models.EventKind",
+        "StatementKindEnum": "crisis.models.StatementKind",
+        "StatementStatusEnum": "crisis.models.StatementStatus",
+        "StatementLanguageEnum": "crisis.models.StatementLanguage",
+        "IncidentStatusEnum": "crisis.models.IncidentStatus",
+        # An incident is opened as one of these two (IncidentListCreateView).
+        "IncidentOpeningStatusEnum": ["monitoring", "active"],
+        "SeverityEnum": "crisis.models.Severity",
+        "DeadlineKindEnum": "crisis.models.DeadlineKind",
+        "DeadlineStateEnum": "crisis.models.DeadlineState",
+        "DeadlineOutcomeEnum": "crisis.api.views.deadlines.OUTCOMES",
+        "SatisfiedByEnum": "crisis.models.SatisfiedBy",
+        "RecurUntilEnum": "crisis.models.RecurUntil",
+        "PageStateEnum": "crisis.oncall.models.pages.PageState",
+        "PageSourceEnum": "crisis.oncall.models.pages.PageSource",
+        "TokenScopeEnum": "crisis.api.models.TokenScope",
+        "ActionItemStatusEnum": "crisis.reports.models.ActionItemStatus",
+        "ReportStatusEnum": "crisis.reports.models.ReportStatus",
+        "ReportFormatEnum": "crisis.reports.models.ReportFormat",
+    },
 }
 
 LOGGING = {

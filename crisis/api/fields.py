@@ -1,6 +1,9 @@
 import copy
 import math
 
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -43,6 +46,25 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class WebAddressField(StrictCharField):
+    """An http(s) address or nothing: a public_url or source_url is opened by people from the timeline."""
+
+    default_error_messages = {"not_web_address": _("Give an http(s) address.")}
+    # What the schema says of it (crisis.api.schema): blank, or http(s):// after any leading white space, which
+    # the field trims. No NUL: DRF refuses it in any text.
+    schema_pattern = r"^\s*(https?://[^\x00]*)?$"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 1000)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value and not value.startswith(("http://", "https://")):
+            self.fail("not_web_address")
+        return value
+
+
 class StrictBooleanField(serializers.BooleanField):
     default_error_messages = {"invalid": _("Expected true or false.")}
 
@@ -50,6 +72,30 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
+
+
+class YesNoFormField(forms.NullBooleanField):
+    """true, false, or empty for no filter. Django's field reads anything else as "no filter" without a word."""
+
+    widget = forms.TextInput  # the raw value: NullBooleanSelect would turn "429" into None before we see it
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in (True, "true"):
+            return True
+        if value in (False, "false"):
+            return False
+        raise ValidationError(_("Expected true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """A boolean query filter that refuses ?is_open=429 with a 400, as the schema's boolean says."""
+
+    field_class = YesNoFormField
 
 
 def _field_clone(field: serializers.Field) -> serializers.Field:
@@ -113,6 +159,11 @@ def happened_at_field(**kwargs) -> AwareDateTimeField:
     """An optional happened-at time: omitted means now; the service refuses the future and the implausibly early."""
     kwargs.setdefault("help_text", HAPPENED_AT_HELP)
     return AwareDateTimeField(required=False, **kwargs)
+
+
+# An If-Match header as the views read it (crisis.api.views.incidents.if_match_version): an ETag they gave out,
+# "3", weak or not; anything else is a 400.
+IF_MATCH_SCHEMA = {"type": "string", "pattern": r'^\s*(W/)?"?[0-9]{1,9}"?\s*$'}
 
 
 # The channel names, as one schema component for every field that takes or returns a channel. drf-spectacular

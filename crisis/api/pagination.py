@@ -11,6 +11,7 @@ returned exactly once, however many share a timestamp, forwards and backwards, w
 import base64
 import binascii
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,9 @@ from crisis.services.validation import moment_in_utc
 
 # A cursor holds one row's sort key; anything longer was not made here.
 CURSOR_MAX_LENGTH = 2_000
+# A page size as the schema says it: a whole number in digits. Nine of them are plenty to be refused as too
+# large, and few enough that int() is cheap (a 5,000-digit string would exceed Python's conversion limit).
+PAGE_SIZE_DIGITS = re.compile(r"[0-9]{1,9}")
 # Ids outside PostgreSQL's bigint are nobody's row; the database would refuse to compare them.
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 
@@ -142,6 +146,31 @@ class ApiCursorPagination(CursorPagination):
     ordering = ("-id",)
     template = None
     invalid_cursor_message = _("This cursor is not one this list gave out; start again without it.")
+    invalid_page_size_message = _("A page holds 1 to %(n)d rows: give a whole number in that range.")
+
+    def get_page_size(self, request) -> int:
+        """The asked page size, or the default; DRF's would silently use the default for "null" or 10,000."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return type(self).page_size
+        if not PAGE_SIZE_DIGITS.fullmatch(raw) or not 1 <= int(raw) <= self.max_page_size:
+            raise InvalidInput(str(self.invalid_page_size_message) % {"n": self.max_page_size},
+                               field=self.page_size_query_param)
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.cursor_query_param:
+                # Opaque: only a cursor this list gave out is valid (anything else is a 400), which no schema can say;
+                # this says at least what one looks like.
+                parameter["schema"] = {"type": "string", "minLength": 1, "maxLength": CURSOR_MAX_LENGTH,
+                                       "pattern": "^[A-Za-z0-9_-]+$"}
+                parameter["description"] = str(_("The next or previous link of a page gives it; never made by hand."))
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+                parameter["description"] = str(_("Rows per page (default %(d)d).") % {"d": type(self).page_size})
+        return parameters
 
     def get_ordering(self, request, queryset, view):
         # Each list view says its own order (a timeline reads forward, incidents newest first).

@@ -5,7 +5,14 @@ from rest_framework import serializers
 
 from crisis.models import EventKind, Incident, SentimentCheckpoint, Statement, StatementVersion
 
-from .fields import HAPPENED_HELP_OUT, RECORDED_HELP_OUT, ChannelField, LeanSerializer, UserRefSerializer
+from .fields import (
+    HAPPENED_HELP_OUT,
+    RECORDED_HELP_OUT,
+    ChannelField,
+    LeanSerializer,
+    UserRefSerializer,
+    WebAddressField,
+)
 
 
 def two_times(happened: str, recorded: str) -> dict[str, dict]:
@@ -52,7 +59,7 @@ class TimelineEventOut(LeanSerializer):
     recorded_at = serializers.DateTimeField(read_only=True, help_text=RECORDED_HELP_OUT)
     actor = UserRefSerializer(read_only=True, allow_null=True)
     body = serializers.CharField(read_only=True)
-    source_url = serializers.CharField(read_only=True)
+    source_url = WebAddressField(read_only=True)
     is_pinned = serializers.BooleanField(read_only=True)
     metadata = serializers.JSONField(read_only=True)
     corrects = serializers.IntegerField(source="corrects_id", read_only=True, allow_null=True)
@@ -82,6 +89,8 @@ class StatementOut(serializers.ModelSerializer):
     current_version = StatementVersionOut(read_only=True)
     published_version = serializers.SerializerMethodField()
     character_limit = serializers.IntegerField(read_only=True, allow_null=True)
+    # Empty until it is published with an address: "" like every other text the API returns, so not a "uri".
+    public_url = WebAddressField(read_only=True)
 
     class Meta:
         model = Statement

@@ -7,7 +7,7 @@ from crisis import clock
 from crisis.models import Organization, Role
 from crisis.services.access import membership_require
 from crisis.services.audit import audit_record
-from crisis.services.errors import InvalidInput
+from crisis.services.errors import InvalidTransition
 from crisis.services.validation import FieldErrors, check_text
 
 from .models import ApiToken, TokenScope, WebhookSecret, token_digest
@@ -25,7 +25,7 @@ def api_token_create(*, user, name: str, scopes: list[str]) -> tuple[ApiToken, s
         errors.add("scopes", _("Give one or more of: %(s)s.") % {"s": ", ".join(TokenScope.values)})
     errors.raise_if_any()
     if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
-        raise InvalidInput(_("You have %(n)d active tokens; revoke one first.") % {"n": MAX_ACTIVE_TOKENS})
+        raise InvalidTransition(_("You have %(n)d active tokens; revoke one first.") % {"n": MAX_ACTIVE_TOKENS})
     raw = ApiToken.generate()
     token = ApiToken.objects.create(
         user=user, name=name.strip(), prefix=raw[:10], digest=token_digest(raw), scopes=sorted(set(scopes))
@@ -52,7 +52,8 @@ def webhook_secret_create(*, organization: Organization, actor, name: str) -> We
     errors.raise_if_any()
     active = WebhookSecret.objects.filter(organization=organization, revoked_at__isnull=True).count()
     if active >= MAX_ACTIVE_WEBHOOK_SECRETS:
-        raise InvalidInput(_("Two secrets are already active; revoke the old one after the tool has switched."))
+        # The request is well formed; the organization's state refuses it, as a conflict (409), like a transition.
+        raise InvalidTransition(_("Two secrets are already active; revoke the old one after the tool has switched."))
     secret = WebhookSecret.objects.create(
         organization=organization, name=name.strip(), secret=WebhookSecret.generate(), created_by=actor
     )

@@ -8,10 +8,12 @@ from django.conf import settings as django_settings
 from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
-from schemathesis.checks import not_a_server_error
 
+from crisis.api.models import ApiToken
 from crisis.api.tokens import webhook_secret_create
+from crisis.oncall.services.pages import page_trigger
 from crisis.services.sentiment import sentiment_checkpoint_record
 from crisis.services.statements import statement_create
 from crisis.services.timeline import timeline_event_log
@@ -125,29 +127,65 @@ def world(org, people, open_incident, token_for):
     checkpoint = sentiment_checkpoint_record(incident=incident, actor=admin, measured_at=moment, source="Weibo",
                                              negative_share=0.5)
     secret = webhook_secret_create(organization=org, actor=admin, name="tool")
+    page = page_trigger(incident=incident, actor=admin, title="Call the desk")
+    token = token_for(admin)
     ids = {
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
         "event_id": event.pk, "statement_id": statement.pk, "checkpoint_id": checkpoint.pk, "secret_id": secret.pk,
-        "deadline_id": incident.deadlines.first().pk, "playbook_id": incident.playbook_id,
+        "deadline_id": incident.deadlines.first().pk, "playbook_id": incident.playbook_id, "page_id": page.pk,
+        "membership_id": admin.memberships.get(organization=org).pk,
+        "token_id": ApiToken.objects.get(user=admin).pk,
     }
-    return {"ids": ids, "token": token_for(admin)}
+    # People named in a body must be members (a 400 naming the field otherwise): drawn ids never are.
+    people_ids = {"commander": people["commander"].pk, "spokesperson": people["approver"].pk}
+    return {"ids": ids, "token": token, "people": people_ids}
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+# What the schema cannot say, the run supplies. Times: a happened-at time is judged against the incident (not in
+# the future, not a month before its first public signal), so drawn times are from the last hour.
+schemathesis.openapi.format("date-time", st.integers(60, 3600).map(
+    lambda seconds: (timezone.now() - timedelta(seconds=seconds)).isoformat()))
+# The import document's own JSON Schema (draft 2020-12) is published at /api/v1/incidents/import/schema/ and
+# tested in tests/services/test_imports.py; the API schema declares the body as an object only.
+schema = schemathesis.pytest.from_fixture("api_schema").exclude(method="POST", path="/api/v1/incidents/import/")
+# Adding a member becomes an invitation (issue 17, another branch); until then "a username or an email, exactly
+# one" is a rule of the current view the schema does not state. Remove this line when that lands.
+schema = schema.exclude(method="POST", path="/api/v1/organizations/{organization_id}/members/")
+SHARES = ("negative_share", "neutral_share", "positive_share")
 UNTHROTTLED = {**django_settings.REST_FRAMEWORK,
                "DEFAULT_THROTTLE_RATES": {"per_token": "100000/min", "webhook": "100000/min"}}
 
 
+@pytest.mark.slow  # about 3 to 5 minutes on a shared machine
 @schema.parametrize()
 @settings(max_examples=3, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=list(HealthCheck))
-def test_it_never_answers_5xx(case, world):
-    # Real ids most of the time; the generated ones (mostly 404s) are covered by the tenancy test.
-    for name in list(case.path_parameters or {}):
-        if name in world["ids"]:
-            case.path_parameters[name] = world["ids"][name]
+def test_it_answers_every_request_as_its_schema_says(case, world):
+    if case.meta is not None and case.meta.generation.mode.is_positive:
+        # Real ids, so that valid requests reach the services; a negative case keeps its broken id (a 404).
+        for name in list(case.path_parameters or {}):
+            if name in world["ids"]:
+                case.path_parameters[name] = world["ids"][name]
+        # A cursor is valid only if the list gave it out (anything else is a 400); a drawn one never was.
+        if case.query:
+            case.query.pop("cursor", None)
+        if isinstance(case.body, dict):
+            for field, person in world["people"].items():
+                if isinstance(case.body.get(field), int):
+                    case.body[field] = person
+        # Shares of one measurement add up to at most 1 (a rule across fields): drawn ones rarely do.
+        points = case.body.get("points", [case.body]) if isinstance(case.body, dict) else []
+        for point in points:
+            if isinstance(point, dict) and sum(point.get(f) or 0 for f in SHARES) > 1:
+                point.update({f: None for f in SHARES if f in point and f != "negative_share"})
+        # An edit names the version it was made on, in the body or in If-Match (a 400 without either): a rule
+        # across two places no schema can state. An old version is fine: the answer is a 409, as declared.
+        is_edit = case.method == "PATCH" and any(p.name == "If-Match" for p in case.operation.headers)
+        if is_edit and "version" not in (case.body or {}) and "If-Match" not in (case.headers or {}):
+            case.headers = {**(case.headers or {}), "If-Match": '"1"'}
     headers = {"Authorization": f"Bearer {world['token']}"}
     with override_settings(REST_FRAMEWORK=UNTHROTTLED):
         response = case.call(headers=headers)
-    case.validate_response(response, checks=[not_a_server_error], headers=headers)
-    assert response.status_code < 500
+    # Every check: no 5xx, only declared statuses and headers, bodies as declared, valid data accepted,
+    # invalid data refused, credentials required where declared, undeclared methods answered 405.
+    case.validate_response(response, headers=headers)

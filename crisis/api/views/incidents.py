@@ -4,7 +4,6 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 
@@ -14,11 +13,13 @@ from crisis.services.errors import ConcurrentUpdate, InvalidInput
 
 from ..base import ApiView, get_or_404
 from ..fields import (
+    IF_MATCH_SCHEMA,
     AwareDateTimeField,
     ChannelField,
     StrictCharField,
     StrictInput,
     StrictIntegerField,
+    YesNoFilter,
     happened_at_field,
 )
 from ..filters import UtcIsoDateTimeFilter
@@ -26,7 +27,7 @@ from ..representations import IncidentOut
 from ..scoping import scoped_incidents, scoped_organizations
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "If-Match", IF_MATCH_SCHEMA, OpenApiParameter.HEADER, required=False,
     description=gettext_lazy("The ETag (incident version) you edited; a newer version on the server gives 409."),
 )
 
@@ -59,7 +60,7 @@ class IncidentFilter(django_filters.FilterSet):
     organization = django_filters.NumberFilter(field_name="organization_id")
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
-    is_open = django_filters.BooleanFilter(method="filter_is_open", label=pgettext_lazy("incident filter", "Open"))
+    is_open = YesNoFilter(method="filter_is_open", label=pgettext_lazy("incident filter", "Open"))
     signal_after = UtcIsoDateTimeFilter(field_name="first_public_signal_at", lookup_expr="gte")
     signal_before = UtcIsoDateTimeFilter(field_name="first_public_signal_at", lookup_expr="lt")
 

@@ -1,7 +1,6 @@
 from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 
@@ -12,12 +11,12 @@ from crisis.services.errors import InvalidInput
 from crisis.services.invitations import invitation_send
 
 from ..base import ApiView, get_or_404
-from ..fields import StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer
+from ..fields import IF_MATCH_SCHEMA, StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer
 from ..scoping import scoped_memberships, scoped_organizations
 from .incidents import if_match_version
 
 MEMBER_IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "If-Match", IF_MATCH_SCHEMA, OpenApiParameter.HEADER, required=False,
     description=gettext_lazy("The ETag (membership version) you edited; a newer version on the server gives 409."),
 )
 

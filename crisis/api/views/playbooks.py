@@ -38,6 +38,13 @@ class StepChannelField(serializers.ChoiceField):
 
 class PlaybookStepOut(serializers.ModelSerializer):
     channel = StepChannelField(read_only=True)
+    # Blank when the step does not use them (a step met by a statement has no event kind): the schema must
+    # allow "" besides the choices, as the step input does.
+    event_kind = serializers.ChoiceField(choices=EventKind.choices, allow_blank=True, read_only=True)
+    recur_until = serializers.ChoiceField(choices=RecurUntil.choices, allow_blank=True, read_only=True)
+    statement_kinds = serializers.ListField(child=serializers.ChoiceField(choices=StatementKind.choices),
+                                            read_only=True)
+    severity_offsets = serializers.DictField(child=serializers.IntegerField(), read_only=True)
 
     class Meta:
         model = PlaybookStep

@@ -18,6 +18,9 @@ BULK_MAX = 1000
 class CheckpointInput(StrictInput):
     """One measurement. The service checks the rules across fields (shares add up to at most 1, ...)."""
 
+    # The schema says what it can of them (crisis.api.schema): at least one measure, not null.
+    schema_needs_one_of = service.MEASURES
+
     measured_at = AwareDateTimeField(
         help_text=gettext_lazy("When it was measured: the time it happened, not when it is sent (required).")
     )
@@ -35,6 +38,7 @@ class CheckpointInput(StrictInput):
 
 
 class CheckpointCorrection(CheckpointInput):
+    schema_needs_one_of = ()  # a correction keeps the measures it does not give
     measured_at = AwareDateTimeField(
         required=False, help_text=gettext_lazy("When it happened (defaults to the time of the line it corrects).")
     )

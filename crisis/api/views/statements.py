@@ -3,7 +3,6 @@ import difflib
 import django_filters
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 
@@ -12,7 +11,7 @@ from crisis.services import statements as service
 from crisis.services.errors import InvalidInput, NotFound
 
 from ..base import ApiView, get_or_404
-from ..fields import StrictCharField, StrictInput, StrictIntegerField, happened_at_field
+from ..fields import StrictCharField, StrictInput, StrictIntegerField, WebAddressField, happened_at_field
 from ..representations import StatementOut, StatementVersionOut
 from ..scoping import scoped_incidents, scoped_statements, statement_versions
 
@@ -123,7 +122,7 @@ class StatementPublishView(ApiView):
     class InputSerializer(StrictInput):
         # Went out from somebody's phone an hour ago: its deadline is judged at that time, not now.
         published_at = happened_at_field()
-        public_url = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
+        public_url = WebAddressField(required=False, allow_blank=True, default="")
 
     @extend_schema(operation_id="statements_publish", request=InputSerializer, responses=StatementOut)
     def post(self, request, statement_id: int):
@@ -173,12 +172,16 @@ DIFF_OUT = inline_serializer(
 )
 
 
+VERSION_MAX = 1_000_000
+VERSION_NUMBER = {"type": "integer", "minimum": 1, "maximum": VERSION_MAX}
+
+
 def _version_param(request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
     try:
-        return serializers.IntegerField(min_value=1, max_value=1_000_000).run_validation(raw)
+        return serializers.IntegerField(min_value=1, max_value=VERSION_MAX).run_validation(raw)
     except serializers.ValidationError as exc:
         raise serializers.ValidationError({name: exc.detail}) from exc
 
@@ -187,8 +190,8 @@ class StatementDiffView(ApiView):
     @extend_schema(
         operation_id="statements_diff",
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.INT, description=gettext_lazy("Older version (default: previous).")),
-            OpenApiParameter("to", OpenApiTypes.INT, description=gettext_lazy("Newer version (default: current).")),
+            OpenApiParameter("from", VERSION_NUMBER, description=gettext_lazy("Older version (default: previous).")),
+            OpenApiParameter("to", VERSION_NUMBER, description=gettext_lazy("Newer version (default: current).")),
         ],
         responses=DIFF_OUT,
     )

@@ -7,7 +7,15 @@ from crisis.models import EventKind, TimelineEvent
 from crisis.services import timeline as service
 
 from ..base import ApiView, get_or_404
-from ..fields import AwareDateTimeField, StrictBooleanField, StrictCharField, StrictInput, happened_at_field
+from ..fields import (
+    AwareDateTimeField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictInput,
+    WebAddressField,
+    YesNoFilter,
+    happened_at_field,
+)
 from ..filters import UtcIsoDateTimeFilter
 from ..representations import TimelineEventOut
 from ..scoping import incident_for_write, scoped_events, scoped_incidents
@@ -21,7 +29,7 @@ class TimelineEventFilter(django_filters.FilterSet):
     occurred_before = UtcIsoDateTimeFilter(
         field_name="occurred_at", lookup_expr="lt", label=gettext_lazy("Occurred before")
     )
-    is_pinned = django_filters.BooleanFilter()
+    is_pinned = YesNoFilter()
 
     class Meta:
         model = TimelineEvent
@@ -41,7 +49,7 @@ class IncidentEventListCreateView(ApiView):
         )
         body = StrictCharField(max_length=service.BODY_MAX)
         occurred_at = happened_at_field()
-        source_url = StrictCharField(max_length=service.URL_MAX, required=False, allow_blank=True, default="")
+        source_url = WebAddressField(max_length=service.URL_MAX, required=False, allow_blank=True, default="")
         metadata = serializers.DictField(required=False)
         is_pinned = StrictBooleanField(required=False, default=False)
 
