@@ -3,10 +3,12 @@ import sys
 
 import pytest
 
-from crisis.oncall.models import TargetKind
+from crisis.oncall.models import Delivery, TargetKind
+from crisis.oncall.services.pages import page_trigger
+from crisis.oncall.services.sending import delivery_attempt
 from tests.deadline_helpers import T0
 
-from .factories import ScheduleFactory, policy_with, rotation_with
+from .factories import ContactMethodFactory, ScheduleFactory, policy_with, rotation_with
 from .receiver import Receiver
 
 
@@ -86,3 +88,18 @@ def systemd_resolved(resolver):
     here reads /etc/hosts and finds no such name."""
     resolver["localhost"] = "127.0.0.1"
     return resolver
+
+
+@pytest.fixture
+def send_page(commanded_incident, people, at):
+    """Page someone (the approver unless ``to`` says), whose one contact method is made by ``contact``; returns
+    the delivery after one try."""
+    def _send(to="approver", **contact) -> Delivery:
+        ContactMethodFactory(user=people[to], **contact)
+        page = page_trigger(incident=commanded_incident(), actor=people["responder"], title="Legal sign-off needed",
+                            target_user=people[to])
+        at(10)
+        delivery = Delivery.objects.get(page=page)
+        delivery_attempt(delivery_id=delivery.pk)
+        return Delivery.objects.get(pk=delivery.pk)
+    return _send

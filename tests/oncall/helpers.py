@@ -1,5 +1,5 @@
 from crisis.models import Breach
-from crisis.oncall.models import Delivery, Page
+from crisis.oncall.models import Delivery, DeliveryAttempt, Page
 from crisis.timers import tasks
 from crisis.timers.sweeper import deadlines_breach_due
 
@@ -18,3 +18,8 @@ def recipients(page: Page, step: int | None = None) -> list[str]:
     if step is not None:
         rows = rows.filter(step=step)
     return sorted(rows.values_list("user__username", flat=True))
+
+
+def last_error(delivery) -> str:
+    """What the last try of this delivery said went wrong."""
+    return DeliveryAttempt.objects.filter(delivery=delivery).latest("number").error

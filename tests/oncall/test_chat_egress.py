@@ -11,13 +11,11 @@ import time
 import pytest
 
 from crisis.oncall import egress
-from crisis.oncall.models import Delivery, DeliveryAttempt, DeliveryStatus
+from crisis.oncall.models import Delivery, DeliveryStatus
 from crisis.oncall.services.contacts import contact_method_add
-from crisis.oncall.services.pages import page_trigger
-from crisis.oncall.services.sending import delivery_attempt
 from crisis.services.errors import InvalidInput
 
-from .factories import ContactMethodFactory
+from .helpers import last_error
 from .receiver import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -47,21 +45,11 @@ def no_outbound_proxy(monkeypatch, settings):
 
 
 @pytest.fixture
-def send_page(commanded_incident, people, at):
-    """Page the approver, whose one contact method is the apprise address ``target``; the delivery after one try."""
+def send_page(send_page):
+    """The shared one (conftest.py) with the approver's one contact method an apprise address, ``target``."""
     def _send(target: str, *, to="approver", **contact) -> Delivery:
-        ContactMethodFactory(user=people[to], kind="apprise", target=target, secret="", **contact)
-        page = page_trigger(incident=commanded_incident(), actor=people["responder"], title="Legal sign-off needed",
-                            target_user=people[to])
-        at(10)
-        delivery = Delivery.objects.get(page=page)
-        delivery_attempt(delivery_id=delivery.pk)
-        return Delivery.objects.get(pk=delivery.pk)
+        return send_page(to=to, kind="apprise", target=target, secret="", **contact)
     return _send
-
-
-def last_error(delivery: Delivery) -> str:
-    return DeliveryAttempt.objects.filter(delivery=delivery).latest("number").error
 
 
 def port_of(receiver: Receiver) -> int:

@@ -5,12 +5,11 @@ it was saved, because a name that resolved publicly then can point at 127.0.0.1 
 import pytest
 
 from crisis.oncall import transports
-from crisis.oncall.models import Delivery, DeliveryAttempt, DeliveryStatus
+from crisis.oncall.models import DeliveryStatus
 from crisis.oncall.services.contacts import contact_method_update
-from crisis.oncall.services.pages import page_trigger
-from crisis.oncall.services.sending import delivery_attempt
 
 from .factories import ContactMethodFactory
+from .helpers import last_error
 from .receiver import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -30,25 +29,6 @@ def no_outbound_proxy(monkeypatch, settings):
 def lookups_say_public(monkeypatch):
     """Every name looks public to a lookup made before connecting, as a rebinding name does to its checker."""
     monkeypatch.setattr(transports, "address_is_private", lambda host: False)
-
-
-@pytest.fixture
-def send_page(commanded_incident, people, at):
-    """Page someone (the approver unless ``to`` says), whose one contact method is made by ``contact``; returns
-    the delivery after one try."""
-    def _send(to="approver", **contact) -> Delivery:
-        ContactMethodFactory(user=people[to], **contact)
-        page = page_trigger(incident=commanded_incident(), actor=people["responder"], title="Legal sign-off needed",
-                            target_user=people[to])
-        at(10)
-        delivery = Delivery.objects.get(page=page)
-        delivery_attempt(delivery_id=delivery.pk)
-        return Delivery.objects.get(pk=delivery.pk)
-    return _send
-
-
-def last_error(delivery: Delivery) -> str:
-    return DeliveryAttempt.objects.filter(delivery=delivery).latest("number").error
 
 
 @pytest.fixture
