@@ -10,7 +10,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 
 from crisis.reports.models import ActionItem, ActionItemStatus, PostMortem
-from crisis.reports.services import action_item_create, action_item_update, postmortem_update
+from crisis.reports.services import (
+    SECTION_MAX,
+    TITLE_MAX,
+    action_item_create,
+    action_item_update,
+    postmortem_update,
+)
 
 from ..base import ApiView, get_or_404
 from ..fields import StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer
@@ -18,7 +24,6 @@ from ..scoping import scoped_action_items, scoped_incidents, scoped_organization
 from .incidents import member_or_error
 
 VERSION_HELP = gettext_lazy("The version you edited (0 before the first save); a newer one on the server gives 409.")
-SECTION_MAX = 50_000
 
 
 class PostMortemOut(serializers.ModelSerializer):
@@ -93,7 +98,7 @@ class IncidentActionItemListView(ApiView):
     ordering = ("id",)  # oldest first; a cursor needs a column that is never null (due_on may be)
 
     class InputSerializer(StrictInput):
-        title = StrictCharField(max_length=300)
+        title = StrictCharField(max_length=TITLE_MAX)
         owner = StrictIntegerField(required=False, allow_null=True, help_text=OWNER_HELP)
         due_on = serializers.DateField(required=False, allow_null=True)
 
@@ -130,7 +135,7 @@ class OrganizationActionItemListView(ApiView):
 class ActionItemDetailView(ApiView):
     class InputSerializer(StrictInput):
         version = StrictIntegerField(min_value=1, help_text=VERSION_HELP)
-        title = StrictCharField(max_length=300, required=False)
+        title = StrictCharField(max_length=TITLE_MAX, required=False)
         owner = StrictIntegerField(required=False, allow_null=True, help_text=OWNER_HELP)
         due_on = serializers.DateField(required=False, allow_null=True)
         status = serializers.ChoiceField(choices=ActionItemStatus.choices, required=False)
