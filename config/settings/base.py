@@ -127,10 +127,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
-# The peer address (REMOTE_ADDR), never a header a client can write. Behind a proxy that is the proxy's address,
-# so there a lockout holds for the user from every address (stricter, and a guesser can lock a known name out
-# for the cool-off).
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# The peer address, never a header a client can write; behind N trusted proxies, the address the first of them
+# saw (config/client_address.py). Unset behind a proxy, every sign-in seems to come from the proxy, and a lockout
+# holds for that user from every address.
+GOLDEN_HOURS_TRUSTED_PROXY_COUNT = env.int("GOLDEN_HOURS_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 
 # Storage is UTC; each organization and incident carries the zone it is shown in.
 USE_TZ = True
@@ -238,6 +239,7 @@ SPECTACULAR_SETTINGS = {
         # An incident is opened as one of these two (IncidentListCreateView).
         "IncidentOpeningStatusEnum": ["monitoring", "active"],
         "SeverityEnum": "crisis.models.Severity",
+        "TimeZoneEnum": "crisis.api.fields.TIME_ZONES",
         "DeadlineKindEnum": "crisis.models.DeadlineKind",
         "DeadlineStateEnum": "crisis.models.DeadlineState",
         "DeadlineOutcomeEnum": "crisis.api.views.deadlines.OUTCOMES",

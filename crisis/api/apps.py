@@ -9,3 +9,10 @@ class CrisisApiConfig(AppConfig):
     label = "crisis_api"
     verbose_name = _("Crisis API")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from crisis.timers.housekeeping import housekeeping_register
+
+        from .housekeeping import api_records_purge
+
+        housekeeping_register("api-records-purge", lambda *, now: api_records_purge())

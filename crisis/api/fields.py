@@ -1,5 +1,6 @@
 import copy
 import math
+import zoneinfo
 
 import django_filters
 from django import forms
@@ -96,6 +97,34 @@ class YesNoFilter(django_filters.BooleanFilter):
     """A boolean query filter that refuses ?is_open=429 with a 400, as the schema's boolean says."""
 
     field_class = YesNoFormField
+
+
+# The zones this Python knows (validate_time_zone's list), named once in the schema as TimeZoneEnum.
+TIME_ZONES = tuple(sorted(zoneinfo.available_timezones()))
+
+
+class TimeZoneField(serializers.ChoiceField):
+    """An IANA zone name, listed in the schema: "0" or "GMT+8" is a 400 a tool can foresee."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=TIME_ZONES, **kwargs)
+
+
+# The largest id any of our databases stores (a signed 64-bit integer); a larger one is no id, and SQLite
+# would raise OverflowError on it rather than find nothing.
+ID_MAX = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
+class IdFilter(django_filters.NumberFilter):
+    """A query filter on an id: a whole number from 1 up, or a 400 (?organization=1e400 used to be a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
 
 
 def _field_clone(field: serializers.Field) -> serializers.Field:

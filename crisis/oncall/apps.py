@@ -9,6 +9,10 @@ class OncallConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from crisis.timers.housekeeping import housekeeping_register
+
+        from .dispatch import oncall_housekeeping
         from .receivers import connect
 
         connect()
+        housekeeping_register("oncall", oncall_housekeeping)

@@ -102,6 +102,23 @@ def _queue_mail(invitation_id: int) -> None:
         logger.exception("could not queue the mail for invitation %s", invitation_id)
 
 
+# A freshly queued mail gets this long to go out before the sweep queues it again (the claim in invitation_mail
+# makes a duplicate harmless; the grace only saves the broker a message).
+RESEND_AFTER = timedelta(minutes=2)
+RESEND_BATCH = 100
+
+
+def invitations_mail_resend(*, now) -> int:
+    """Queue again the mail of pending invitations never mailed (the broker was down when they were sent, or the
+    task was lost with a worker); run by the engine's housekeeping. Returns how many were queued."""
+    lost = list(Invitation.objects.filter(status=InvitationStatus.SENT, mailed_at__isnull=True, expires_at__gt=now,
+                                          created_at__lte=now - RESEND_AFTER)
+                .order_by("created_at").values_list("pk", flat=True)[:RESEND_BATCH])
+    for invitation_id in lost:
+        _queue_mail(invitation_id)
+    return len(lost)
+
+
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     """Withdraw a pending invitation: its link stops working at once."""

@@ -20,6 +20,7 @@ from django.db import DatabaseError, close_old_connections, connection
 
 from crisis import clock
 
+from .housekeeping import housekeeping_run
 from .scheduling import WAKE_CHANNEL, publish_in_background
 from .sweeper import breaches_relay, deadline_next_due, deadlines_breach_due, deadlines_schedule_upcoming
 
@@ -89,12 +90,7 @@ class Engine:
     def housekeeping(self) -> None:
         deadlines_schedule_upcoming(now=clock.now())
         breaches_relay(older_than=self.relay_after)
-        from crisis.oncall.dispatch import oncall_housekeeping
-
-        oncall_housekeeping(now=clock.now())
-        from crisis.api.housekeeping import api_records_purge
-
-        api_records_purge()
+        housekeeping_run(now=clock.now())
 
     def sleep_seconds(self) -> float:
         """Until the next deadline falls due; a row the sweep could not lock only shortens it to the backoff."""

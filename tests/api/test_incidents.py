@@ -138,3 +138,26 @@ def test_it_rejects_a_malformed_if_match(api_as, open_incident, people):
 
     assert response.status_code == 400
     assert "version" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(("zone", "status"), [("Europe/Berlin", 201), ("0", 400), ("GMT+8", 400), ("", 400)])
+def test_it_takes_an_iana_time_zone_only(api_as, org, people, zone, status):
+    """The schema lists the zones (TimeZoneEnum): Schemathesis found "0" valid by the schema and refused."""
+    response = api_as(people["responder"]).post("/api/v1/incidents/", _create_body(org, time_zone=zone),
+                                                format="json")
+
+    assert response.status_code == status, response.json()
+    if status == 400:
+        assert list(response.json()["error"]["fields"]) == ["time_zone"]
+    else:
+        assert response.json()["time_zone"] == zone
+
+
+def test_it_lists_the_zones_in_the_schema():
+    import zoneinfo
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    assert set(schema["components"]["schemas"]["TimeZoneEnum"]["enum"]) == zoneinfo.available_timezones()

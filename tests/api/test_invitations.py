@@ -471,3 +471,49 @@ def test_it_counts_the_expiry_from_the_invitation(invited):
     _person, invitation = invited
     assert invitation.expires_at - invitation.created_at == timedelta(days=7)
     assert abs(invitation.created_at - timezone.now()) < timedelta(minutes=1)
+
+
+# A mail lost with the broker
+
+
+@pytest.fixture
+def broker_back(settings, monkeypatch):
+    """The broker answers again (tasks run in this process, as a worker would run them)."""
+    settings.GOLDEN_HOURS_SEND_TIMERS = True
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
+
+
+def test_it_mails_an_invitation_whose_mail_was_lost_on_a_later_pass(org, people, broker_back):
+    person = UserFactory(email="lin.wei@example.com")
+    # Sent while nothing reached the broker: no on-commit callback runs here, as none reached a worker there.
+    invitation = invitation_send(organization=org, actor=people["admin"], role=Role.VIEWER, username=person.username)
+
+    assert service.invitations_mail_resend(now=invitation.created_at + timedelta(minutes=1)) == 0  # still its turn
+    with time_machine.travel(invitation.created_at + timedelta(minutes=3), tick=False):
+        assert service.invitations_mail_resend(now=invitation.created_at + timedelta(minutes=3)) == 1
+        assert service.invitations_mail_resend(now=invitation.created_at + timedelta(minutes=4)) == 0
+
+    assert [message.to for message in mail.outbox] == [["lin.wei@example.com"]]
+
+
+@pytest.mark.parametrize("change", ["revoked", "expired", "mailed"])
+def test_it_does_not_mail_again_an_invitation_that_is_settled(org, people, broker_back, change):
+    person = UserFactory(email="lin.wei@example.com")
+    invitation = invitation_send(organization=org, actor=people["admin"], role=Role.VIEWER, username=person.username)
+    later = invitation.created_at + timedelta(minutes=10)
+    if change == "revoked":
+        service.invitation_revoke(invitation=invitation, actor=people["admin"])
+    elif change == "expired":
+        later = invitation.expires_at + timedelta(seconds=1)
+    else:
+        assert invitation_mail(invitation_id=invitation.pk) == 1
+        mail.outbox.clear()
+
+    assert service.invitations_mail_resend(now=later) == 0
+    assert mail.outbox == []
+
+
+def test_it_is_one_of_the_engines_housekeeping_jobs():
+    from crisis.timers.housekeeping import housekeeping_jobs
+
+    assert housekeeping_jobs()["invitations-mail-resend"] is service.invitations_mail_resend

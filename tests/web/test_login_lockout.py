@@ -100,3 +100,48 @@ def test_it_refuses_common_numeric_and_similar_passwords(password):
 
 def test_it_accepts_a_long_uncommon_password():
     validate_password("crimson-kettle-harbour-42")
+
+
+def sign_in_through_proxy(url: str, password: str, forwarded_for: str):
+    return Client().post(url, {"username": "guessed", "password": password}, REMOTE_ADDR="10.0.0.2",
+                         HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+@pytest.mark.django_db
+def test_it_ignores_x_forwarded_for_when_no_proxy_is_trusted(person):
+    """A guesser cannot dodge the lockout by writing a new X-Forwarded-For on each try."""
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_through_proxy("/login/", WRONG, f"198.51.100.{n}")
+
+    assert sign_in_through_proxy("/login/", PASSWORD, "198.51.100.200").status_code == 429
+
+
+@pytest.mark.django_db
+def test_it_locks_out_the_client_behind_a_trusted_proxy_not_the_proxy(person, settings):
+    settings.GOLDEN_HOURS_TRUSTED_PROXY_COUNT = 1
+    # The proxy appends the address it saw; whatever the guesser wrote before it is never read.
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_through_proxy("/login/", WRONG, f"6.6.6.{n}, 203.0.113.7")
+
+    assert sign_in_through_proxy("/login/", PASSWORD, "203.0.113.7").status_code == 429
+    assert is_signed_in(sign_in_through_proxy("/login/", PASSWORD, "192.0.2.44"))
+
+
+@pytest.mark.parametrize(("count", "forwarded_for", "expected"), [
+    (0, "6.6.6.6", "10.0.0.2"),
+    (1, "203.0.113.7", "203.0.113.7"),
+    (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),
+    (2, "6.6.6.6, 203.0.113.7, 10.0.0.9", "203.0.113.7"),
+    (2, "203.0.113.7", "10.0.0.2"),  # fewer hops than proxies: only the peer is certain
+    (1, "", "10.0.0.2"),
+])
+def test_it_reads_the_client_address_as_many_hops_from_the_right_as_there_are_proxies(settings, count,
+                                                                                        forwarded_for, expected):
+    from django.test import RequestFactory
+
+    from config.client_address import client_address
+
+    settings.GOLDEN_HOURS_TRUSTED_PROXY_COUNT = count
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+    assert client_address(request) == expected

@@ -11,6 +11,7 @@ from crisis.services.errors import InvalidInput
 from crisis.services.imports import import_schema, incident_import
 
 from ..base import ApiView, get_or_404
+from ..import_openapi import import_request_schema
 from ..representations import IncidentOut
 from ..scoping import scoped_organizations
 from .incidents import etag_headers
@@ -36,7 +37,8 @@ class IncidentImportView(ApiView):
                                  "Schema (GET /api/v1/incidents/import/schema/). Needs the commander role in the "
                                  "organization. All or nothing: a refusal names the item and field, such as "
                                  "statements[1].channel. The incident is retrospective and pages nobody."),
-        request=OpenApiTypes.OBJECT, examples=[OpenApiExample("A night crisis", value=EXAMPLE, request_only=True)],
+        request={"application/json": import_request_schema()},
+        examples=[OpenApiExample("A night crisis", value=EXAMPLE, request_only=True)],
         responses={201: inline_serializer("IncidentImportOut", {
             "incident": IncidentOut(), "events": serializers.IntegerField(),
             "statements": serializers.IntegerField(), "checkpoints": serializers.IntegerField()})},

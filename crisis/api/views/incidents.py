@@ -16,9 +16,11 @@ from ..fields import (
     IF_MATCH_SCHEMA,
     AwareDateTimeField,
     ChannelField,
+    IdFilter,
     StrictCharField,
     StrictInput,
     StrictIntegerField,
+    TimeZoneField,
     YesNoFilter,
     happened_at_field,
 )
@@ -57,7 +59,7 @@ def member_or_error(organization, user_id: int | None, field: str):
 
 
 class IncidentFilter(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(field_name="organization_id")
+    organization = IdFilter(field_name="organization_id")
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
     is_open = YesNoFilter(method="filter_is_open", label=pgettext_lazy("incident filter", "Open"))
@@ -91,7 +93,7 @@ class IncidentListCreateView(ApiView):
         spokesperson = StrictIntegerField(required=False, allow_null=True)
         affected_channels = serializers.ListField(child=ChannelField(), max_length=len(Channel), required=False)
         tags = serializers.ListField(child=StrictCharField(max_length=50), max_length=50, required=False)
-        time_zone = StrictCharField(max_length=64, required=False)
+        time_zone = TimeZoneField(required=False)
 
     @extend_schema(operation_id="incidents_list", responses=IncidentOut(many=True))
     def get(self, request):
@@ -120,7 +122,7 @@ class IncidentDetailView(ApiView):
         spokesperson = StrictIntegerField(required=False, allow_null=True)
         affected_channels = serializers.ListField(child=ChannelField(), max_length=len(Channel), required=False)
         tags = serializers.ListField(child=StrictCharField(max_length=50), max_length=50, required=False)
-        time_zone = StrictCharField(max_length=64, required=False)
+        time_zone = TimeZoneField(required=False)
 
     @extend_schema(operation_id="incidents_retrieve", responses=IncidentOut)
     def get(self, request, incident_id: int):

@@ -14,6 +14,7 @@ from crisis.models import (
     RecurUntil,
     Role,
     SatisfiedBy,
+    Severity,
     StatementKind,
 )
 from crisis.services import playbooks as service
@@ -96,6 +97,14 @@ class PlaybookDetailView(ApiView):
         return self.respond(PlaybookDetailOut(playbook).data)
 
 
+# Offsets by severity, keyed "1" to "4": declared one by one, so the schema names the keys (additionalProperties
+# false) instead of promising any key and refusing all but four.
+SeverityOffsetsInput = type("SeverityOffsetsInput", (StrictInput,), {
+    str(severity): StrictIntegerField(min_value=0, max_value=service.WEEK, required=False)
+    for severity in Severity.values
+})
+
+
 class StepInput(StrictInput):
     """Types only; the service checks how the fields fit together (a repeat needs its end, ...)."""
 
@@ -108,8 +117,7 @@ class StepInput(StrictInput):
     channel = StepChannelField(required=False)
     event_kind = serializers.ChoiceField(choices=EventKind.choices, required=False, allow_blank=True)
     offset_seconds = StrictIntegerField(min_value=0, max_value=service.WEEK)
-    severity_offsets = serializers.DictField(child=StrictIntegerField(min_value=0, max_value=service.WEEK),
-                                             required=False)
+    severity_offsets = SeverityOffsetsInput(required=False)
     recurrence_seconds = StrictIntegerField(min_value=60, max_value=service.WEEK, required=False, allow_null=True)
     recur_until = serializers.ChoiceField(choices=RecurUntil.choices, required=False, allow_blank=True)
     recur_until_seconds = StrictIntegerField(min_value=0, max_value=4 * service.WEEK, required=False, allow_null=True)

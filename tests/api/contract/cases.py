@@ -1,0 +1,86 @@
+"""What the schema cannot say, the run supplies: rules across fields and places that no OpenAPI schema states."""
+
+from datetime import UTC, datetime, timedelta
+
+SHARES = ("negative_share", "neutral_share", "positive_share")
+# Times of things that happened: not in the future, not a month before the incident's first public signal.
+# The run draws them from the last hour, but the stateful phase also reuses times the API answered with (an
+# invitation's expiry, a week ahead).
+HAPPENED_AT = ("first_public_signal_at", "detected_at", "occurred_at", "happened_at", "published_at",
+               "acknowledged_at", "measured_at", "resolved_at")
+
+
+def _moment(value) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
+def _times_aim(fields: dict) -> None:
+    now = datetime.now(UTC)
+    for name in HAPPENED_AT:
+        moment = _moment(fields.get(name))
+        if moment is not None and not now - timedelta(days=1) <= moment <= now:
+            fields[name] = (now - timedelta(minutes=30)).isoformat()
+    # An incident is detected at or after its first public signal.
+    signal, detected = _moment(fields.get("first_public_signal_at")), _moment(fields.get("detected_at"))
+    if signal is not None and detected is not None and detected < signal:
+        fields.update(first_public_signal_at=fields["detected_at"], detected_at=fields["first_public_signal_at"])
+
+
+def _step_aim(index: int, step: dict) -> None:
+    """A playbook step's fields depend on each other (a repeat needs its end; an event step needs its kind)."""
+    step["key"] = f"step-{index}"  # keys are unique within a playbook
+    if step.get("satisfied_by") == "event_kind" and not step.get("event_kind"):
+        step["event_kind"] = "observation"
+    if step.get("recurrence_seconds") is not None:
+        if step.get("recur_until") not in ("resolved", "offset"):
+            step["recur_until"] = "resolved"
+        if step["recur_until"] == "offset" and not step.get("recur_until_seconds"):
+            step["recur_until_seconds"] = 4 * 3600
+
+
+def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
+    """Aim a valid-by-schema request at real records and keep it valid by the rules the schema cannot state.
+
+    A negative case is left alone: it keeps its broken id (a 404) and its broken body (a 400), as declared.
+    ``keep_path``: the stateful phase carries ids from earlier answers; those are kept.
+    """
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return
+    if not keep_path:
+        for name in list(case.path_parameters or {}):
+            if name in world["ids"]:
+                case.path_parameters[name] = world["ids"][name]
+    # A cursor is valid only if the list gave it out (anything else is a 400); a drawn one never was.
+    if case.query:
+        case.query.pop("cursor", None)
+    if isinstance(case.body, dict):
+        for field, real_id in world["body_ids"].items():
+            if isinstance(case.body.get(field), int):
+                case.body[field] = real_id
+    if isinstance(case.body, dict) and isinstance(case.body.get("steps"), list):
+        for index, step in enumerate(case.body["steps"]):
+            if isinstance(step, dict):
+                _step_aim(index, step)
+    # A statement's text is limited by its channel, which is on the statement, not in the body of a new version.
+    if "/statements/" in case.path and isinstance(case.body, dict) and isinstance(case.body.get("body"), str):
+        case.body["body"] = case.body["body"][:world["statement_body_max"]]
+    points = case.body.get("points", [case.body]) if isinstance(case.body, dict) else []
+    for point in points:
+        if not isinstance(point, dict):
+            continue
+        _times_aim(point)
+        # A measurement records at least one measure (a rule across a dozen nullable fields).
+        if "checkpoints" in case.path and all(point.get(f) is None for f in world["measures"]):
+            point["negative_share"] = 0.4
+        # Shares of one measurement add up to at most 1 (a rule across fields): drawn ones rarely do.
+        if sum(point.get(f) or 0 for f in SHARES) > 1:
+            point.update({f: None for f in SHARES if f in point and f != "negative_share"})
+    # An edit names the version it was made on, in the body or in If-Match (a 400 without either): a rule across
+    # two places no schema can state. An old version is fine: the answer is a 409, as declared.
+    is_edit = case.method == "PATCH" and any(p.name == "If-Match" for p in case.operation.headers)
+    if is_edit and "version" not in (case.body or {}) and "If-Match" not in (case.headers or {}):
+        case.headers = {**(case.headers or {}), "If-Match": '"1"'}
