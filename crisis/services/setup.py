@@ -87,6 +87,41 @@ def _organization_by_slug(slug: str) -> Organization | None:
 
 
 @transaction.atomic
+def account_create(*, username: str, email: str, password: str | None) -> tuple[object, bool]:
+    """An account an admin can then invite (invitations are mailed only to existing accounts).
+
+    Returns (the account, whether it was created): an existing one is left as it is, password and all.
+    """
+    username, email = username.strip(), email.strip()
+    errors = FieldErrors()
+    if not username:
+        errors.add("username", _("Give a username."))
+    else:
+        try:
+            get_user_model().username_validator(username)
+        except ValidationError as exc:
+            errors.add("username", " ".join(exc.messages))
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.add("email", _("Enter a valid email address."))
+    errors.raise_if_any()
+    existing = get_user_model().objects.filter(username=username).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            user = _user_new(errors, username=username, email=email, password=password)
+    except IntegrityError as exc:
+        raise ConcurrentUpdate(_("Another run created %(slug)s at the same moment; run the command again.")
+                               % {"slug": username}, field="username") from exc
+    audit_record(organization=None, actor=None, action="user.create", obj=user,
+                 changes={"username": username, "email": email})
+    return user, True
+
+
+@transaction.atomic
 def organization_setup(
     *, name: str, username: str, time_zone: str, email: str = "", password: str | None = None, slug: str = ""
 ) -> SetupResult:

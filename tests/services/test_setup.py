@@ -124,3 +124,25 @@ def test_it_loses_the_race_to_a_run_that_created_the_organization_first(monkeypa
         organization_setup(name="Acme", username="li.na", password=PASSWORD, time_zone="Asia/Shanghai")
     assert Organization.objects.count() == 1
     assert not get_user_model().objects.filter(username="li.na").exists()
+
+
+# Accounts to invite
+
+
+def test_it_creates_an_account_that_an_admin_can_then_invite(password):
+    output = io.StringIO()
+    call_command("golden_hours_account", "--username", "wang.fang", "--email", "wang@acme.example", "--no-input",
+                 stdout=output)
+    user = get_user_model().objects.get(username="wang.fang")
+    assert user.check_password(PASSWORD) and not Membership.objects.filter(user=user).exists()
+    assert AuditEntry.objects.get(action="user.create").via == "command"
+    assert "Members page" in output.getvalue()
+
+
+def test_it_leaves_an_existing_account_as_it_is(password):
+    existing = get_user_model().objects.create_user("wang.fang", "old@example.com", "old-Passphrase-77")
+    output = io.StringIO()
+    call_command("golden_hours_account", "--username", "wang.fang", "--no-input", stdout=output)
+    existing.refresh_from_db()
+    assert existing.check_password("old-Passphrase-77")
+    assert "already exists" in output.getvalue() and not AuditEntry.objects.exists()

@@ -19,6 +19,17 @@ from crisis.services.setup import organization_setup
 PASSWORD_ENV = "GOLDEN_HOURS_ADMIN_PASSWORD"
 
 
+def password_from_env_or_prompt(*, interactive: bool) -> str | None:
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    if not interactive or not sys.stdin.isatty():
+        return None
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password (again): "):
+        raise CommandError("The two passwords differ; nothing was changed.")
+    return first
+
+
 class Command(BaseCommand):
     help = ("Create the first organization and its admin (idempotent: run again with the same names, it changes "
             f"nothing). The password is read from {PASSWORD_ENV} or asked for at a terminal.")
@@ -32,23 +43,13 @@ class Command(BaseCommand):
                             help="IANA zone the organization's dates are read in (default: %(default)s)")
         parser.add_argument("--no-input", action="store_true", help="never prompt (take the password from the env)")
 
-    def _password(self, *, interactive: bool) -> str | None:
-        if os.environ.get(PASSWORD_ENV):
-            return os.environ[PASSWORD_ENV]
-        if not interactive or not sys.stdin.isatty():
-            return None
-        first = getpass.getpass("Password for the admin: ")
-        if first != getpass.getpass("Password (again): "):
-            raise CommandError("The two passwords differ; nothing was changed.")
-        return first
-
     def handle(self, *args, organization: str, slug: str, username: str, email: str, time_zone: str,
                no_input: bool, **options):
         from django.contrib.auth import get_user_model
 
         # Only a new account needs a password: a second run is not asked for one.
         needs_password = not get_user_model().objects.filter(username=username.strip()).exists()
-        password = self._password(interactive=not no_input) if needs_password else None
+        password = password_from_env_or_prompt(interactive=not no_input) if needs_password else None
         if needs_password and not password:
             raise CommandError(f"Nothing was changed. A new account needs a password: set {PASSWORD_ENV} "
                                "or run the command at a terminal to be asked for it.")
