@@ -23,7 +23,7 @@ class IncidentFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(
         label=_("Search"), method="search", max_length=SEARCH_MAX,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Title or summary")}),
+        widget=forms.TextInput(attrs={"placeholder": _("Title or summary")}),
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=IncidentStatus.choices, empty_label=_("Any"))
     severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Severity.choices, empty_label=_("Any"))
