@@ -149,3 +149,16 @@ def test_it_keeps_the_dashboard_query_count_flat_with_a_queue(client_for, people
     with django_assert_max_num_queries(13):
         response = client.get(HOME)
     assert len(response.context["approval_rows"]) == waiting
+
+
+def test_it_tells_the_second_of_two_approvers_that_the_first_was_quicker(client_for, people, incident):
+    statement = _submitted(incident, people["responder"])
+    first, second = client_for(people["approver"]), client_for(people["commander"])
+    assert len(second.get(HOME).context["approval_rows"]) == 1  # both see it waiting
+    first.post(reverse("crisis:approval-approve", args=[statement.pk]))
+    response = second.post(reverse("crisis:approval-approve", args=[statement.pk]), follow=True)
+    [message] = list(response.context["messages"])
+    assert message.level_tag == "error" and "approved" in message.message
+    statement.refresh_from_db()
+    assert statement.status == StatementStatus.APPROVED
+    assert statement.versions.get().approvals.count() == 1

@@ -115,3 +115,10 @@ def test_it_keeps_the_query_count_flat(client_for, people, org, django_assert_ma
     with django_assert_max_num_queries(8):
         response = client.get(URL, {"q": "Case", "status": "active", "page": 2 if count > 25 else 1})
     assert response.status_code == 200
+
+
+def test_it_says_what_is_wrong_with_a_date_it_cannot_read(client_for, people, org):
+    IncidentFactory(organization=org, title="Smoke on a train")
+    response = client_for(people["viewer"]).get(URL, {"signal_from": "2026-13-40"})
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.content.decode()
