@@ -3,7 +3,7 @@
 import zoneinfo
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from crisis.models import Incident, Organization, SentimentCheckpoint, TimelineEvent
 
@@ -46,3 +46,20 @@ def incident_deadlines(*, incident: Incident):
     from crisis.models import Deadline
 
     return Deadline.objects.filter(incident=incident).order_by("due_at", "id")
+
+
+def golden_hours_deadline_filter(prefix: str = "") -> Q:
+    """Deadlines owed to the public (playbook steps, surge responses) that still count.
+
+    An escalation timer belongs to a page (crisis.oncall), not to the golden hours, and a cancelled
+    deadline is owed by nobody: the room and the dashboard both count through this, so they agree.
+    ``prefix`` reaches the deadlines through a relation, e.g. ``"deadlines__"`` from incidents.
+    """
+    from crisis.models import DeadlineKind, DeadlineState
+
+    return ~Q(**{f"{prefix}kind": DeadlineKind.ESCALATION}) & ~Q(**{f"{prefix}state": DeadlineState.CANCELLED})
+
+
+def golden_hours_deadlines(*, incident: Incident):
+    """The deadlines the room's golden clock shows: see golden_hours_deadline_filter."""
+    return incident_deadlines(incident=incident).filter(golden_hours_deadline_filter())

@@ -16,7 +16,7 @@ from crisis.durations import duration_label
 from crisis.models import Breach, Deadline, DeadlineState, EventKind, Incident, SatisfiedBy
 from crisis.playbooks.steps import step_for
 from crisis.playbooks.verdicts import MET_LATE, PassedCount, Verdict, deadline_verdict, passed_counts
-from crisis.selectors import incident_deadlines, local_time
+from crisis.selectors import golden_hours_deadlines, local_time
 from crisis.timers.wording import entered_later
 
 # What the fact that settled a deadline is called, by the kind of line it wrote.
@@ -118,8 +118,7 @@ def _retractions(deadlines: list[Deadline]) -> dict[int, Breach]:
 
 def deadline_rows(*, incident: Incident, time_format: str = "%H:%M") -> list[DeadlineRow]:
     # Escalation deadlines belong to pages (on-call), not to the public-facing golden hours.
-    deadlines = [d for d in incident_deadlines(incident=incident).annotate(fact_kind=F("satisfied_by_event__kind"))
-                 if d.state != DeadlineState.CANCELLED and d.kind != "escalation"]
+    deadlines = list(golden_hours_deadlines(incident=incident).annotate(fact_kind=F("satisfied_by_event__kind")))
     retractions = _retractions(deadlines)
     return [DeadlineRow(deadline=d, verdict=deadline_verdict(d, retracted=d.pk in retractions),
                         fact=_fact(incident, d), retraction=retractions.get(d.pk), incident=incident,

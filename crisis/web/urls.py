@@ -1,11 +1,25 @@
 from django.urls import path
 
-from .views import clock, dashboard, incidents, invitations, oncall, playbooks, sentiment, statements, timeline
+from .views import (
+    clock,
+    dashboard,
+    incident_list,
+    incidents,
+    invitations,
+    members,
+    oncall,
+    playbooks,
+    sentiment,
+    statements,
+    timeline,
+)
 
 app_name = "crisis"
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("organization/", dashboard.organization_switch, name="organization-switch"),
+    path("incidents/", incident_list.incident_list, name="incident-list"),
+    path("approvals/<int:pk>/approve/", dashboard.approval_approve, name="approval-approve"),
     path("incidents/new/", incidents.incident_open_view, name="incident-open"),
     path("incidents/<int:pk>/", incidents.incident_room, name="incident-room"),
     path("incidents/<int:pk>/status/", incidents.incident_status, name="incident-status"),
@@ -26,6 +40,9 @@ urlpatterns = [
     path("deadlines/<int:pk>/<str:action>/", clock.deadline_action, name="deadline-action"),
     path("playbooks/", playbooks.playbook_list, name="playbooks"),
     path("on-call/", oncall.oncall_schedule, name="oncall-schedule"),
+    path("members/", members.members, name="members"),
+    path("members/<int:pk>/role/", members.member_role, name="member-role"),
+    path("members/invitations/<int:pk>/revoke/", members.member_invitation_revoke, name="member-invitation-revoke"),
     path("invitations/<str:token>/", invitations.invitation_accept_view, name="invitation-accept"),
     path("playbooks/<int:pk>/edit/", playbooks.playbook_edit, name="playbook-edit"),
 ]
