@@ -235,3 +235,15 @@ def test_it_refuses_a_member_of_another_organization_in_a_level(org, admin):
     with pytest.raises(InvalidInput):
         escalation_policy_create(organization=org, actor=admin, name="N", severities=[], repeat=0,
                                  levels=[LevelInput(target_kind="user", user_id=stranger.pk, wait_seconds=60)])
+
+
+def test_it_moves_the_version_on_when_the_django_admin_edits_a_schedule(rf, schedule, admin):
+    from django.contrib import admin as django_admin
+
+    from crisis.oncall.admin import ScheduleAdmin
+
+    schedule.name = "Edited in the admin"
+    ScheduleAdmin(Schedule, django_admin.site).save_model(rf.post("/"), schedule, None, True)
+    with pytest.raises(ConcurrentUpdate):  # a desk page opened before the admin's edit
+        schedule_update(schedule=schedule, actor=admin, version=1, name="From the desk", time_zone="Europe/London")
+    assert Schedule.objects.get().name == "Edited in the admin"

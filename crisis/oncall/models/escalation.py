@@ -19,7 +19,7 @@ class EscalationPolicy(models.Model):
     repeat = models.PositiveSmallIntegerField(_("repeat"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Compare-and-set for the desk's edit pages: two admins editing at once must not silently overwrite.
-    version = models.PositiveIntegerField(_("version"), default=1)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("escalation policy")

@@ -18,7 +18,7 @@ class Schedule(models.Model):
                                  validators=[validate_time_zone])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Compare-and-set for the desk's edit pages: two admins editing at once must not silently overwrite.
-    version = models.PositiveIntegerField(_("version"), default=1)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("on-call schedule")
@@ -45,7 +45,7 @@ class Rotation(models.Model):
     length_days = models.PositiveSmallIntegerField(_("shift length (days)"), default=7,
                                                    validators=[MinValueValidator(1)])
     # Compare-and-set for the desk's edit pages: two admins editing at once must not silently overwrite.
-    version = models.PositiveIntegerField(_("version"), default=1)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("rotation")
@@ -84,7 +84,7 @@ class Override(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Compare-and-set for the desk's edit pages: two admins editing at once must not silently overwrite.
-    version = models.PositiveIntegerField(_("version"), default=1)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("override")
