@@ -269,8 +269,9 @@ def rotation_edit(request: HttpRequest, schedule_id: int, rotation_id: int) -> H
             "name": rotation.name, "members": "\n".join(m.user.get_username() for m in members),
             "starts_on": rotation.starts_on, "handoff_time": rotation.handoff_time,
             "length_days": rotation.length_days, "position": rotation.position, "version": rotation.version})
-    return desk_render(request, "oncall/rotation_edit.html", {"rotation": rotation, "schedule": rotation.schedule,
-                                                             "form": form}, status=status)
+    return desk_render(request, "oncall/rotation_edit.html", {
+        "rotation": rotation, "schedule": rotation.schedule, "form": form,
+        "people": _people(rotation.schedule.organization)}, status=status)
 
 
 @desk_view

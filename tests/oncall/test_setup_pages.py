@@ -297,3 +297,12 @@ def test_it_shows_the_preview_in_the_schedule_zone(admin_client, people, org):
     ny = NOW.astimezone(zoneinfo.ZoneInfo("America/New_York"))
     assert ny.strftime("%H:%M") == "21:00"
     assert "21:00 <small>EST</small>" in body  # the window opens "now", 21:00 the evening before in New York
+
+
+def test_it_renders_the_setup_pages_in_chinese(admin_client, people, org, schedule):
+    rotation_with(schedule, [people["viewer"]])
+    policy_with(org, [])
+    setup = admin_client.get("/zh-hans/oncall/setup/").content.decode()
+    assert "值班设置" in setup and "此策略没有任何级别" in setup and "没有启用的联系方式" in setup
+    page = admin_client.get(f"/zh-hans/oncall/setup/schedules/{schedule.pk}/").content.decode()
+    assert "添加轮值" in page and "添加临时替班" in page and "Add rotation" not in page

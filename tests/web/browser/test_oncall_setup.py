@@ -94,3 +94,23 @@ def test_it_sets_up_a_rotation_an_override_and_a_policy_then_shows_who_is_on_cal
     page.goto(f"{live_server.url}/on-call/")
     expect(page.locator("section", has_text="Comms primary")).to_contain_text("Approver Tester")
     expect(page.get_by_role("link", name=re.compile("Set up schedules"))).to_be_visible()
+
+
+def test_it_makes_a_token_shows_it_once_and_revokes_it(sign_in, desk_people, live_server):
+    expect = _expect()
+    page = sign_in(desk_people["responder"], viewport=VIEWPORTS["phone"])
+    page.goto(f"{live_server.url}/oncall/me/tokens/")
+    expect(page.get_by_text("No tokens.")).to_be_visible()
+    page.get_by_label("Name").fill("Listening tool")
+    page.get_by_label("Write").check()
+    page.get_by_role("button", name="Make token").click()
+    secret = page.get_by_label("Token", exact=True)
+    expect(secret).to_have_value(re.compile(r"^gh_"))
+    page.get_by_role("button", name="Copy").click()  # oncall.js runs within the Content-Security-Policy
+    expect(secret).to_be_focused()
+
+    page.goto(f"{live_server.url}/oncall/me/tokens/")
+    expect(page.get_by_label("Token", exact=True)).to_have_count(0)
+    expect(page.locator("section[aria-labelledby='my-tokens']")).to_contain_text("read, write")
+    page.get_by_role("button", name="Revoke Listening tool").click()
+    expect(page.get_by_text("Token revoked: it no longer works.")).to_be_visible()
