@@ -306,3 +306,34 @@ def test_it_renders_the_setup_pages_in_chinese(admin_client, people, org, schedu
     assert "值班设置" in setup and "此策略没有任何级别" in setup and "没有启用的联系方式" in setup
     page = admin_client.get(f"/zh-hans/oncall/setup/schedules/{schedule.pk}/").content.decode()
     assert "添加轮值" in page and "添加临时替班" in page and "Add rotation" not in page
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_it_asks_as_many_queries_for_one_of_everything_as_for_many(admin_client, people, org, schedule):
+    rotation = rotation_with(schedule, [people["viewer"]])
+    override = Override.objects.create(schedule=schedule, user=people["viewer"], starts_at=NOW,
+                                       ends_at=NOW + timedelta(hours=1))
+    policy = policy_with(org, [{"target_kind": "schedule", "schedule": schedule}])
+    urls = [SETUP, reverse("oncall_desk:schedule", args=[schedule.pk]),
+            reverse("oncall_desk:rotation-edit", args=[schedule.pk, rotation.pk]),
+            reverse("oncall_desk:override-edit", args=[schedule.pk, override.pk]),
+            reverse("oncall_desk:policy-edit", args=[policy.pk])]
+    one = [_queries(admin_client, url) for url in urls]
+    users = _crowd(org, schedule, 50)
+    Override.objects.bulk_create([Override(schedule=schedule, user=users[n % 50], starts_at=NOW + timedelta(hours=n),
+                                           ends_at=NOW + timedelta(hours=n, minutes=30)) for n in range(200)])
+    for _n in range(10):
+        other = ScheduleFactory(organization=org)
+        rotation_with(other, users[:5])
+        policy_with(org, [{"target_kind": "schedule", "schedule": other}, {"target_kind": "user", "user": users[3]}])
+    many = [_queries(admin_client, url) for url in urls]
+    assert many == one
+    assert max(many) <= 16
