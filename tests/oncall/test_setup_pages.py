@@ -337,3 +337,19 @@ def test_it_asks_as_many_queries_for_one_of_everything_as_for_many(admin_client,
     many = [_queries(admin_client, url) for url in urls]
     assert many == one
     assert max(many) <= 16
+
+
+def test_it_shows_the_on_call_page_with_overrides_in_flat_queries(client_for, people, org, schedule):
+    rotation_with(schedule, [people["viewer"]], starts_on=date(2026, 11, 1))
+    Override.objects.create(schedule=schedule, user=people["approver"], starts_at=NOW - timedelta(hours=1),
+                            ends_at=NOW + timedelta(hours=3), reason="Dentist swap")
+    client = client_for(people["viewer"])
+    url = reverse("crisis:oncall-schedule")
+    body = client.get(url).content.decode()  # the first visit also makes the reader's calendar secret
+    one = _queries(client, url)
+    assert f"<strong>{people['approver'].get_username()}</strong>" in body  # on call now, by the override
+    assert "Override: Dentist swap" in body
+    for _n in range(10):
+        other = ScheduleFactory(organization=org)
+        rotation_with(other, _crowd(org, ScheduleFactory(organization=org), 5)[:2])
+    assert _queries(client, url) == one
