@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_calendar, views_contacts, views_setup, views_tokens
+from . import views, views_calendar, views_contacts, views_policies, views_setup, views_tokens
 
 app_name = "oncall_desk"
 
@@ -35,7 +35,7 @@ urlpatterns = [
          name="override-edit"),
     path("setup/schedules/<int:schedule_id>/overrides/<int:override_id>/remove/", views_setup.override_remove,
          name="override-remove"),
-    path("setup/policies/add/", views_setup.policy_add, name="policy-add"),
-    path("setup/policies/<int:policy_id>/", views_setup.policy_edit, name="policy-edit"),
-    path("setup/policies/<int:policy_id>/remove/", views_setup.policy_remove, name="policy-remove"),
+    path("setup/policies/add/", views_policies.policy_add, name="policy-add"),
+    path("setup/policies/<int:policy_id>/", views_policies.policy_edit, name="policy-edit"),
+    path("setup/policies/<int:policy_id>/remove/", views_policies.policy_remove, name="policy-remove"),
 ]

@@ -1,5 +1,5 @@
-"""On-call setup in the desk: schedules, rotations, overrides and escalation policies, with a preview of who
-is on call and warnings about what would not reach anyone.
+"""On-call setup in the desk: schedules, rotations and overrides, with a preview of who is on call and warnings
+about what would not reach anyone (escalation policies are in views_policies.py).
 
 Members see the setup read-only; organization admins change it (the services check that again). Another
 organization's schedule or policy is a 404. Every page asks the database a fixed number of times, whatever the
@@ -25,18 +25,9 @@ from crisis.web.access import Abilities, abilities_for, current_organization, de
 from crisis.web.errors import form_submit
 from crisis.web.rendering import desk_render
 
-from .forms import (
-    LevelFormSet,
-    OverrideForm,
-    PolicyForm,
-    RotationForm,
-    ScheduleForm,
-    level_target_value,
-    level_targets,
-)
+from .forms import OverrideForm, RotationForm, ScheduleForm
 from .models import EscalationLevel, EscalationPolicy, Override, Rotation, RotationMember, Schedule
 from .preview import PREVIEW_DAYS, schedule_previews
-from .services.policies import escalation_policy_create, escalation_policy_delete, escalation_policy_update
 from .services.schedules import (
     override_create,
     override_delete,
@@ -51,14 +42,13 @@ from .services.schedules import (
 from .setup_checks import people_reachable, policy_warnings, rotation_warnings
 
 HOME = "oncall_desk:setup"
-BLANK_LEVELS = 2
 
 
-def _forbidden(request: HttpRequest) -> HttpResponse:
+def forbidden_page(request: HttpRequest) -> HttpResponse:
     return desk_render(request, "crisis/forbidden.html", {}, status=403)
 
 
-def _organization(request: HttpRequest) -> tuple[Organization, Abilities]:
+def organization_for_request(request: HttpRequest) -> tuple[Organization, Abilities]:
     organization = current_organization(request)
     if organization is None:
         raise Http404
@@ -71,7 +61,7 @@ def _schedule(request: HttpRequest, schedule_id: int) -> tuple[Schedule, Abiliti
     return schedule, abilities_for(user=request.user, organization=schedule.organization)
 
 
-def _people(organization: Organization) -> list:
+def organization_people(organization: Organization) -> list:
     return [m.user for m in Membership.objects.filter(organization=organization).select_related("user")
             .order_by("user__first_name", "user__last_name", "user__username")]
 
@@ -80,7 +70,7 @@ def _time_zones() -> list[str]:
     return sorted(zoneinfo.available_timezones())
 
 
-def _one_button(request: HttpRequest, act: Callable[[], object], success: str, back: str, *args) -> HttpResponse:
+def one_button(request: HttpRequest, act: Callable[[], object], success: str, back: str, *args) -> HttpResponse:
     try:
         act()
     except DomainError as error:
@@ -99,7 +89,7 @@ def _policies(organization: Organization) -> list[EscalationPolicy]:
 # --- The setup page: every schedule and policy, with warnings ---------------------------------------------------
 
 def _setup_page(request: HttpRequest, *, schedule_form: ScheduleForm | None = None, status: int = 200):
-    organization, abilities = _organization(request)
+    organization, abilities = organization_for_request(request)
     schedules = list(Schedule.objects.filter(organization=organization).order_by("name"))
     previews = schedule_previews(schedules=schedules, start=clock.now())
     rotations = list(Rotation.objects.filter(schedule__organization=organization)
@@ -134,9 +124,9 @@ def setup(request: HttpRequest) -> HttpResponse:
 @desk_view
 @require_POST
 def schedule_add(request: HttpRequest) -> HttpResponse:
-    organization, abilities = _organization(request)
+    organization, abilities = organization_for_request(request)
     if not abilities.can_admin:
-        return _forbidden(request)
+        return forbidden_page(request)
     form = ScheduleForm(request.POST)
     schedule, status = form_submit(form, lambda: schedule_create(
         organization=organization, actor=request.user, name=form.cleaned_data["name"],
@@ -153,7 +143,7 @@ def _schedule_page(request: HttpRequest, schedule: Schedule, abilities: Abilitie
                    schedule_form: ScheduleForm | None = None, rotation_form: RotationForm | None = None,
                    override_form: OverrideForm | None = None, status: int = 200) -> HttpResponse:
     now = clock.now()
-    people = _people(schedule.organization)
+    people = organization_people(schedule.organization)
     rotations = list(schedule.rotations.prefetch_related(
         Prefetch("members", RotationMember.objects.select_related("user"))).order_by("position", "id"))
     overrides = list(schedule.overrides.filter(ends_at__gt=now).select_related("user").order_by("starts_at", "id"))
@@ -186,7 +176,7 @@ def schedule_view(request: HttpRequest, schedule_id: int) -> HttpResponse:
     if request.method == "GET":
         return _schedule_page(request, schedule, abilities)
     if not abilities.can_admin:
-        return _forbidden(request)
+        return forbidden_page(request)
     form = ScheduleForm(request.POST)
     _saved, status = form_submit(form, lambda: schedule_update(
         schedule=schedule, actor=request.user, version=form.version_value(), name=form.cleaned_data["name"],
@@ -202,8 +192,8 @@ def schedule_view(request: HttpRequest, schedule_id: int) -> HttpResponse:
 def schedule_remove(request: HttpRequest, schedule_id: int) -> HttpResponse:
     schedule, abilities = _schedule(request, schedule_id)
     if not abilities.can_admin:
-        return _forbidden(request)
-    version = _posted_version(request)
+        return forbidden_page(request)
+    version = posted_version(request)
     try:
         schedule_delete(schedule=schedule, actor=request.user, version=version)
     except DomainError as error:
@@ -213,7 +203,7 @@ def schedule_remove(request: HttpRequest, schedule_id: int) -> HttpResponse:
     return redirect(HOME)
 
 
-def _posted_version(request: HttpRequest) -> int:
+def posted_version(request: HttpRequest) -> int:
     try:
         return int(request.POST.get("version", ""))
     except ValueError:
@@ -231,7 +221,7 @@ def _rotation_fields(form: RotationForm) -> dict:
 def rotation_add(request: HttpRequest, schedule_id: int) -> HttpResponse:
     schedule, abilities = _schedule(request, schedule_id)
     if not abilities.can_admin:
-        return _forbidden(request)
+        return forbidden_page(request)
     form = RotationForm(request.POST, usernames=_usernames(schedule.organization))
     _saved, status = form_submit(form, lambda: rotation_create(
         schedule=schedule, actor=request.user, position=form.cleaned_data["position"], **_rotation_fields(form)))
@@ -252,7 +242,7 @@ def _rotation(request: HttpRequest, schedule_id: int, rotation_id: int):
 def rotation_edit(request: HttpRequest, schedule_id: int, rotation_id: int) -> HttpResponse:
     rotation, abilities = _rotation(request, schedule_id, rotation_id)
     if not abilities.can_admin:
-        return _forbidden(request)
+        return forbidden_page(request)
     status = 200
     if request.method == "POST":
         form = RotationForm(request.POST, usernames=_usernames(rotation.schedule.organization))
@@ -271,7 +261,7 @@ def rotation_edit(request: HttpRequest, schedule_id: int, rotation_id: int) -> H
             "length_days": rotation.length_days, "position": rotation.position, "version": rotation.version})
     return desk_render(request, "oncall/rotation_edit.html", {
         "rotation": rotation, "schedule": rotation.schedule, "form": form,
-        "people": _people(rotation.schedule.organization)}, status=status)
+        "people": organization_people(rotation.schedule.organization)}, status=status)
 
 
 @desk_view
@@ -279,9 +269,9 @@ def rotation_edit(request: HttpRequest, schedule_id: int, rotation_id: int) -> H
 def rotation_remove(request: HttpRequest, schedule_id: int, rotation_id: int) -> HttpResponse:
     rotation, abilities = _rotation(request, schedule_id, rotation_id)
     if not abilities.can_admin:
-        return _forbidden(request)
-    return _one_button(request, lambda: rotation_delete(rotation=rotation, actor=request.user,
-                                                        version=_posted_version(request)),
+        return forbidden_page(request)
+    return one_button(request, lambda: rotation_delete(rotation=rotation, actor=request.user,
+                                                        version=posted_version(request)),
                        _("Rotation removed."), "oncall_desk:schedule", rotation.schedule_id)
 
 
@@ -296,8 +286,8 @@ def _override_fields(form: OverrideForm) -> dict:
 def override_add(request: HttpRequest, schedule_id: int) -> HttpResponse:
     schedule, abilities = _schedule(request, schedule_id)
     if not abilities.can_admin:
-        return _forbidden(request)
-    form = OverrideForm(request.POST, zone=schedule.time_zone, people=_people(schedule.organization))
+        return forbidden_page(request)
+    form = OverrideForm(request.POST, zone=schedule.time_zone, people=organization_people(schedule.organization))
     _saved, status = form_submit(form, lambda: override_create(schedule=schedule, actor=request.user,
                                                                **_override_fields(form)))
     if status is None:
@@ -317,9 +307,9 @@ def _override(request: HttpRequest, schedule_id: int, override_id: int):
 def override_edit(request: HttpRequest, schedule_id: int, override_id: int) -> HttpResponse:
     override, abilities = _override(request, schedule_id, override_id)
     if not abilities.can_admin:
-        return _forbidden(request)
+        return forbidden_page(request)
     schedule = override.schedule
-    people = _people(schedule.organization)
+    people = organization_people(schedule.organization)
     status = 200
     if request.method == "POST":
         form = OverrideForm(request.POST, zone=schedule.time_zone, people=people)
@@ -343,86 +333,7 @@ def override_edit(request: HttpRequest, schedule_id: int, override_id: int) -> H
 def override_remove(request: HttpRequest, schedule_id: int, override_id: int) -> HttpResponse:
     override, abilities = _override(request, schedule_id, override_id)
     if not abilities.can_admin:
-        return _forbidden(request)
-    return _one_button(request, lambda: override_delete(override=override, actor=request.user,
-                                                        version=_posted_version(request)),
+        return forbidden_page(request)
+    return one_button(request, lambda: override_delete(override=override, actor=request.user,
+                                                        version=posted_version(request)),
                        _("Override removed."), "oncall_desk:schedule", override.schedule_id)
-
-
-# --- Escalation policies -----------------------------------------------------------------------------------------
-
-def _level_formset(organization: Organization, *, data=None, initial=None) -> LevelFormSet:
-    targets = level_targets(people=_people(organization),
-                            schedules=list(Schedule.objects.filter(organization=organization).order_by("name")))
-    initial = list(initial or []) + [{"wait_minutes": 5}] * BLANK_LEVELS
-    return LevelFormSet(data, initial=None if data is not None else initial, prefix="levels",
-                        form_kwargs={"targets": targets})
-
-
-def _policy_save(request: HttpRequest, organization: Organization, policy: EscalationPolicy | None) -> HttpResponse:
-    form = PolicyForm(request.POST)
-    levels = _level_formset(organization, data=request.POST)
-
-    def save():
-        fields = {"name": form.cleaned_data["name"], "severities": form.cleaned_data["severities"],
-                  "repeat": form.cleaned_data["repeat"],
-                  "levels": [lv for lv in (f.level() for f in levels.forms) if lv is not None]}
-        if policy is None:
-            return escalation_policy_create(organization=organization, actor=request.user, **fields)
-        return escalation_policy_update(policy=policy, actor=request.user, version=form.version_value(), **fields)
-
-    if not levels.is_valid():
-        form.is_valid()
-        status = 400
-    else:
-        _saved, status = form_submit(form, save)
-    if status is None:
-        messages.success(request, _("Escalation policy saved."))
-        return redirect(HOME)
-    return desk_render(request, "oncall/policy_edit.html", {"policy": policy, "form": form, "levels": levels},
-                       status=status)
-
-
-@desk_view
-@require_http_methods(["GET", "POST"])
-def policy_add(request: HttpRequest) -> HttpResponse:
-    organization, abilities = _organization(request)
-    if not abilities.can_admin:
-        return _forbidden(request)
-    if request.method == "POST":
-        return _policy_save(request, organization, None)
-    return desk_render(request, "oncall/policy_edit.html", {
-        "policy": None, "form": PolicyForm(initial={"repeat": 0}), "levels": _level_formset(organization)})
-
-
-def _policy(request: HttpRequest, policy_id: int):
-    policy = get_object_or_404(EscalationPolicy.objects.filter(
-        organization__in=organizations_for_user(user=request.user)).select_related("organization"), pk=policy_id)
-    return policy, abilities_for(user=request.user, organization=policy.organization)
-
-
-@desk_view
-@require_http_methods(["GET", "POST"])
-def policy_edit(request: HttpRequest, policy_id: int) -> HttpResponse:
-    policy, abilities = _policy(request, policy_id)
-    if not abilities.can_admin:
-        return _forbidden(request)
-    if request.method == "POST":
-        return _policy_save(request, policy.organization, policy)
-    initial = [{"target": level_target_value(lv), "wait_minutes": max(1, lv.wait_seconds // 60)}
-               for lv in policy.levels.order_by("position", "id")]
-    form = PolicyForm(initial={"name": policy.name, "severities": policy.severities, "repeat": policy.repeat,
-                               "version": policy.version})
-    return desk_render(request, "oncall/policy_edit.html", {
-        "policy": policy, "form": form, "levels": _level_formset(policy.organization, initial=initial)})
-
-
-@desk_view
-@require_POST
-def policy_remove(request: HttpRequest, policy_id: int) -> HttpResponse:
-    policy, abilities = _policy(request, policy_id)
-    if not abilities.can_admin:
-        return _forbidden(request)
-    return _one_button(request, lambda: escalation_policy_delete(policy=policy, actor=request.user,
-                                                                 version=_posted_version(request)),
-                       _("Escalation policy removed."), HOME)
