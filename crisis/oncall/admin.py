@@ -1,11 +1,24 @@
-"""Admin: schedules, policies and contact methods are configuration and are edited here;
-pages and deliveries change only through the services and are read here."""
+"""Admin: contact methods are configuration and are edited here; schedules and policies have desk pages
+(On-call setup, views_setup.py) and can still be edited here; pages and deliveries change only through the
+services and are read here."""
 
 from django.contrib import admin
+from django.db.models import F
 
 from crisis.admin import ReadOnlyAdmin
 
 from . import models
+
+
+class VersionBumpAdmin(admin.ModelAdmin):
+    """An edit here moves the version on, so a desk page opened before it refuses to overwrite it unseen."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        if change:
+            obj.refresh_from_db(fields=["version"])
 
 
 class RotationMemberInline(admin.TabularInline):
@@ -14,7 +27,7 @@ class RotationMemberInline(admin.TabularInline):
 
 
 @admin.register(models.Rotation)
-class RotationAdmin(admin.ModelAdmin):
+class RotationAdmin(VersionBumpAdmin):
     list_display = ["name", "schedule", "starts_on", "handoff_time", "length_days", "position"]
     inlines = [RotationMemberInline]
 
@@ -31,7 +44,7 @@ class OverrideInline(admin.TabularInline):
 
 
 @admin.register(models.Schedule)
-class ScheduleAdmin(admin.ModelAdmin):
+class ScheduleAdmin(VersionBumpAdmin):
     list_display = ["name", "organization", "time_zone"]
     list_filter = ["organization"]
     inlines = [RotationInline, OverrideInline]
@@ -43,7 +56,7 @@ class EscalationLevelInline(admin.TabularInline):
 
 
 @admin.register(models.EscalationPolicy)
-class EscalationPolicyAdmin(admin.ModelAdmin):
+class EscalationPolicyAdmin(VersionBumpAdmin):
     list_display = ["name", "organization", "severities", "repeat"]
     list_filter = ["organization"]
     inlines = [EscalationLevelInline]

@@ -18,6 +18,8 @@ class EscalationPolicy(models.Model):
     # After the last level, start again from the first this many more times.
     repeat = models.PositiveSmallIntegerField(_("repeat"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Compare-and-set for the desk's edit pages: two admins editing at once must not silently overwrite.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("escalation policy")
@@ -67,3 +69,7 @@ class EscalationLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy} level {self.position}"
+
+    @property
+    def wait_minutes(self) -> int:
+        return max(1, self.wait_seconds // 60)

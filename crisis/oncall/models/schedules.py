@@ -17,6 +17,8 @@ class Schedule(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone,
                                  validators=[validate_time_zone])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Compare-and-set for the desk's edit pages: two admins editing at once must not silently overwrite.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("on-call schedule")
@@ -42,6 +44,8 @@ class Rotation(models.Model):
     # 1 = daily, 7 = weekly, anything else = custom.
     length_days = models.PositiveSmallIntegerField(_("shift length (days)"), default=7,
                                                    validators=[MinValueValidator(1)])
+    # Compare-and-set for the desk's edit pages: two admins editing at once must not silently overwrite.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("rotation")
@@ -79,6 +83,8 @@ class Override(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Compare-and-set for the desk's edit pages: two admins editing at once must not silently overwrite.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("override")
