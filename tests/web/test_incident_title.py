@@ -1,4 +1,4 @@
-"""The title on the open-an-incident form: shown whole, never cut by the browser, refused with a reason when too long."""
+"""The title on the open-an-incident form: shown whole, never cut by the browser, refused with a reason if too long."""
 
 from datetime import timedelta
 
