@@ -53,7 +53,8 @@ def test_it_adds_the_year_to_a_file_from_another_year(ready, time_machine):
     time_machine.move_to(datetime(2027, 3, 1, tzinfo=UTC), tick=False)
     report = ready("json", "en")
     with translation.override("en"):
-        assert report_file_label(report, "Asia/Shanghai") == "JSON · English · generated 2 Dec 2026 11:00 (Asia/Shanghai)"
+        label = report_file_label(report, "Asia/Shanghai")
+    assert label == "JSON · English · generated 2 Dec 2026 11:00 (Asia/Shanghai)"
 
 
 def test_it_shows_a_dash_where_no_file_is_ready(hand_built, people, client_for):
