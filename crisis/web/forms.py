@@ -6,6 +6,7 @@ from datetime import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crisis import clock
 from crisis.models import (
     Channel,
     EventKind,
@@ -221,7 +222,11 @@ class StatementRetractForm(forms.Form):
 
 
 class SentimentForm(ZonedForm):
-    measured_at = LocalDateTimeField(label=_("Measured at"))
+    # Now, in the incident's zone, when the form opens: most readings are entered as they are taken, and a
+    # reading taken earlier is entered by changing it (the checkpoint keeps both times).
+    measured_at = LocalDateTimeField(label=_("Measured at"), initial=clock.now,
+                                     help_text=_("Filled in with the time the form opened; change it for a "
+                                                 "reading taken earlier."))
     source = forms.CharField(label=_("Source / platform"), max_length=100)
     negative_share = forms.FloatField(label=_("Negative share (%)"), required=False, min_value=0, max_value=100)
     positive_share = forms.FloatField(label=_("Positive share (%)"), required=False, min_value=0, max_value=100)
