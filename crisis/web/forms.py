@@ -224,9 +224,8 @@ class StatementRetractForm(forms.Form):
 class SentimentForm(ZonedForm):
     # Now, in the incident's zone, when the form opens: most readings are entered as they are taken, and a
     # reading taken earlier is entered by changing it (the checkpoint keeps both times).
-    measured_at = LocalDateTimeField(label=_("Measured at"), initial=clock.now,
-                                     help_text=_("Filled in with the time the form opened; change it for a "
-                                                 "reading taken earlier."))
+    # (The template says so beside the field, with the zone.)
+    measured_at = LocalDateTimeField(label=_("Measured at"), initial=clock.now)
     source = forms.CharField(label=_("Source / platform"), max_length=100)
     negative_share = forms.FloatField(label=_("Negative share (%)"), required=False, min_value=0, max_value=100)
     positive_share = forms.FloatField(label=_("Positive share (%)"), required=False, min_value=0, max_value=100)

@@ -25,7 +25,7 @@ def _url(incident):
 def test_it_fills_measured_at_with_now_in_the_incidents_zone(client_for, people, shanghai_incident):
     page = client_for(people["responder"]).get(_url(shanghai_incident)).content.decode()
     assert 'name="measured_at" value="2026-12-02T11:00"' in page
-    assert "Asia/Shanghai" in page
+    assert "Asia/Shanghai · Filled in with the time the form opened" in page
 
 
 def test_it_fills_in_the_time_the_form_opens_not_the_time_the_server_started(
