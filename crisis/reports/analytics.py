@@ -151,12 +151,12 @@ def analytics_charts(data: dict) -> dict:
     quarters = [q["quarter"] for q in by_quarter]
     recovered = [(r["time_to_first_statement_minutes"], r["recovery_minutes"], r["title"]) for r in data["incidents"]
                  if r["time_to_first_statement_minutes"] is not None and r["recovery_minutes"] is not None]
+    compliance = {"title": _("Golden-4-hours compliance: deadlines by step"),
+                  "rows": [(s["name"], s["met"], s["late"], s["missed"]) for s in steps],
+                  "legend": (_("on time"), _("late"), _("missed")), "empty": _("No deadline has come due yet.")}
     return {
-        "compliance": compliance_svg(
-            title=_("Golden-4-hours compliance: deadlines by step"),
-            rows=[(s["name"], s["met"], s["late"], s["missed"]) for s in steps],
-            legend=(_("on time"), _("late"), _("missed")),
-            empty=_("No deadline has come due yet.")),
+        "compliance": compliance_svg(**compliance),
+        "compliance_narrow": compliance_svg(**compliance, narrow=True),
         # A trend needs two quarters; one quarter would be a column of dots.
         "compliance_quarter": line_svg(
             title=_("Share of deadlines met on time, by quarter"), categories=quarters, unit="%", maximum=100,

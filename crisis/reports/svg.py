@@ -153,44 +153,63 @@ def bar_svg(*, title: str, bars: Sequence[tuple[str, float | None]], unit: str =
     return _svg(WIDTH, height, title, body)
 
 
+NARROW_WIDTH = 360
+
+
+def _text_width(text: str, size: int) -> float:
+    """About how wide ``text`` sets in a sans-serif at ``size`` (CJK characters are square)."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.58 for ch in text)
+
+
 def compliance_svg(*, title: str, rows: Sequence[tuple[str, int, int, int]], legend: tuple[str, str, str],
-                   empty: str = "") -> SafeString:
+                   empty: str = "", narrow: bool = False) -> SafeString:
     """One horizontal bar per step, split into deadlines met on time, done late and missed.
 
     Each bar is the step's share (100 % wide), so steps with few and many deadlines compare; the counts are
-    written in the segments (or beside them when a segment is too narrow), and the total at the bar's end.
+    written in the segments wide enough to hold them, and on time / total at the bar's end. ``narrow`` draws
+    for a phone (360 wide, each step's name above its bar) so that its type is not scaled down to nothing.
     """
     rows = [row for row in rows if sum(row[1:])]
     if not rows:
         return _empty(title, empty or _("No data yet."))
-    label_w, row_h, legend_h = 250, 34, 30
-    plot_w = WIDTH - label_w - 56
-    height = TOP + legend_h + row_h * len(rows) + 8
+    width = NARROW_WIDTH if narrow else WIDTH
+    label_w = 4 if narrow else 250
+    plot_w = width - label_w - 52
     colors = (ON_TIME, LATE, MISSED)
     body = []
-    # The legend on its own line above the bars, each entry as wide as its words: never cut.
-    lx = label_w
+    # The legend on its own line(s) above the bars, each entry as wide as its words: never cut.
+    lx, ly = label_w, TOP
     for name, color in zip(legend, colors, strict=True):
-        body.append(f'<rect x="{lx}" y="{TOP}" width="12" height="12" fill="{color}"/>')
-        body.append(_text(lx + 17, TOP + 10, name, size=12))
-        lx += 17 + len(name) * 8 + 24
-    for index, (label, *counts) in enumerate(rows):
-        y = TOP + legend_h + index * row_h
-        total = sum(counts)
-        body.append(_lines(label_w - 10, y + row_h / 2 + 4, _wrap(label, 34), anchor="end", size=12))
-        x = float(label_w)
+        entry = 17 + _text_width(name, 12) + 20
+        if lx + entry > width and lx > label_w:
+            lx, ly = label_w, ly + 20
+        body.append(f'<rect x="{lx:.1f}" y="{ly}" width="12" height="12" fill="{color}"/>')
+        body.append(_text(lx + 17, ly + 10, name, size=12))
+        lx += entry
+    y = ly + 26
+    for label, *counts in rows:
+        lines = _wrap(label, 50 if narrow else 34)
+        if narrow:
+            body.append(_lines(label_w, y + 10 + (len(lines) - 1) * 6.5, lines, size=12))
+            y += 15 * len(lines)
+            bar_h = 24
+        else:
+            bar_h = 34
+            body.append(_lines(label_w - 10, y + bar_h / 2 + 4, lines, anchor="end", size=12))
+        total, x = sum(counts), float(label_w)
         for count, color in zip(counts, colors, strict=True):
             if not count:
                 continue
             w = count / total * plot_w
-            body.append(f'<rect x="{x:.1f}" y="{y + 5}" width="{w:.1f}" height="{row_h - 10}" fill="{color}">'
+            body.append(f'<rect x="{x:.1f}" y="{y + 5}" width="{w:.1f}" height="{bar_h - 10}" fill="{color}">'
                         f"<title>{escape(label)}: {count}</title></rect>")
             if w >= 10 + 8 * len(str(count)):
                 ink = "#1b1b1b" if color == LATE else "#fff"
-                body.append(_text(x + w / 2, y + row_h / 2 + 4, str(count), anchor="middle", color=ink, size=12))
+                body.append(_text(x + w / 2, y + bar_h / 2 + 4, str(count), anchor="middle", color=ink, size=12))
             x += w
-        body.append(_text(label_w + plot_w + 6, y + row_h / 2 + 4, f"{counts[0]}/{total}", size=12))
-    return _svg(WIDTH, height, title, body)
+        body.append(_text(label_w + plot_w + 6, y + bar_h / 2 + 4, f"{counts[0]}/{total}", size=12))
+        y += bar_h + (8 if narrow else 0)
+    return _svg(width, int(y + 8), title, body)
 
 
 def line_svg(*, title: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],

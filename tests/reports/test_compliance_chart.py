@@ -108,3 +108,16 @@ def test_it_leaves_false_alarms_out_of_the_chart(org):
     _incident(org, T0, ("holding-statement", "breached", None))
     Incident.objects.update(status=IncidentStatus.FALSE_ALARM)
     assert "No deadline has come due yet." in analytics_charts(organization_analytics(organization=org))["compliance"]
+
+
+def test_it_draws_a_phone_version_with_names_above_the_bars_and_a_wrapping_legend():
+    legend = ("delivered before the deadline", "delivered after the deadline", "never delivered at all")
+    svg = compliance_svg(title="t", rows=[("Holding statement published", 3, 1, 1)], legend=legend, narrow=True)
+    assert 'viewBox="0 0 360 ' in svg
+    label_y = float(re.search(r'y="([\d.]+)"[^>]*>Holding statement published<', svg).group(1))
+    bar_y = min(float(y) for y in re.findall(r'<rect x="[\d.]+" y="([\d.]+)"[^>]*><title>', svg))
+    assert label_y < bar_y  # the name sits above its bar
+    swatches = re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="12" height="12"', svg)
+    assert len({y for _x, y in swatches}) > 1  # three long entries wrap onto a second line
+    for x, _y in swatches:
+        assert float(x) < 360

@@ -8,6 +8,9 @@ from django.utils import timezone
 
 from crisis.services.incidents import incident_open
 from crisis.services.sentiment import sentiment_checkpoint_record
+from tests.deadline_helpers import T0
+from tests.factories import IncidentFactory
+from tests.reports.factories import DeadlineFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -122,4 +125,23 @@ def test_it_draws_the_room_chart_labels_at_a_readable_size(sign_in, desk_people,
     assert len(sizes) >= 8
     # A label's box is about 1.2 times its type: 13 px boxes are 11 px type, the least a tired eye reads.
     assert min(sizes) >= 13, sizes
+    assert _scroll_width(page) <= viewport["width"]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_it_shows_the_compliance_chart_whole_at_either_size(sign_in, desk_people, org, live_server, viewport):
+    incident = IncidentFactory(organization=org, first_public_signal_at=T0, detected_at=T0)
+    for key, state, met_at in (("acknowledge", "met", T0), ("holding-statement", "breached", None)):
+        DeadlineFactory(incident=incident, step_key=key, name="Sentiment checkpoint every 30 minutes (first 4 hours)",
+                        due_at=T0 + timedelta(minutes=30), state=state, met_at=met_at)
+    page = sign_in(desk_people["viewer"], viewport=viewport)
+    page.goto(f"{live_server.url}{reverse('reports:analytics')}")
+    chart = page.get_by_role("img", name="Golden-4-hours compliance: deadlines by step")
+    assert chart.count() == 1  # the other drawing is hidden, out of the accessibility tree too
+    box = chart.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    for word in ("on time", "late", "missed"):
+        legend = chart.locator("text", has_text=word).first.bounding_box()
+        assert legend["x"] + legend["width"] <= box["x"] + box["width"] + 1
+        assert legend["height"] >= 11  # type scaled to at least readable size
     assert _scroll_width(page) <= viewport["width"]
