@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 # phone). Labels are 14 units (18 on a phone, desk.css): readable at either size. A wider drawing shrank them
 # to 6-7 px on a laptop and 5 px on a phone.
 WIDTH, HEIGHT = 520, 260
-LEFT, RIGHT, TOP, BOTTOM = 50, 58, 14, 30
+LEFT, RIGHT, TOP, BOTTOM = 58, 70, 14, 30
 # At most this many time labels, so that 18-unit "HH:MM" labels never touch; a phone shows every other one.
 MAX_TIME_TICKS = 6
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -124,7 +124,7 @@ def sentiment_chart(
     chart.share_ticks = [Tick(y_share(s), f"{s:.0%}") for s in (0, 0.25, 0.5, 0.75, 1)]
     chart.volume_ticks = [Tick(y_volume(v), f"{v:,.0f}") for v in (0, top_volume / 2, top_volume)]
     step = _time_step(span)
-    tick = start
+    tick = _first_round_tick(start, step, local)
     while tick <= end:
         label = local(tick).strftime("%H:%M" if step < timedelta(days=1) else "%m-%d")
         chart.time_ticks.append(Tick(x(tick), label, is_minor=len(chart.time_ticks) % 2 == 1))
@@ -142,6 +142,15 @@ def _time_step(span_seconds: float) -> timedelta:
         if span_seconds / (minutes * 60) < MAX_TIME_TICKS:
             return timedelta(minutes=minutes)
     return timedelta(days=int(span_seconds // (86400 * (MAX_TIME_TICKS - 1))) + 1)
+
+
+def _first_round_tick(start: datetime, step: timedelta, local) -> datetime:
+    """The first instant at or after ``start`` whose wall clock is a whole step (19:30, 20:00; midnight for days)."""
+    wall = local(start)
+    into_day = timedelta(hours=wall.hour, minutes=wall.minute, seconds=wall.second, microseconds=wall.microsecond)
+    unit = min(step, timedelta(days=1))
+    ahead = -into_day % unit
+    return start + ahead
 
 
 def sparkline(values: list[float], *, width: int = 80, height: int = 20) -> str:

@@ -1,5 +1,6 @@
 """The room's sentiment chart keeps its labels readable: few enough time labels that large type fits."""
 
+import zoneinfo
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -43,3 +44,14 @@ def test_it_renders_one_checkpoint_and_a_week_of_three_hundred(rf):
         html = render_to_string("crisis/partials/sentiment_chart.html",
                                 {"chart": chart, "incident": SimpleNamespace(pk=1)}, request=rf.get("/"))
         assert html.count("<circle") == len(chart.negative)
+
+
+def test_it_puts_time_labels_on_round_wall_clock_times_in_the_incidents_zone():
+    kolkata = zoneinfo.ZoneInfo("Asia/Kolkata")  # UTC+5:30: round in UTC would read 05:30, 06:30 ...
+    start = datetime(2026, 12, 2, 3, 7, tzinfo=UTC)
+    checkpoints = [SimpleNamespace(measured_at=start + timedelta(hours=3), negative_share=0.3, mention_volume=None,
+                                   source="Weibo")]
+    chart = sentiment_chart(checkpoints=checkpoints, publications=[], start=start, end=start + timedelta(hours=3),
+                            local=lambda m: m.astimezone(kolkata))
+    assert [t.label for t in chart.time_ticks] == ["09:00", "10:00", "11:00"]
+    assert chart.time_ticks[0].position > chart.left  # 08:37 is where the axis starts; 09:00 is a little in
