@@ -119,12 +119,18 @@ def test_it_draws_the_room_chart_labels_at_a_readable_size(sign_in, desk_people,
                                     negative_share=share, mention_volume=1200)
     page = sign_in(people["viewer"], viewport=viewport)
     page.goto(f"{live_server.url}{reverse('crisis:incident-room', args=[incident.pk])}")
-    sizes = page.evaluate("""() => [...document.querySelectorAll('#sentiment-chart svg text')]
-        .filter(t => getComputedStyle(t).display !== 'none')
-        .map(t => t.getBoundingClientRect().height)""")
-    assert len(sizes) >= 8
+    labels = page.evaluate("""() => {
+        const svg = document.querySelector('#sentiment-chart svg').getBoundingClientRect();
+        return [...document.querySelectorAll('#sentiment-chart svg text')]
+            .filter(t => getComputedStyle(t).display !== 'none')
+            .map(t => { const r = t.getBoundingClientRect();
+                        return {text: t.textContent, height: r.height,
+                                inside: r.left >= svg.left - 1 && r.right <= svg.right + 1}; });
+    }""")
+    assert len(labels) >= 8
     # A label's box is about 1.2 times its type: 13 px boxes are 11 px type, the least a tired eye reads.
-    assert min(sizes) >= 13, sizes
+    assert min(label["height"] for label in labels) >= 13, labels
+    assert [label["text"] for label in labels if not label["inside"]] == []  # none cut at the chart's edges
     assert _scroll_width(page) <= viewport["width"]
 
 
