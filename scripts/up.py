@@ -26,6 +26,8 @@ def run(*args: str) -> None:
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    # Acknowledge links in pages point at the desk; on another HOST/PORT they must follow it.
+    os.environ.setdefault("GOLDEN_HOURS_BASE_URL", f"http://{HOST}:{PORT}")
     redis_proc, redis_url = redis_url_or_bundled(ROOT / "var" / "redis")
     os.environ["REDIS_URL"] = redis_url
     print(f"Redis: {redis_url}" + (" (bundled, stopped on exit)" if redis_proc else ""))

@@ -254,12 +254,20 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+THIRD_PARTY_LOGGERS = ("weasyprint", "fontTools", "axes")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # Libraries that narrate their work at INFO: WeasyPrint logs a weasyprint.progress line per step of every PDF,
+    # fontTools one per font subset, django-axes a banner per process. `bin/up` runs three processes on one
+    # terminal, where that buried the desk's own lines; their warnings and errors still come through.
+    "loggers": {
+        name: {"level": env("DJANGO_THIRD_PARTY_LOG_LEVEL", default="WARNING")}
+        for name in THIRD_PARTY_LOGGERS
+    },
 }
 
 # The deadline engine (see docs/architecture.md).

@@ -82,7 +82,7 @@ def sent_messages(request: HttpRequest) -> HttpResponse:
         delivery.breaker = breakers.get(delivery.contact_id)
         delivery.can_acknowledge = delivery.page_id in acknowledgeable
     troubled_first = sorted(breakers.values(), key=lambda b: (not b.is_troubled, -b.updated_at.timestamp()))
-    return render(request, "oncall/sent_messages.html", {
+    return desk_render(request, "oncall/sent_messages.html", {
         "deliveries": deliveries, "breakers": troubled_first,
         "breaker_failures": settings.GOLDEN_HOURS_BREAKER_FAILURES,
     })

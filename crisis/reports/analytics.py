@@ -28,7 +28,7 @@ from crisis.models import (
 
 from .assembly import PUBLIC_KINDS
 from .figures import Point, percentile, quarter_of, sentiment_recovery
-from .svg import bar_svg, line_svg, scatter_svg
+from .svg import bar_svg, compliance_svg, line_svg, scatter_svg
 
 
 def _share(met: int, breached: int) -> float | None:
@@ -76,7 +76,7 @@ def _deadline_tallies(deadlines, quarter: dict) -> tuple[list[dict], list[dict],
     per_incident: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     delays: dict[str, list[float]] = defaultdict(list)
     for incident_id, key, name, state, due_at, met_at in deadlines:
-        step = steps.setdefault(key, {"key": key, "name": _(name), "met": 0, "breached": 0})
+        step = steps.setdefault(key, {"key": key, "name": _(name), "met": 0, "breached": 0, "late": 0, "missed": 0})
         if met_at is not None:
             # Late is late: a step done after its due time still says how slow it was.
             delays[key].append(minutes_between(due_at, met_at))
@@ -84,6 +84,9 @@ def _deadline_tallies(deadlines, quarter: dict) -> tuple[list[dict], list[dict],
             continue
         index = 0 if state == DeadlineState.MET else 1
         step["met" if index == 0 else "breached"] += 1
+        if index == 1:
+            # A breached deadline was either done after its due time (late) or never done (missed).
+            step["late" if met_at is not None else "missed"] += 1
         quarters[quarter[incident_id]][key][index] += 1
         quarters[quarter[incident_id]]["*"][index] += 1
         per_incident[incident_id][index] += 1
@@ -148,14 +151,16 @@ def analytics_charts(data: dict) -> dict:
     quarters = [q["quarter"] for q in by_quarter]
     recovered = [(r["time_to_first_statement_minutes"], r["recovery_minutes"], r["title"]) for r in data["incidents"]
                  if r["time_to_first_statement_minutes"] is not None and r["recovery_minutes"] is not None]
+    compliance = {"title": _("Golden-4-hours compliance: deadlines by step"),
+                  "rows": [(s["name"], s["met"], s["late"], s["missed"]) for s in steps],
+                  "legend": (_("on time"), _("late"), _("missed")), "empty": _("No deadline has come due yet.")}
     return {
-        "compliance": line_svg(
-            title=_("Golden-4-hours compliance: share of deadlines met"), categories=quarters, unit="%", maximum=100,
-            series=[(_("All steps"), [_pct(q["share_met"]) for q in by_quarter])]
-            + [(s["name"], [_pct(q["steps"].get(s["key"])) for q in by_quarter]) for s in steps[:7]]),
-        "share_by_step": bar_svg(title=_("Share of deadlines met, by step"), unit="%", maximum=100,
-                                 bars=[(s["name"], _pct(s["share_met"])) for s in steps]),
-        "breaches": bar_svg(title=_("Breaches by step"), bars=[(s["name"], s["breached"]) for s in steps]),
+        "compliance": compliance_svg(**compliance),
+        "compliance_narrow": compliance_svg(**compliance, narrow=True),
+        # A trend needs two quarters; one quarter would be a column of dots.
+        "compliance_quarter": line_svg(
+            title=_("Share of deadlines met on time, by quarter"), categories=quarters, unit="%", maximum=100,
+            series=[(_("All steps"), [_pct(q["share_met"]) for q in by_quarter])]) if len(quarters) > 1 else "",
         "first_statement_quarter": line_svg(
             title=_("Time to first public statement (minutes), by quarter"),
             categories=[g["quarter"] for g in data["first_statement_by_quarter"]],

@@ -18,6 +18,8 @@ VOLUME = "#9db4cc"
 STATEMENT = "#2c7a4b"
 INK = "#333"
 GRID = "#ddd"
+# On time / late / missed: told apart by lightness as well as hue, and each segment carries its count.
+ON_TIME, LATE, MISSED = "#2c7a4b", "#e0a526", "#a0001c"
 PALETTE = ("#1f5f8b", "#c0392b", "#2c7a4b", "#8e44ad", "#d68910", "#5d6d7e", "#117864", "#a04000")
 
 
@@ -31,6 +33,37 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
 def _text(x: float, y: float, text: str, *, anchor: str = "start", color: str = INK, size: int = 11) -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{color}" font-size="{size}">'
             f"{escape(text)}</text>")
+
+
+def _wrap(label: str, width: int) -> list[str]:
+    """A label in at most two lines of about ``width`` characters (CJK counts double): shown whole, not cut.
+
+    Only a label longer than two lines ends in an ellipsis; the table under every chart has it in full.
+    """
+    def size(text: str) -> int:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+    if size(label) <= width:
+        return [label]
+    words = label.split(" ") if " " in label else list(label)
+    joiner = " " if " " in label else ""
+    first: list[str] = []
+    while words and size(joiner.join([*first, words[0]])) <= width:
+        first.append(words.pop(0))
+    if not first:
+        first.append(words.pop(0))
+    rest = joiner.join(words)
+    while size(rest) > width:
+        rest = rest[:-2] + "…"
+    return [joiner.join(first), rest] if rest else [joiner.join(first)]
+
+
+def _lines(x: float, y: float, lines: list[str], *, anchor: str = "start", color: str = INK, size: int = 11,
+           leading: int = 13) -> str:
+    """Text over one or two lines, centred on ``y``."""
+    top = y - (len(lines) - 1) * leading / 2
+    return "".join(_text(x, top + i * leading, line, anchor=anchor, color=color, size=size)
+                   for i, line in enumerate(lines))
 
 
 def _empty(title: str, message: str) -> SafeString:
@@ -120,6 +153,65 @@ def bar_svg(*, title: str, bars: Sequence[tuple[str, float | None]], unit: str =
     return _svg(WIDTH, height, title, body)
 
 
+NARROW_WIDTH = 360
+
+
+def _text_width(text: str, size: int) -> float:
+    """About how wide ``text`` sets in a sans-serif at ``size`` (CJK characters are square)."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.58 for ch in text)
+
+
+def compliance_svg(*, title: str, rows: Sequence[tuple[str, int, int, int]], legend: tuple[str, str, str],
+                   empty: str = "", narrow: bool = False) -> SafeString:
+    """One horizontal bar per step, split into deadlines met on time, done late and missed.
+
+    Each bar is the step's share (100 % wide), so steps with few and many deadlines compare; the counts are
+    written in the segments wide enough to hold them, and on time / total at the bar's end. ``narrow`` draws
+    for a phone (360 wide, each step's name above its bar) so that its type is not scaled down to nothing.
+    """
+    rows = [row for row in rows if sum(row[1:])]
+    if not rows:
+        return _empty(title, empty or _("No data yet."))
+    width = NARROW_WIDTH if narrow else WIDTH
+    label_w = 4 if narrow else 250
+    plot_w = width - label_w - 52
+    colors = (ON_TIME, LATE, MISSED)
+    body = []
+    # The legend on its own line(s) above the bars, each entry as wide as its words: never cut.
+    lx, ly = label_w, TOP
+    for name, color in zip(legend, colors, strict=True):
+        entry = 17 + _text_width(name, 12) + 20
+        if lx + entry > width and lx > label_w:
+            lx, ly = label_w, ly + 20
+        body.append(f'<rect x="{lx:.1f}" y="{ly}" width="12" height="12" fill="{color}"/>')
+        body.append(_text(lx + 17, ly + 10, name, size=12))
+        lx += entry
+    y = ly + 26
+    for label, *counts in rows:
+        lines = _wrap(label, 50 if narrow else 34)
+        if narrow:
+            body.append(_lines(label_w, y + 10 + (len(lines) - 1) * 6.5, lines, size=12))
+            y += 15 * len(lines)
+            bar_h = 24
+        else:
+            bar_h = 34
+            body.append(_lines(label_w - 10, y + bar_h / 2 + 4, lines, anchor="end", size=12))
+        total, x = sum(counts), float(label_w)
+        for count, color in zip(counts, colors, strict=True):
+            if not count:
+                continue
+            w = count / total * plot_w
+            body.append(f'<rect x="{x:.1f}" y="{y + 5}" width="{w:.1f}" height="{bar_h - 10}" fill="{color}">'
+                        f"<title>{escape(label)}: {count}</title></rect>")
+            if w >= 10 + 8 * len(str(count)):
+                ink = "#1b1b1b" if color == LATE else "#fff"
+                body.append(_text(x + w / 2, y + bar_h / 2 + 4, str(count), anchor="middle", color=ink, size=12))
+            x += w
+        body.append(_text(label_w + plot_w + 6, y + bar_h / 2 + 4, f"{counts[0]}/{total}", size=12))
+        y += bar_h + (8 if narrow else 0)
+    return _svg(width, int(y + 8), title, body)
+
+
 def line_svg(*, title: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],
              unit: str = "", maximum: float | None = None, empty: str = "") -> SafeString:
     """One line per series over ordered categories (quarters)."""
@@ -130,20 +222,21 @@ def line_svg(*, title: str, categories: Sequence[str], series: Sequence[tuple[st
     plot_w, plot_h = WIDTH - LEFT - RIGHT - 120, HEIGHT - TOP - BOTTOM
     bottom = TOP + plot_h
     slot = plot_w / max(len(categories) - 1, 1)
+    x0 = LEFT if len(categories) > 1 else LEFT + plot_w / 2
     body = [f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="{GRID}"/>']
     for fraction in (0.5, 1.0):
         y = bottom - fraction * plot_h
         body.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
         body.append(_text(LEFT - 6, y + 4, f"{top * fraction:g}{unit}", anchor="end"))
     for index, category in enumerate(categories):
-        body.append(_text(LEFT + index * slot, bottom + 16, category, anchor="middle"))
+        body.append(_text(x0 + index * slot, bottom + 16, category, anchor="middle"))
     for number, (name, vs) in enumerate(series):
         color = PALETTE[number % len(PALETTE)]
-        coords = [f"{LEFT + i * slot:.1f},{bottom - v / top * plot_h:.1f}" for i, v in enumerate(vs) if v is not None]
+        coords = [f"{x0 + i * slot:.1f},{bottom - v / top * plot_h:.1f}" for i, v in enumerate(vs) if v is not None]
         if len(coords) > 1:
             body.append(f'<polyline points="{" ".join(coords)}" fill="none" stroke="{color}" stroke-width="2"/>')
         body.extend(f'<circle cx="{c.split(",")[0]}" cy="{c.split(",")[1]}" r="3" fill="{color}"/>' for c in coords)
-        body.append(_text(LEFT + plot_w + 8, TOP + 12 + number * 14, name[:22], color=color))
+        body.append(_lines(LEFT + plot_w + 8, TOP + 12 + number * 28, _wrap(name, 20), color=color))
     return _svg(WIDTH, HEIGHT, title, body)
 
 

@@ -7,8 +7,13 @@ published statements as vertical markers, and the organization's alarm threshold
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 56, 14, 34
+# The chart is drawn in these units and scaled to its column (about 450 px in the room at 1280 px, 340 px on a
+# phone). Labels are 14 units (18 on a phone, desk.css): readable at either size. A wider drawing shrank them
+# to 6-7 px on a laptop and 5 px on a phone.
+WIDTH, HEIGHT = 520, 260
+LEFT, RIGHT, TOP, BOTTOM = 58, 70, 14, 30
+# At most this many time labels, so that 18-unit "HH:MM" labels never touch; a phone shows every other one.
+MAX_TIME_TICKS = 6
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
 
@@ -37,6 +42,7 @@ class Marker:
 class Tick:
     position: float
     label: str
+    is_minor: bool = False
 
 
 @dataclass
@@ -117,18 +123,34 @@ def sentiment_chart(
     chart.markers = [Marker(x(moment), f"{local(moment):%H:%M} {label}") for moment, label in publications]
     chart.share_ticks = [Tick(y_share(s), f"{s:.0%}") for s in (0, 0.25, 0.5, 0.75, 1)]
     chart.volume_ticks = [Tick(y_volume(v), f"{v:,.0f}") for v in (0, top_volume / 2, top_volume)]
-    hours = span / 3600
-    step = timedelta(minutes=15 if hours <= 2 else 30 if hours <= 4 else 60 if hours <= 10 else 240 if hours <= 40
-                     else 1440)
-    tick = start
+    step = _time_step(span)
+    tick = _first_round_tick(start, step, local)
     while tick <= end:
-        chart.time_ticks.append(Tick(x(tick), local(tick).strftime("%H:%M" if step < timedelta(days=1) else "%m-%d")))
+        label = local(tick).strftime("%H:%M" if step < timedelta(days=1) else "%m-%d")
+        chart.time_ticks.append(Tick(x(tick), label, is_minor=len(chart.time_ticks) % 2 == 1))
         tick += step
     if negative_threshold is not None:
         chart.negative_threshold = y_share(negative_threshold)
     if volume_threshold:
         chart.volume_threshold = y_volume(volume_threshold)
     return chart
+
+
+def _time_step(span_seconds: float) -> timedelta:
+    """The shortest round step that gives at most MAX_TIME_TICKS labels over the span."""
+    for minutes in (15, 30, 60, 120, 240, 360, 720, 1440, 2880, 10080):
+        if span_seconds / (minutes * 60) < MAX_TIME_TICKS:
+            return timedelta(minutes=minutes)
+    return timedelta(days=int(span_seconds // (86400 * (MAX_TIME_TICKS - 1))) + 1)
+
+
+def _first_round_tick(start: datetime, step: timedelta, local) -> datetime:
+    """The first instant at or after ``start`` whose wall clock is a whole step (19:30, 20:00; midnight for days)."""
+    wall = local(start)
+    into_day = timedelta(hours=wall.hour, minutes=wall.minute, seconds=wall.second, microseconds=wall.microsecond)
+    unit = min(step, timedelta(days=1))
+    ahead = -into_day % unit
+    return start + ahead
 
 
 def sparkline(values: list[float], *, width: int = 80, height: int = 20) -> str:

@@ -6,9 +6,11 @@ from datetime import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crisis import clock
 from crisis.models import (
     Channel,
     EventKind,
+    Incident,
     IncidentStatus,
     Severity,
     StatementKind,
@@ -77,8 +79,33 @@ def _member_choices(organization) -> list[tuple[str, str]]:
     ]
 
 
+class TitleInput(forms.Textarea):
+    """A title field that shows the whole title and never cuts it.
+
+    A text input is a few dozen characters wide, and its ``maxlength`` makes the browser drop the end of a
+    pasted title without a word; this wraps to as many lines as the title needs (desk.css) and leaves the
+    length to the form, whose error names the limit and the count.
+    """
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"rows": 2, "class": "title-input", **(attrs or {})})
+
+
+class IncidentTitleField(forms.CharField):
+    widget = TitleInput
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+    def to_python(self, value):
+        # A title is one line: a newline typed or pasted into the wrapping box becomes a space.
+        return " ".join(super().to_python(value).split())
+
+
 class IncidentOpenForm(ZonedForm):
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = IncidentTitleField(label=_("Title"), max_length=Incident._meta.get_field("title").max_length)
     severity = forms.TypedChoiceField(label=_("Severity"), choices=Severity.choices, coerce=int,
                                       initial=Severity.SEV2)
     first_public_signal_at = LocalDateTimeField(
@@ -195,7 +222,10 @@ class StatementRetractForm(forms.Form):
 
 
 class SentimentForm(ZonedForm):
-    measured_at = LocalDateTimeField(label=_("Measured at"))
+    # Now, in the incident's zone, when the form opens: most readings are entered as they are taken, and a
+    # reading taken earlier is entered by changing it (the checkpoint keeps both times).
+    # (The template says so beside the field, with the zone.)
+    measured_at = LocalDateTimeField(label=_("Measured at"), initial=clock.now)
     source = forms.CharField(label=_("Source / platform"), max_length=100)
     negative_share = forms.FloatField(label=_("Negative share (%)"), required=False, min_value=0, max_value=100)
     positive_share = forms.FloatField(label=_("Positive share (%)"), required=False, min_value=0, max_value=100)

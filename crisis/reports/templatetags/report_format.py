@@ -9,6 +9,9 @@ import zoneinfo
 from datetime import datetime
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language_info, pgettext
 from django.utils.translation import gettext as _
 
 from crisis.durations import duration_label
@@ -82,7 +85,37 @@ def percent(value: float | None) -> str:
     return MISSING if value is None else f"{value:+.1f}%"
 
 
+def zoned_moment(moment: datetime | None, zone: str) -> str:
+    """"2 Dec 11:00 (Asia/Shanghai)": day and month in the reader's language, the year only when it is not this
+    one, and the zone by its name, which unlike "CST" means one place."""
+    if not isinstance(moment, datetime):
+        return MISSING
+    tz = zoneinfo.ZoneInfo(zone)
+    local_moment = moment.astimezone(tz)
+    if local_moment.year == timezone.now().astimezone(tz).year:
+        fmt = pgettext("day, month and time, as in 2 Dec 11:00", "j M H:i")
+    else:
+        fmt = pgettext("day, month, year and time, as in 2 Dec 2025 11:00", "j M Y H:i")
+    return _("%(moment)s (%(zone)s)") % {"moment": date_format(local_moment, fmt), "zone": zone}
+
+
+def report_file_label(report_file, zone: str) -> str:
+    """What a download is: "PDF · 简体中文 · generated 2 Dec 11:00 (Asia/Shanghai)".
+
+    The language is named in itself, as the language menu does, so that a reader finds their own.
+    """
+    try:
+        language = get_language_info(report_file.language)["name_local"]
+    except KeyError:
+        language = report_file.language
+    return _("%(format)s · %(language)s · generated %(moment)s") % {
+        "format": report_file.get_format_display(), "language": language,
+        "moment": zoned_moment(report_file.finished_at, zone)}
+
+
 register.filter("local", local)
+register.filter("zoned_moment", zoned_moment)
+register.filter("report_file_label", report_file_label)
 register.filter("minutes", minutes)
 register.filter("signed_minutes", signed_minutes)
 register.filter("entered_later", entered_later)
