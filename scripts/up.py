@@ -13,7 +13,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from redis_local import redis_url_or_bundled  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-from config.queues import DEFAULT_PREFIX, WORKERS  # noqa: E402
+from config.processes import process_argv  # noqa: E402
+from config.queues import DEFAULT_PREFIX  # noqa: E402
 
 PY = sys.executable
 HOST = os.environ.get("HOST", "127.0.0.1")
@@ -40,11 +41,8 @@ def main() -> int:
         run("seed_demo_reports")
         # The production layout (config/queues.py): a page never waits behind a timer, a report or a slow receiver.
         prefix = os.environ.get("GOLDEN_HOURS_QUEUE_PREFIX", DEFAULT_PREFIX)
-        commands = {"web": [PY, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"]}
-        commands |= {f"worker {w.name}": [PY, *w.argv(prefix), "-l", "warning"] for w in WORKERS}
-        commands["engine"] = [PY, "manage.py", "run_engine"]
-        for name, cmd in commands.items():
-            children.append((name, subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)))
+        for name, argv in process_argv(bind=f"{HOST}:{PORT}", prefix=prefix, development=True).items():
+            children.append((name, subprocess.Popen([PY, *argv], cwd=ROOT, start_new_session=True)))
         print(f"\n  Golden Hours is running at http://{HOST}:{PORT}/")
         print("  Sign in as demo-commander / golden-hours-demo (other roles: demo-admin, demo-approver, "
               "demo-responder, demo-viewer)")
