@@ -30,9 +30,14 @@ def duration_label(minutes: float | None) -> str:
     return sign + " ".join(parts)
 
 
+def duration_units() -> dict[str, str]:
+    """The patterns of each unit in the reader's language; the room hands them to desk.js, whose ticking clocks
+    must read like the server's (the same catalogue entries as duration_label)."""
+    return {"d": _("%(n)d d"), "h": _("%(n)d h"), "min": _("%(n)d min"), "s": _("%(n)d s")}
+
+
 def _unit(key: str, n: int) -> str:
-    # The same catalogue entries as duration_label, so "d", "h", "min" and "s" read alike everywhere on the desk.
-    return {"d": _("%(n)d d"), "h": _("%(n)d h"), "min": _("%(n)d min"), "s": _("%(n)d s")}[key] % {"n": n}
+    return duration_units()[key] % {"n": n}
 
 
 def elapsed_label(seconds: float) -> str:

@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from crisis import clock
+from crisis.durations import duration_units
 from crisis.services.incidents import (
     incident_acknowledge,
     incident_change_severity,
@@ -56,6 +57,7 @@ def room_render(request: HttpRequest, incident, abilities, *, status: int = 200,
     fingerprints = room_fingerprints(incident_id=incident.pk)
     context = room_context(request, incident, abilities, **forms)
     context["fingerprints_json"] = json.dumps(fingerprints)
+    context["duration_units"] = duration_units()
     return desk_render(request, "crisis/incident_room.html", context, status=status)
 
 
@@ -78,9 +80,7 @@ def room_version(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled by the open room every ~1.5 s: one short query of fingerprints; the page then fetches only the panels
     whose fingerprint moved (see crisis.web.room.LIVE_PANELS for why polling and not server-sent events)."""
     incident, _abilities = incident_for_request(request, pk)
-    response = JsonResponse({"now": clock.now().isoformat(), "panels": room_fingerprints(incident_id=incident.pk)})
-    response["Cache-Control"] = "no-store"
-    return response
+    return JsonResponse({"now": clock.now().isoformat(), "panels": room_fingerprints(incident_id=incident.pk)})
 
 
 @desk_view
