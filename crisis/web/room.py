@@ -2,8 +2,7 @@
 
 import json
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -90,11 +89,42 @@ def room_chart(*, incident: Incident, statements: list[Statement]) -> SentimentC
 LIVE_PANELS = ("head", "clock", "timeline", "statements", "pages", "sentiment")
 
 
-def _aggregate(model, incident_field: str, **aggregates) -> dict[str, Subquery]:
-    """Scalar subqueries of the incident's rows in ``model``, to annotate onto the incident: one round trip."""
-    rows = model.objects.filter(**{incident_field: OuterRef("pk")}).order_by().values(incident_field)
-    return {f"n_{name}": Subquery(rows.annotate(value=expression).values("value")[:1], output_field=IntegerField())
-            for name, expression in aggregates.items()}
+def _fingerprint_sql() -> str:
+    """One statement of scalar subqueries, each an index lookup on the incident's foreign key.
+
+    Written out rather than built with the ORM: the database answers it in well under a millisecond, while
+    composing fourteen annotated subqueries in Python took ten times that on every poll of every open room.
+    """
+    tables = {name: model._meta.db_table for name, model in (
+        ("incident", Incident), ("event", TimelineEvent), ("deadline", Deadline), ("page", Page),
+        ("delivery", Delivery), ("statement", Statement), ("checkpoint", SentimentCheckpoint))}
+    of = "FROM {t} WHERE incident_id = i.id".format
+    # Only our models' table names are interpolated; the values travel as parameters.
+    return f"""
+        SELECT i.version, i.status, i.severity, i.updated_at,
+          (SELECT COUNT(*) {of(t=tables["event"])}),
+          (SELECT MAX(id) {of(t=tables["event"])}),
+          (SELECT COUNT(*) {of(t=tables["event"])} AND is_pinned = %s),
+          (SELECT COUNT(*) {of(t=tables["deadline"])}),
+          (SELECT SUM(version) {of(t=tables["deadline"])}),
+          (SELECT COUNT(*) {of(t=tables["page"])}),
+          (SELECT SUM(version) {of(t=tables["page"])}),
+          (SELECT COUNT(*) FROM {tables["delivery"]} d JOIN {tables["page"]} p ON d.page_id = p.id
+             WHERE p.incident_id = i.id),
+          (SELECT SUM(d.attempts) FROM {tables["delivery"]} d JOIN {tables["page"]} p ON d.page_id = p.id
+             WHERE p.incident_id = i.id),
+          (SELECT COUNT(*) {of(t=tables["statement"])}),
+          (SELECT SUM(version) {of(t=tables["statement"])}),
+          (SELECT COUNT(*) {of(t=tables["checkpoint"])}),
+          (SELECT MAX(id) {of(t=tables["checkpoint"])})
+        FROM {tables["incident"]} i WHERE i.id = %s"""  # noqa: S608
+
+
+FINGERPRINT_COLUMNS = (
+    "version", "status", "severity", "updated_at", "events", "events_last", "events_pinned", "deadlines",
+    "deadlines_versions", "pages", "pages_versions", "deliveries", "delivery_attempts", "statements",
+    "statements_versions", "checkpoints", "checkpoints_last",
+)
 
 
 def room_fingerprints(*, incident_id: int) -> dict[str, str] | None:
@@ -102,28 +132,20 @@ def room_fingerprints(*, incident_id: int) -> dict[str, str] | None:
 
     Timeline lines are append-only (corrections are new lines), so their number, the newest id and the
     number pinned cover them; deadlines, pages and statements bump ``version`` on every transition;
-    deliveries count their attempts; checkpoints are append-only.
+    deliveries count their attempts; checkpoints are append-only; the incident bumps ``version`` and
+    ``updated_at`` on every change of its own.
     """
-    counted = (Incident.objects.filter(pk=incident_id).annotate(
-        **_aggregate(TimelineEvent, "incident", events=Count("id"), events_last=Max("id"),
-                     events_pinned=Count("id", filter=Q(is_pinned=True))),
-        **_aggregate(Deadline, "incident", deadlines=Count("id"), deadlines_versions=Sum("version")),
-        **_aggregate(Page, "incident", pages=Count("id"), pages_versions=Sum("version")),
-        **_aggregate(Delivery, "page__incident", deliveries=Count("id"),
-                     delivery_attempts=Coalesce(Sum("attempts"), 0)),
-        **_aggregate(Statement, "incident", statements=Count("id"), statements_versions=Sum("version")),
-        **_aggregate(SentimentCheckpoint, "incident", checkpoints=Count("id"), checkpoints_last=Max("id")),
-    ).values("version", "status", "severity", "updated_at", "n_events", "n_events_last", "n_events_pinned",
-             "n_deadlines", "n_deadlines_versions", "n_pages", "n_pages_versions", "n_deliveries",
-             "n_delivery_attempts", "n_statements", "n_statements_versions", "n_checkpoints",
-             "n_checkpoints_last").first())
-    if counted is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_fingerprint_sql(), [True, incident_id])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    counted = dict(zip(FINGERPRINT_COLUMNS, row, strict=True))
 
     def joined(*names: str) -> str:
-        return ".".join(str(counted.get(f"n_{name}", counted.get(name)) or 0) for name in names)
+        return ".".join(str(counted[name] or 0) for name in names)
 
-    head = joined("version", "status", "severity") + "." + str(counted["updated_at"].timestamp())
+    head = joined("version", "status", "severity", "updated_at")
     return {
         "head": head,
         "clock": joined("deadlines", "deadlines_versions") + "." + head,
