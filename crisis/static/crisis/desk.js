@@ -10,12 +10,17 @@
   }
 
   function pad(n) { return n < 10 ? "0" + n : String(n); }
-  /* Units come translated from the page (the room's data-unit-*; "%(n)d d" etc., the catalogue's own strings);
-     pages without them fall back to English abbreviations. Same rules as crisis/durations.py. */
+  /* Units come translated from the page: data-unit-d/h/min/s on any element (the room's #room carries them;
+     crisis.durations.duration_units() gives "%(n)d d" etc., the catalogue's own strings). Same rules as
+     crisis/durations.py. A page without them keeps the bare "h:mm:ss" rather than show English units. */
+  function unitPatterns() {
+    var el = document.querySelector("[data-unit-d]");
+    return el ? {d: el.getAttribute("data-unit-d"), h: el.getAttribute("data-unit-h"),
+                 min: el.getAttribute("data-unit-min"), s: el.getAttribute("data-unit-s")} : null;
+  }
   function unit(key, n) {
-    var room = document.getElementById("room");
-    var pattern = (room && room.getAttribute("data-unit-" + key)) || ("%(n)d " + key);
-    return pattern.replace("%(n)d", String(n));
+    var patterns = unitPatterns();
+    return ((patterns && patterns[key]) || ("%(n)d " + key)).replace("%(n)d", String(n));
   }
   function parts(seconds) {
     var s = Math.floor(Math.abs(seconds));
@@ -24,12 +29,14 @@
   /* A running clock: "1:02:03", and past a day "4 d 00:00:02" (never "5760:00:02"). */
   function elapsedLabel(seconds) {
     var p = parts(seconds), sign = seconds < 0 ? "-" : "";
-    if (p.d) { return sign + unit("d", p.d) + " " + pad(p.h) + ":" + pad(p.m) + ":" + pad(p.s); }
-    return sign + (p.h ? p.h + ":" + pad(p.m) : String(p.m)) + ":" + pad(p.s);
+    if (p.d && unitPatterns()) { return sign + unit("d", p.d) + " " + pad(p.h) + ":" + pad(p.m) + ":" + pad(p.s); }
+    var hours = p.d * 24 + p.h;
+    return sign + (hours ? hours + ":" + pad(p.m) : String(p.m)) + ":" + pad(p.s);
   }
   /* Time left with its units, the two largest that matter: "4 h 20 min", "4 min 20 s", "2 d 3 h". */
   function countdownLabel(seconds) {
     var p = parts(seconds);
+    if (!unitPatterns()) { return elapsedLabel(Math.abs(seconds)); }
     if (p.d) { return unit("d", p.d) + " " + unit("h", p.h); }
     if (p.h) { return unit("h", p.h) + " " + unit("min", p.m); }
     if (p.m) { return unit("min", p.m) + " " + unit("s", p.s); }

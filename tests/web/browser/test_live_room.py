@@ -129,3 +129,35 @@ def test_it_acknowledges_in_one_click_and_changes_severity_in_place(sign_in, des
     expect(page.locator("#timeline")).to_contain_text("Mainstream media picked it up")
     assert page.evaluate("window.__sameDocument") is True
     assert page.evaluate("window.scrollY") > 0  # no jump to the top
+
+
+def test_it_pins_a_line_and_extends_a_deadline_in_place(sign_in, desk_people, incident, live_server):
+    from crisis.services.timeline import timeline_event_log
+
+    expect = _expect()
+    event = timeline_event_log(incident=incident, actor=desk_people["responder"], body="Key video on Douyin",
+                               kind="observation")
+    page = _room(sign_in(desk_people["commander"], viewport=PHONE), live_server, incident)
+    line = page.locator(f"#event-{event.pk}")
+    line.locator("summary").click()
+    line.get_by_role("button", name="Pin").click()
+    expect(page.locator(f"#event-{event.pk}.pinned").first).to_be_visible()
+    event.refresh_from_db()
+    assert event.is_pinned
+
+    row = page.locator('[data-step="acknowledge"]')
+    due = row.locator("small").first.inner_text()
+    row.locator("summary").click()
+    row.locator('input[name="reason"]').first.fill("Waiting for the duty manager")
+    row.get_by_role("button", name="Extend").click()
+    expect(row.locator("small").first).not_to_have_text(due)
+    assert page.evaluate("window.__sameDocument") is True
+
+
+def test_it_counts_an_old_incidents_clock_in_days(sign_in, desk_people, org, live_server):
+    expect = _expect()
+    old = incident_open(organization=org, actor=desk_people["commander"], title="Last week's recall rumour",
+                        first_public_signal_at=timezone.now() - timedelta(days=4, minutes=1), severity=3,
+                        commander=desk_people["commander"])
+    page = _room(sign_in(desk_people["viewer"], viewport=DESKTOP), live_server, old)
+    expect(page.locator("#golden-clock [data-since]")).to_have_text(re.compile(r"^4 d 00:0\d:\d\d$"))
