@@ -13,7 +13,7 @@ from ..errors import form_submit
 from ..forms import DeadlineExtendForm, DeadlineMetForm, DeadlineWaiveForm
 from ..golden_clock import clock_context
 from ..rendering import desk_render
-from ..room import panels_render
+from ..room import is_htmx, panels_render
 
 
 @desk_view
@@ -52,7 +52,7 @@ def deadline_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
     _saved, status = form_submit(form, save)
     if status is None:
-        if request.headers.get("HX-Request") == "true":
+        if is_htmx(request):
             incident.refresh_from_db()
             return panels_render(request, incident, abilities, ("head", "clock", "timeline"))
         return redirect("crisis:incident-room", pk=incident.pk)
