@@ -164,13 +164,21 @@
     return elements.length > 0 && elements.every(isBusy);
   }
 
-  /* A polled panel that became busy while its answer was on the way is kept, and fetched again next time. */
+  /* A panel somebody is busy in is not replaced under them, whether by a poll or by the answer to an action
+     taken elsewhere in the room (the panel holding the form that was sent is always replaced); it is left
+     unrecorded, so the next poll fetches it again once they are done. */
   var pollSwapping = false;
+  var requester = null;
   var skipped = {};
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    requester = event.detail.elt;
+    if (!pollSwapping) { skipped = {}; }
+  });
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
-    if (!pollSwapping || !target || !target.hasAttribute || !target.hasAttribute("data-live-panel")) { return; }
-    if (isBusy(target)) {
+    if (!target || !target.hasAttribute || !target.hasAttribute("data-live-panel")) { return; }
+    var isOwn = !pollSwapping && requester && target.contains(requester);
+    if (!isOwn && isBusy(target)) {
       event.detail.shouldSwap = false;
       skipped[target.getAttribute("data-live-panel")] = true;
     }
@@ -214,13 +222,14 @@
       .catch(function () { pollSwapping = false; polling = false; });
   }
 
-  /* An action's in-place answer carries the fingerprints its panels were read at: no need to fetch them again. */
+  /* An action's in-place answer carries the fingerprints its panels were read at: no need to fetch them again
+     (a poll records the fingerprints it fetched for itself, above). */
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
     var header = xhr && xhr.getResponseHeader && xhr.getResponseHeader("X-Room-Fingerprints");
-    if (header && known) {
+    if (header && known && !pollSwapping) {
       var fingerprints = JSON.parse(header);
-      remember(fingerprints, Object.keys(fingerprints));
+      remember(fingerprints, Object.keys(fingerprints).filter(function (name) { return !skipped[name]; }));
     }
   });
 

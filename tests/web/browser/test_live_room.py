@@ -161,3 +161,28 @@ def test_it_counts_an_old_incidents_clock_in_days(sign_in, desk_people, org, liv
                         commander=desk_people["commander"])
     page = _room(sign_in(desk_people["viewer"], viewport=DESKTOP), live_server, old)
     expect(page.locator("#golden-clock [data-since]")).to_have_text(re.compile(r"^4 d 00:0\d:\d\d$"))
+
+
+def test_it_leaves_a_panel_alone_while_somebody_works_in_it(sign_in, desk_people, incident, live_server):
+    from crisis.services.timeline import timeline_event_log
+
+    expect = _expect()
+    event = timeline_event_log(incident=incident, actor=desk_people["responder"], body="12k shares",
+                               kind="observation")
+    page = _room(sign_in(desk_people["responder"], viewport=DESKTOP), live_server, incident)
+    line = page.locator(f"#event-{event.pk}")
+    line.locator("summary").click()
+    line.locator("textarea").fill("21k shares")
+
+    timeline_event_log(incident=incident, actor=desk_people["commander"], body="Legal is on the call",
+                       kind="note")
+    statement = statement_create(incident=incident, actor=desk_people["commander"], channel="weibo",
+                                 kind="holding", body="草稿")
+    # The same poll saw both; the statements panel changed under nobody and was swapped ...
+    expect(page.locator(f'#room-statements [data-statement="{statement.pk}"]')).to_be_visible(timeout=LIVE)
+    # ... the timeline, where a correction is half typed, was not.
+    expect(line.locator("textarea")).to_have_value("21k shares")
+    expect(page.locator("#timeline")).not_to_contain_text("Legal is on the call")
+
+    line.locator("summary").click()  # done: closed without recording
+    expect(page.locator("#timeline")).to_contain_text("Legal is on the call", timeout=LIVE)
