@@ -12,12 +12,15 @@ from datetime import datetime, timedelta
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from crisis.durations import duration_label
-from crisis.models import Breach, Deadline, DeadlineState, EventKind, Incident, SatisfiedBy
+from crisis import clock
+from crisis.durations import countdown_label, duration_label, elapsed_label
+from crisis.models import Breach, Deadline, DeadlineState, EventKind, Incident, Role, SatisfiedBy
 from crisis.playbooks.steps import step_for
 from crisis.playbooks.verdicts import MET_LATE, PassedCount, Verdict, deadline_verdict, passed_counts
 from crisis.selectors import golden_hours_deadlines, local_time
 from crisis.timers.wording import entered_later
+
+from .forms import DeadlineExtendForm
 
 # What the fact that settled a deadline is called, by the kind of line it wrote.
 FACT_BY_EVENT_KIND = {
@@ -48,9 +51,31 @@ class DeadlineRow:
     retraction: Breach | None
     incident: Incident
     time_format: str = "%H:%M"
+    now: datetime | None = None
 
     def _at(self, moment: datetime) -> str:
         return local_time(moment, self.incident.time_zone).strftime(self.time_format)
+
+    def _dated(self, moment: datetime | None) -> str:
+        """The time alone when it falls today in the incident's zone; with its date otherwise, so that
+        "due 10:21" can never be read as today when it is tomorrow."""
+        if moment is None:
+            return ""
+        local = local_time(moment, self.incident.time_zone)
+        today = local_time(self.now or clock.now(), self.incident.time_zone).date()
+        return local.strftime("%H:%M" if local.date() == today and self.time_format == "%H:%M" else "%m-%d %H:%M")
+
+    @property
+    def due_label(self) -> str:
+        return self._dated(self.deadline.due_at)
+
+    @property
+    def met_label(self) -> str:
+        return self._dated(self.deadline.met_at)
+
+    @property
+    def breached_label(self) -> str:
+        return self._dated(self.deadline.breached_at)
 
     @property
     def is_met_late(self) -> bool:
@@ -116,13 +141,13 @@ def _retractions(deadlines: list[Deadline]) -> dict[int, Breach]:
     return {b.deadline_id: b for b in breaches}  # the latest withdrawal wins
 
 
-def deadline_rows(*, incident: Incident, time_format: str = "%H:%M") -> list[DeadlineRow]:
+def deadline_rows(*, incident: Incident, time_format: str = "%H:%M", now: datetime | None = None) -> list[DeadlineRow]:
     # Escalation deadlines belong to pages (on-call), not to the public-facing golden hours.
     deadlines = list(golden_hours_deadlines(incident=incident).annotate(fact_kind=F("satisfied_by_event__kind")))
     retractions = _retractions(deadlines)
     return [DeadlineRow(deadline=d, verdict=deadline_verdict(d, retracted=d.pk in retractions),
                         fact=_fact(incident, d), retraction=retractions.get(d.pk), incident=incident,
-                        time_format=time_format)
+                        time_format=time_format, now=now)
             for d in deadlines]
 
 
@@ -153,3 +178,57 @@ def passed_rows(*, incident: Incident, time_format: str = "%H:%M") -> list[Passe
     """Occurrences of repeating steps that went by unrecorded, one row per stretch, with how many were made."""
     return [PassedRow(count=count, incident=incident, time_format=time_format)
             for count in passed_counts(incident=incident)]
+
+
+@dataclass
+class NextDeadline:
+    """What the sticky bar shows: the deadline due soonest that is still open, and who owns it."""
+
+    deadline: Deadline
+    owner: str  # the person in the responsible role on this incident, or the role's name
+
+    @property
+    def due_at(self) -> datetime:
+        return self.deadline.due_at
+
+
+def next_deadline(*, incident: Incident, deadlines: list[Deadline]) -> NextDeadline | None:
+    pending = [d for d in deadlines if d.state == DeadlineState.PENDING]
+    if not pending:
+        return None
+    deadline = min(pending, key=lambda d: (d.due_at, d.pk))
+    # Only the commander is named on the incident; other roles are owned by whoever holds them.
+    person = incident.commander if deadline.responsible_role == Role.COMMANDER else None
+    owner = deadline.get_responsible_role_display()
+    if person is not None:
+        owner = f"{person.get_full_name() or person.get_username()} ({owner})"
+    return NextDeadline(deadline=deadline, owner=owner)
+
+
+GOLDEN_WINDOW_SECONDS = 4 * 3600
+
+
+def clock_context(*, incident: Incident, abilities) -> dict:
+    now = clock.now()
+    time_format = clock_time_format(incident=incident, now=now)
+    rows = deadline_rows(incident=incident, time_format=time_format, now=now)
+    deadlines = [row.deadline for row in rows]
+    elapsed = (now - incident.first_public_signal_at).total_seconds()
+    upcoming = next_deadline(incident=incident, deadlines=deadlines)
+    return {
+        "server_now": now,
+        "elapsed_seconds": int(elapsed),
+        "elapsed_label": elapsed_label(elapsed),
+        "next_deadline": upcoming,
+        "next_deadline_label": countdown_label((upcoming.due_at - now).total_seconds()) if upcoming else "",
+        "next_deadline_is_overdue": bool(upcoming and upcoming.due_at < now),
+        "golden_share": min(max(elapsed / GOLDEN_WINDOW_SECONDS, 0), 1),
+        "deadline_rows": rows,
+        "passed_rows": passed_rows(incident=incident, time_format=time_format),
+        "clock_time_format": time_format,
+        "pending_count": sum(d.state == DeadlineState.PENDING for d in deadlines),
+        "breached_count": sum(d.state == DeadlineState.BREACHED for d in deadlines),
+        "met_count": sum(d.state == DeadlineState.MET for d in deadlines),
+        "extend_form": DeadlineExtendForm(),
+        "deadline_abilities": abilities,
+    }

@@ -1,15 +1,33 @@
 """What the incident room and its live partials show, gathered in a fixed number of queries."""
 
-from django.http import HttpRequest
+import json
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from crisis import clock
-from crisis.models import INCIDENT_TRANSITIONS, EventKind, Incident, IncidentStatus, Role, Statement
+from crisis.models import (
+    INCIDENT_TRANSITIONS,
+    Deadline,
+    EventKind,
+    Incident,
+    IncidentStatus,
+    Role,
+    SentimentCheckpoint,
+    Statement,
+    TimelineEvent,
+)
+from crisis.oncall.models import Delivery, Page
+from crisis.oncall.selectors import incident_pages, oncall_now
 from crisis.selectors import local_time, sentiment_series
 from crisis.services.incidents import TRANSITION_ROLE
 from crisis.timers.wording import entered_later
 
 from .access import Abilities
 from .chart import SentimentChart, sentiment_chart
+from .forms import AcknowledgeForm, CorrectionForm, QuickLogForm, SeverityForm, SignalForm, StatusForm
+from .golden_clock import clock_context
 from .timeline_pages import timeline_page
 
 
@@ -61,3 +79,140 @@ def room_chart(*, incident: Incident, statements: list[Statement]) -> SentimentC
         negative_threshold=getattr(organization, "negative_share_threshold", None),
         volume_threshold=getattr(organization, "volume_threshold", None),
     )
+
+
+# The panels of the room that refresh on their own, and what each one's fingerprint is made of.
+# The room polls room_fingerprints every ~1.5 s (one query of indexed aggregates, the same cost with
+# 30 lines or 3,000) and fetches only the panels whose fingerprint moved: far cheaper than re-rendering
+# a 3,000-line timeline for every open room every few seconds, and simpler to run than server-sent
+# events (no long-lived connections through gunicorn's sync workers, no Redis fan-out to keep).
+LIVE_PANELS = ("head", "clock", "timeline", "statements", "pages", "sentiment")
+
+
+def _fingerprint_sql() -> str:
+    """One statement of scalar subqueries, each an index lookup on the incident's foreign key.
+
+    Written out rather than built with the ORM: the database answers it in well under a millisecond, while
+    composing fourteen annotated subqueries in Python took ten times that on every poll of every open room.
+    """
+    tables = {name: model._meta.db_table for name, model in (
+        ("incident", Incident), ("event", TimelineEvent), ("deadline", Deadline), ("page", Page),
+        ("delivery", Delivery), ("statement", Statement), ("checkpoint", SentimentCheckpoint))}
+    of = "FROM {t} WHERE incident_id = i.id".format
+    # Only our models' table names are interpolated; the values travel as parameters.
+    return f"""
+        SELECT i.version, i.status, i.severity, i.updated_at,
+          (SELECT COUNT(*) {of(t=tables["event"])}),
+          (SELECT MAX(id) {of(t=tables["event"])}),
+          (SELECT COUNT(*) {of(t=tables["event"])} AND is_pinned = %s),
+          (SELECT COUNT(*) {of(t=tables["deadline"])}),
+          (SELECT SUM(version) {of(t=tables["deadline"])}),
+          (SELECT COUNT(*) {of(t=tables["page"])}),
+          (SELECT SUM(version) {of(t=tables["page"])}),
+          (SELECT COUNT(*) FROM {tables["delivery"]} d JOIN {tables["page"]} p ON d.page_id = p.id
+             WHERE p.incident_id = i.id),
+          (SELECT SUM(d.attempts) FROM {tables["delivery"]} d JOIN {tables["page"]} p ON d.page_id = p.id
+             WHERE p.incident_id = i.id),
+          (SELECT COUNT(*) {of(t=tables["statement"])}),
+          (SELECT SUM(version) {of(t=tables["statement"])}),
+          (SELECT COUNT(*) {of(t=tables["checkpoint"])}),
+          (SELECT MAX(id) {of(t=tables["checkpoint"])})
+        FROM {tables["incident"]} i WHERE i.id = %s"""  # noqa: S608
+
+
+FINGERPRINT_COLUMNS = (
+    "version", "status", "severity", "updated_at", "events", "events_last", "events_pinned", "deadlines",
+    "deadlines_versions", "pages", "pages_versions", "deliveries", "delivery_attempts", "statements",
+    "statements_versions", "checkpoints", "checkpoints_last",
+)
+
+
+def room_fingerprints(*, incident_id: int) -> dict[str, str] | None:
+    """A short string per live panel that changes whenever anything the panel shows changes.
+
+    Timeline lines are append-only (corrections are new lines), so their number, the newest id and the
+    number pinned cover them; deadlines, pages and statements bump ``version`` on every transition;
+    deliveries count their attempts; checkpoints are append-only; the incident bumps ``version`` and
+    ``updated_at`` on every change of its own.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_fingerprint_sql(), [True, incident_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    counted = dict(zip(FINGERPRINT_COLUMNS, row, strict=True))
+
+    def joined(*names: str) -> str:
+        return ".".join(str(counted[name] or 0) for name in names)
+
+    head = joined("version", "status", "severity", "updated_at")
+    return {
+        "head": head,
+        "clock": joined("deadlines", "deadlines_versions") + "." + head,
+        "timeline": joined("events", "events_last", "events_pinned"),
+        "statements": joined("statements", "statements_versions"),
+        "pages": joined("pages", "pages_versions", "deliveries", "delivery_attempts"),
+        "sentiment": joined("checkpoints", "checkpoints_last", "statements", "statements_versions"),
+    }
+
+
+def _head_context(incident, abilities, forms: dict) -> dict:
+    zone = incident.time_zone
+    return {
+        "acknowledged_entered_later": acknowledgement_entered_later(incident),
+        "status_choices": status_choices(incident=incident, abilities=abilities),
+        "status_form": forms.get("status_form") or StatusForm(zone=zone),
+        "acknowledge_form": forms.get("acknowledge_form") or AcknowledgeForm(zone=zone),
+        "signal_form": forms.get("signal_form") or SignalForm(zone=zone, initial={
+            "first_public_signal_at": incident.first_public_signal_at, "expected_version": incident.version}),
+        "severity_form": forms.get("severity_form") or SeverityForm(initial={"severity": incident.severity}),
+    }
+
+
+def _timeline_panel_context(request, incident, forms: dict) -> dict:
+    return {
+        **timeline_context(request, incident),
+        "log_form": forms.get("log_form") or QuickLogForm(zone=incident.time_zone),
+        "correction_form": forms.get("correction_form") or CorrectionForm(zone=incident.time_zone),
+        "correcting": forms.get("correcting"),
+    }
+
+
+def room_context(request: HttpRequest, incident, abilities, *, panels=LIVE_PANELS, **forms) -> dict:
+    """What the room's panels show; only the ``panels`` asked for are read (the live refresh asks for few)."""
+    context = {"incident": incident, "organization": incident.organization, "abilities": abilities,
+               "panels": panels}
+    if "head" in panels:
+        context.update(_head_context(incident, abilities, forms))
+    if "clock" in panels:
+        context.update(clock_context(incident=incident, abilities=abilities))
+    if "timeline" in panels:
+        context.update(_timeline_panel_context(request, incident, forms))
+    if "statements" in panels or "sentiment" in panels:
+        context["statements"] = room_statements(incident=incident)
+    if "sentiment" in panels:
+        context["chart"] = room_chart(incident=incident, statements=context["statements"])
+    if "pages" in panels:
+        context["oncall_now"] = oncall_now(organization=incident.organization, moment=clock.now())
+        context["pages"] = incident_pages(incident=incident)
+    return context
+
+
+def panels_render(request: HttpRequest, incident, abilities, panels, **forms) -> HttpResponse:
+    """The room's panels as htmx out-of-band swaps, each replacing its namesake in place.
+
+    Always 200: htmx swaps successful responses only, and a refused form comes back inside its panel with
+    its reasons (role=alert), still filled in. The header carries the fingerprints the panels were read at,
+    so the live poll does not fetch them again.
+    """
+    panels = tuple(p for p in LIVE_PANELS if p in panels)
+    fingerprints = room_fingerprints(incident_id=incident.pk) or {}
+    context = room_context(request, incident, abilities, panels=panels, **forms)
+    context.update(oob=True, timeline_oob=True)
+    response = render(request, "crisis/partials/room_panels.html", context)
+    response["X-Room-Fingerprints"] = json.dumps({p: fingerprints[p] for p in panels if p in fingerprints})
+    return response
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"

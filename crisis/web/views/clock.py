@@ -4,39 +4,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from crisis import clock
-from crisis.models import Deadline, DeadlineState, Incident
+from crisis.models import Deadline
 from crisis.selectors import incidents_for_user
 from crisis.services.deadlines import deadline_extend, deadline_mark_met, deadline_waive
 
-from ..access import Abilities, abilities_for, desk_view, incident_for_request
+from ..access import abilities_for, desk_view, incident_for_request
 from ..errors import form_submit
 from ..forms import DeadlineExtendForm, DeadlineMetForm, DeadlineWaiveForm
-from ..golden_clock import clock_time_format, deadline_rows, passed_rows
+from ..golden_clock import clock_context
 from ..rendering import desk_render
-
-GOLDEN_WINDOW_SECONDS = 4 * 3600
-
-
-def clock_context(*, incident: Incident, abilities: Abilities) -> dict:
-    now = clock.now()
-    time_format = clock_time_format(incident=incident, now=now)
-    rows = deadline_rows(incident=incident, time_format=time_format)
-    deadlines = [row.deadline for row in rows]
-    elapsed = (now - incident.first_public_signal_at).total_seconds()
-    return {
-        "server_now": now,
-        "elapsed_seconds": int(elapsed),
-        "golden_share": min(max(elapsed / GOLDEN_WINDOW_SECONDS, 0), 1),
-        "deadline_rows": rows,
-        "passed_rows": passed_rows(incident=incident, time_format=time_format),
-        "clock_time_format": time_format,
-        "pending_count": sum(d.state == DeadlineState.PENDING for d in deadlines),
-        "breached_count": sum(d.state == DeadlineState.BREACHED for d in deadlines),
-        "met_count": sum(d.state == DeadlineState.MET for d in deadlines),
-        "extend_form": DeadlineExtendForm(),
-        "deadline_abilities": abilities,
-    }
+from ..room import is_htmx, panels_render
 
 
 @desk_view
@@ -75,7 +52,12 @@ def deadline_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
     _saved, status = form_submit(form, save)
     if status is None:
+        if is_htmx(request):
+            incident.refresh_from_db()
+            return panels_render(request, incident, abilities, ("head", "clock", "timeline"))
         return redirect("crisis:incident-room", pk=incident.pk)
+    # A refused action shows its own page with the reasons; in the room desk.js falls back to posting the form
+    # plainly when the in-place request is refused, and lands here.
     context = {"incident": incident, "organization": incident.organization, "abilities": abilities,
                "deadline": deadline, "form": form, "action": action}
     return desk_render(request, "crisis/deadline_action.html", context, status=status)

@@ -1,9 +1,11 @@
-from django.http import HttpRequest, HttpResponse
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from crisis import clock
-from crisis.oncall.selectors import incident_pages, oncall_now
+from crisis.durations import duration_units
 from crisis.services.incidents import (
     incident_acknowledge,
     incident_change_severity,
@@ -16,16 +18,13 @@ from ..access import abilities_for, current_organization, desk_view, incident_fo
 from ..errors import form_submit
 from ..forms import (
     AcknowledgeForm,
-    CorrectionForm,
     IncidentOpenForm,
-    QuickLogForm,
     SeverityForm,
     SignalForm,
     StatusForm,
 )
 from ..rendering import desk_render
-from ..room import acknowledgement_entered_later, room_chart, room_statements, status_choices, timeline_context
-from .clock import clock_context
+from ..room import is_htmx, panels_render, room_context, room_fingerprints
 
 
 @desk_view
@@ -53,38 +52,41 @@ def incident_open_view(request: HttpRequest) -> HttpResponse:
 
 
 def room_render(request: HttpRequest, incident, abilities, *, status: int = 200, **forms) -> HttpResponse:
-    statements = room_statements(incident=incident)
-    zone = incident.time_zone
-    context = {
-        "incident": incident,
-        "organization": incident.organization,
-        "abilities": abilities,
-        **timeline_context(request, incident),
-        "statements": statements,
-        "acknowledged_entered_later": acknowledgement_entered_later(incident),
-        "chart": room_chart(incident=incident, statements=statements),
-        "status_choices": status_choices(incident=incident, abilities=abilities),
-        "log_form": forms.get("log_form") or QuickLogForm(zone=zone),
-        "status_form": forms.get("status_form") or StatusForm(zone=zone),
-        "acknowledge_form": forms.get("acknowledge_form") or AcknowledgeForm(zone=zone),
-        "signal_form": forms.get("signal_form") or SignalForm(zone=zone, initial={
-            "first_public_signal_at": incident.first_public_signal_at, "expected_version": incident.version}),
-        "severity_form": forms.get("severity_form") or SeverityForm(initial={"severity": incident.severity}),
-        "correction_form": forms.get("correction_form") or CorrectionForm(zone=zone),
-        "correcting": forms.get("correcting"),
-        **clock_context(incident=incident, abilities=abilities),
-        "oncall_now": oncall_now(organization=incident.organization, moment=clock.now()),
-        "pages": incident_pages(incident=incident),
-    }
+    # The fingerprints are read before the panels: a change landing in between makes the first poll fetch again,
+    # never hides it.
+    fingerprints = room_fingerprints(incident_id=incident.pk)
+    context = room_context(request, incident, abilities, **forms)
+    context["fingerprints_json"] = json.dumps(fingerprints)
+    context["duration_units"] = duration_units()
     return desk_render(request, "crisis/incident_room.html", context, status=status)
 
 
 def _room_form_post(request: HttpRequest, incident, abilities, *, form, name: str, action) -> HttpResponse:
-    """Run a room form's service: back to the room, or the room again with the form and why it was refused."""
+    """Run a room form's service: back to the room (or its panels, in place), or the form again with why it was
+    refused."""
     _saved, status = form_submit(form, action)
+    if is_htmx(request):
+        if status is None:
+            incident.refresh_from_db()
+            return panels_render(request, incident, abilities, ("head", "clock", "timeline"))
+        return panels_render(request, incident, abilities, ("head",), **{name: form})
     if status is None:
         return redirect("crisis:incident-room", pk=incident.pk)
     return room_render(request, incident, abilities, status=status, **{name: form})
+
+
+@desk_view
+def room_version(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled by the open room every ~1.5 s: one short query of fingerprints; the page then fetches only the panels
+    whose fingerprint moved (see crisis.web.room.LIVE_PANELS for why polling and not server-sent events)."""
+    incident, _abilities = incident_for_request(request, pk)
+    return JsonResponse({"now": clock.now().isoformat(), "panels": room_fingerprints(incident_id=incident.pk)})
+
+
+@desk_view
+def room_panels(request: HttpRequest, pk: int) -> HttpResponse:
+    incident, abilities = incident_for_request(request, pk)
+    return panels_render(request, incident, abilities, request.GET.getlist("panel"))
 
 
 @desk_view

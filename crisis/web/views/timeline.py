@@ -9,8 +9,9 @@ from crisis.services.timeline import timeline_event_correct, timeline_event_log,
 from ..access import desk_view, incident_for_request
 from ..errors import form_add_domain_error, form_submit
 from ..forms import CorrectionForm, QuickLogForm
+from ..golden_clock import clock_context
 from ..room import timeline_context
-from .incidents import room_render
+from .incidents import is_htmx, panels_render, room_render
 
 
 def _timeline_context(request: HttpRequest, incident, abilities) -> dict:
@@ -48,6 +49,9 @@ def quick_log(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.headers.get("HX-Request"):
         return room_render(request, incident, abilities, status=status, log_form=form)
     context = dict(_timeline_context(request, incident, abilities), log_form=form, timeline_oob=True)
+    if status == 200:
+        # A line can settle a deadline (an action, an acknowledgement): the clock and the sticky bar follow at once.
+        context.update(clock_context(incident=incident, abilities=abilities), oob=True)
     # htmx swaps 200 responses only: a refused entry comes back as the form with its errors, still typed in.
     return render(request, "crisis/partials/quick_log_response.html", context)
 
@@ -61,6 +65,11 @@ def event_correct(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
     form = CorrectionForm(request.POST, zone=incident.time_zone)
     _saved, status = form_submit(form, lambda: timeline_event_correct(
         event=event, actor=request.user, body=form.cleaned_data["body"], reason=form.cleaned_data["reason"]))
+    if is_htmx(request):
+        # In place: the timeline panel again, with the correction (or the refused form, left open).
+        if status is None:
+            return panels_render(request, incident, abilities, ("timeline", "clock"))
+        return panels_render(request, incident, abilities, ("timeline",), correction_form=form, correcting=event.pk)
     if status is None:
         return redirect("crisis:incident-room", pk=incident.pk)
     return room_render(request, incident, abilities, status=status, correction_form=form, correcting=event.pk)
@@ -77,5 +86,10 @@ def event_pin(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
     except DomainError as error:
         form = CorrectionForm(zone=incident.time_zone)
         status = form_add_domain_error(form, error)
+        if is_htmx(request):
+            return panels_render(request, incident, abilities, ("timeline",), correction_form=form,
+                                 correcting=event.pk)
         return room_render(request, incident, abilities, status=status, correction_form=form, correcting=event.pk)
+    if is_htmx(request):
+        return panels_render(request, incident, abilities, ("timeline",))
     return redirect("crisis:incident-room", pk=incident.pk)
