@@ -96,3 +96,13 @@ def test_it_shows_the_next_deadline_countdown_breached_count_and_trend(client_fo
     assert f'<span class="badge state-breached">{breached}</span>' in content
     assert "72%" in content
     assert '<polyline class="sparkline"' in content
+
+
+@pytest.mark.parametrize(("prefix", "minutes"), [("", "%(n)d min"), ("/zh-hans", "%(n)d 分钟")])
+def test_it_gives_the_dashboard_countdown_its_units_in_the_readers_language(client_for, people, open_incident,
+                                                                             prefix, minutes):
+    """"Next deadline: in 0:26" read as hours or minutes; the countdown now says "in 26 min 10 s"."""
+    open_incident()
+    page = client_for(people["viewer"]).get(f"{prefix}/").content.decode()
+
+    assert f'data-unit-min="{minutes}"' in page
