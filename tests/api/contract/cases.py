@@ -73,12 +73,16 @@ def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
         if not isinstance(point, dict):
             continue
         _times_aim(point)
-        # A measurement records at least one measure (a rule across a dozen nullable fields).
-        if "checkpoints" in case.path and all(point.get(f) is None for f in world["measures"]):
-            point["negative_share"] = 0.4
+        # A correction keeps the measures it does not name: naming one share names all three, so that the sum
+        # below is the sum the service checks.
+        if case.path.endswith("/correct/") and any(f in point for f in SHARES):
+            point.update({f: point.get(f) for f in SHARES})
         # Shares of one measurement add up to at most 1 (a rule across fields): drawn ones rarely do.
         if sum(point.get(f) or 0 for f in SHARES) > 1:
             point.update({f: None for f in SHARES if f in point and f != "negative_share"})
+        # A measurement records at least one measure (a rule across a dozen nullable fields).
+        if "checkpoints" in case.path and all(point.get(f) is None for f in world["measures"]):
+            point["negative_share"] = 0.4
     # An edit names the version it was made on, in the body or in If-Match (a 400 without either): a rule across
     # two places no schema can state. An old version is fine: the answer is a 409, as declared.
     is_edit = case.method == "PATCH" and any(p.name == "If-Match" for p in case.operation.headers)
