@@ -39,17 +39,9 @@ class SetupResult:
         return self.organization_created or self.user_created or self.membership_created
 
 
-def _check(errors: FieldErrors, *, name: str, slug: str, username: str, email: str, time_zone: str) -> None:
-    if not name:
-        errors.add("organization", _("Give the organization's name."))
-    elif len(name) > NAME_MAX:
-        errors.add("organization", _("The name is longer than %(n)d characters.") % {"n": NAME_MAX})
-    if not slug:
-        errors.add("slug", _("Give a slug (letters, digits and hyphens) for the organization."))
-    elif len(slug) > SLUG_MAX or slugify(slug) != slug:
-        errors.add("slug", _("A slug is up to %(n)d lower-case letters, digits and hyphens.") % {"n": SLUG_MAX})
+def _check_account(errors: FieldErrors, *, username: str, email: str, missing: str) -> None:
     if not username:
-        errors.add("username", _("Give the admin's username."))
+        errors.add("username", missing)
     else:
         try:
             get_user_model().username_validator(username)
@@ -60,6 +52,18 @@ def _check(errors: FieldErrors, *, name: str, slug: str, username: str, email: s
             validate_email(email)
         except ValidationError:
             errors.add("email", _("Enter a valid email address."))
+
+
+def _check(errors: FieldErrors, *, name: str, slug: str, username: str, email: str, time_zone: str) -> None:
+    if not name:
+        errors.add("organization", _("Give the organization's name."))
+    elif len(name) > NAME_MAX:
+        errors.add("organization", _("The name is longer than %(n)d characters.") % {"n": NAME_MAX})
+    if not slug:
+        errors.add("slug", _("Give a slug (letters, digits and hyphens) for the organization."))
+    elif len(slug) > SLUG_MAX or slugify(slug) != slug:
+        errors.add("slug", _("A slug is up to %(n)d lower-case letters, digits and hyphens.") % {"n": SLUG_MAX})
+    _check_account(errors, username=username, email=email, missing=_("Give the admin's username."))
     try:
         validate_time_zone(time_zone)
     except ValidationError as exc:
@@ -94,18 +98,7 @@ def account_create(*, username: str, email: str, password: str | None) -> tuple[
     """
     username, email = username.strip(), email.strip()
     errors = FieldErrors()
-    if not username:
-        errors.add("username", _("Give a username."))
-    else:
-        try:
-            get_user_model().username_validator(username)
-        except ValidationError as exc:
-            errors.add("username", " ".join(exc.messages))
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.add("email", _("Enter a valid email address."))
+    _check_account(errors, username=username, email=email, missing=_("Give a username."))
     errors.raise_if_any()
     existing = get_user_model().objects.filter(username=username).first()
     if existing is not None:
