@@ -17,7 +17,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext, ngettext_lazy, pgettext
+from django.utils.translation import gettext, ngettext_lazy, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 Message = dict[str, Any]
@@ -129,6 +129,10 @@ LINES: dict[str, Template] = {
 }
 
 
+# Separators of joined pieces, read in the reader's language (Chinese lists take "、" and "；").
+SEPARATORS = {", ": pgettext_lazy("list separator", ", "), "; ": pgettext_lazy("clause separator", "; ")}
+
+
 class UnknownLine(KeyError):
     pass
 
@@ -183,7 +187,8 @@ def _param(value: Any) -> Any:
 
             return duration_label(value["minutes"])
         if "join" in value:
-            return str(value["join"]).join(str(_param(item)) for item in value.get("items", []))
+            separator = str(SEPARATORS.get(value["join"], value["join"]))
+            return separator.join(str(_param(item)) for item in value.get("items", []))
         raise ValueError(f"unknown parameter shape: {sorted(value)}")
     return value
 
