@@ -158,3 +158,26 @@ def test_it_matches_nothing_for_empty_or_huge_text():
     assert backfill_migration.match("x" * 20_000) is None
     huge = "Paged " + "王芳, " * 2000 + "李雷 (level 2)."
     assert backfill_migration.match(huge)["params"]["n"] == 2
+
+
+@pytest.mark.django_db
+def test_it_backfills_old_pages_titles_and_leaves_hand_written_ones(org):
+    from django.utils import timezone
+
+    from crisis.oncall.models import Page
+
+    page_backfill = importlib.import_module("crisis.oncall.migrations.0006_page_message_backfill")
+    now = timezone.now()
+    missed = Page.objects.create(organization=org, dedup_key="old:1", source="breach", triggered_at=now,
+                                 title=f"Missed: {STEP}", body=f"{STEP} was due at 02:15 and has not been done.")
+    by_hand = Page.objects.create(organization=org, dedup_key="old:2", source="manual", triggered_at=now,
+                                  title="Legal approver needed now", body="Call me")
+    page_backfill.backfill(apps, None)
+    missed.refresh_from_db()
+    by_hand.refresh_from_db()
+    assert missed.message["title"]["key"] == "page.title.missed"
+    assert missed.message["body"]["key"] == "page.body.missed"
+    assert by_hand.message == {}
+    with translation.override("zh-hans"):
+        assert missed.text_title.startswith("已超时：") and STEP not in missed.text_title
+        assert by_hand.text_title == "Legal approver needed now" and by_hand.text_body == "Call me"

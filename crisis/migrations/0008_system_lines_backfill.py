@@ -92,6 +92,11 @@ TEMPLATES = {
     "page.title.missed": ("Missed: %(name)s", {"name": "t"}),
     "page.title.surge": ("Sentiment surge: %(title)s", {}),
     "page.title.due_soon": ("Due in %(m)d min: %(name)s", {"name": "t"}),
+    "page.title.test": ("Test notification", {}),
+    "page.body.missed": ("%(name)s was due at %(due)s and has not been done.", {"name": "t"}),
+    "page.body.surge": ("%(why)s. Respond in public by %(due)s.", {"why": "join:; :line"}),
+    "page.body.due_soon": ("Due at %(due)s.", {}),
+    "page.body.test": ("If you can read this, Golden Hours can reach you here.", {}),
 }
 # A line and then a note or reason: the note is the second piece of a "lines" message.
 COMPOUND = ("incident.opened", "incident.status_changed", "incident.severity_changed", "statement.published")
@@ -100,7 +105,8 @@ PARTS_ONLY = ("sentiment.negative", "sentiment.volume", "sentiment.trending", "s
               "sentiment.share_price", "surge.negative_crossed", "surge.volume_crossed", "surge.volume_jumped",
               "surge.negative_jumped", "action_item.described", "page.title.missed", "page.title.surge",
               "page.title.due_soon", "page.incident_resolved", "page.note.false_alarm", "page.note.met_late",
-              "page.note.arrival_met", "deadline.escalate_page", "action_item.nobody", "action_item.no_date")
+              "page.note.arrival_met", "deadline.escalate_page", "action_item.nobody", "action_item.no_date",
+              "page.title.test", "page.body.missed", "page.body.surge", "page.body.due_soon", "page.body.test")
 # Where a piece made of other pieces is followed by more text, say where it ends.
 ENDS = {("sentiment.corrected", "d"): r"Sentiment on .*?\.(?= |$)"}
 _FIELD = re.compile(r"%\((\w+)\)([+]?)(\.\d+)?([sdf])|%%")
