@@ -58,7 +58,14 @@ class TimelineEventOut(LeanSerializer):
     occurred_at = serializers.DateTimeField(read_only=True, help_text=HAPPENED_HELP_OUT)
     recorded_at = serializers.DateTimeField(read_only=True, help_text=RECORDED_HELP_OUT)
     actor = UserRefSerializer(read_only=True, allow_null=True)
-    body = serializers.CharField(read_only=True)
+    body = serializers.CharField(read_only=True, help_text=_(
+        "The line as recorded: what a person wrote, or a system line in English. Search and tools read this."))
+    text = serializers.CharField(read_only=True, help_text=_(
+        "The line for the reader: a system line in the language of the request (Accept-Language), what a "
+        "person wrote as written."))
+    message = serializers.JSONField(read_only=True, allow_null=True, help_text=_(
+        "A system line as data, or null for what a person wrote: {\"key\": \"deadline.met\", \"params\": {...}}. "
+        "Keys are stable; a parameter {\"t\": ...} is an English phrase translated when read."))
     source_url = WebAddressField(read_only=True)
     is_pinned = serializers.BooleanField(read_only=True)
     metadata = serializers.JSONField(read_only=True)

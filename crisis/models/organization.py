@@ -22,6 +22,9 @@ class Organization(models.Model):
     # An incident whose first public signal is older than this when it is entered is a record of
     # the past: it is judged like any other but pages nobody.
     retrospective_after_seconds = models.PositiveIntegerField(_("retrospective after (s)"), default=24 * 3600)
+    # What pages and other messages to people are written in when nothing better is known of the reader.
+    language = models.CharField(_("language"), max_length=16, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -34,7 +34,11 @@ class TimelineEvent(AppendOnlyModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("actor"),
     )
+    # The English text: what search, exports and tools read. System lines also keep ``message`` (a key
+    # and its parameters, see crisis/system_lines.py) so that each reader gets them in their language;
+    # it is a column of its own, not in ``metadata``, because people and tools write metadata.
     body = models.TextField(_("body"))
+    message = models.JSONField(_("system line"), null=True, blank=True)
     source_url = models.URLField(_("source URL"), max_length=1000, blank=True)
     is_pinned = models.BooleanField(_("pinned"), default=False)
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
@@ -54,3 +58,10 @@ class TimelineEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"[{self.kind}] {self.body[:60]}"
+
+    @property
+    def text(self) -> str:
+        """What the reader sees: a system line in the active language, what a person wrote as written."""
+        from crisis.system_lines import line_render
+
+        return line_render(self.message) or self.body

@@ -8,11 +8,9 @@ incident is over or a record of the past, the deadline was met late, the breach 
 the deadlines an incident had already missed when it was logged are told in one page, not one each.
 """
 
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from crisis.durations import duration_label
 from crisis.models import Breach, DeadlineKind, Incident, PassedOccurrences
+from crisis.system_lines import line, lines, msgid, span
 from crisis.timers.wording import hhmm
 
 from .models import Page, PageSource, PageState
@@ -80,14 +78,13 @@ def breaches_alert(*, breaches: list[Breach]) -> dict[int, Page]:
 
 def _breach_spec(breach: Breach) -> PageSpec:
     deadline, incident = breach.deadline, breach.incident
-    name = _(deadline.name)
+    name = msgid(deadline.name)
     return PageSpec(
         organization=incident.organization, incident=incident,
         source=PageSource.SURGE if deadline.kind == DeadlineKind.SURGE else PageSource.BREACH,
         dedup_key=breach_dedup_key(breach), breach=breach, deadline=deadline,
-        title=_("Missed: %(name)s") % {"name": name},
-        body=_("%(name)s was due at %(due)s and has not been done.") % {"name": name,
-                                                                      "due": hhmm(deadline.due_at, incident)},
+        title=line("page.title.missed", name=name),
+        body=line("page.body.missed", name=name, due=hhmm(deadline.due_at, incident)),
     )
 
 
@@ -97,21 +94,16 @@ def _arrival_spec(breach: Breach) -> PageSpec:
     group = list(Breach.objects.filter(incident=incident, is_on_arrival=True,
                                        deadline__breached_at=breach.deadline.breached_at)
                  .select_related("deadline").order_by("breached_at", "id"))
-    lines = [_("- %(name)s, due %(due)s (%(ago)s ago)") % {
-        "name": _(b.deadline.name), "due": hhmm(b.deadline.due_at, incident),
-        "ago": duration_label((b.recorded_at - b.deadline.due_at).total_seconds() / 60 if b.recorded_at else None),
-    } for b in group]
+    items = [line("page.body.logged_late_item", name=msgid(b.deadline.name), due=hhmm(b.deadline.due_at, incident),
+                  ago=span((b.recorded_at - b.deadline.due_at).total_seconds() / 60 if b.recorded_at else None))
+             for b in group]
     passed = PassedOccurrences.objects.filter(incident=incident, is_before_logging=True).order_by("first_due_at")
-    lines += [ngettext("- %(name)s: %(n)d more occurrence passed before this was logged",
-                       "- %(name)s: %(n)d more occurrences passed before this was logged", p.count)
-              % {"name": _(p.name), "n": p.count} for p in passed]
+    items += [line("page.body.logged_late_passed", name=msgid(p.name), n=p.count) for p in passed]
     return PageSpec(
         organization=incident.organization, incident=incident, source=PageSource.BREACH,
         dedup_key=arrival_dedup_key(breach), breach=group[0], deadline=group[0].deadline,
-        title=ngettext("Logged late: %(n)d deadline already missed on %(title)s",
-                       "Logged late: %(n)d deadlines already missed on %(title)s", len(group))
-        % {"n": len(group), "title": incident.title},
-        body="\n".join([_("These were already past due when the incident was logged:"), *lines]),
+        title=line("page.title.logged_late", n=len(group), title=incident.title),
+        body=lines(line("page.body.logged_late"), *items, sep="\n"),
     )
 
 

@@ -2,11 +2,11 @@
 Calendar links listen to memberships ending; the membership services know nothing of calendars."""
 
 from django.db.models.signals import post_delete
-from django.utils.translation import gettext as _
 
 from crisis.models import Breach, Deadline, Membership
 from crisis.playbooks.signals import deadline_alarm_settled
 from crisis.services.errors import InvalidTransition
+from crisis.system_lines import Message, line
 
 from .dispatch import ARRIVAL_PREFIX
 from .models import Page, PageState
@@ -14,7 +14,7 @@ from .models import Page, PageState
 OPEN_STATES = (PageState.TRIGGERED, PageState.ACKNOWLEDGED)
 
 
-def _resolve(pages, *, actor, note: str) -> int:
+def _resolve(pages, *, actor, note: Message | str) -> int:
     from .services.pages import page_resolve
 
     resolved = 0
@@ -28,13 +28,12 @@ def _resolve(pages, *, actor, note: str) -> int:
 
 
 def alarm_settled(sender, *, deadline: Deadline, breaches: list[Breach], retracted: bool, actor, reason: str,
-                  **kwargs) -> int:
+                  reason_line: Message | None = None, **kwargs) -> int:
     """A breached deadline is done after all: its page asks nothing more of anyone. The one page of an
     incident logged late is resolved once every deadline it listed is done."""
     if not breaches:
         return 0
-    note = (_("The deadline was met in time after all; the alarm was false. %(why)s") if retracted
-            else _("The deadline has been met, late. %(why)s")) % {"why": reason}
+    note = line("page.note.false_alarm" if retracted else "page.note.met_late", why=reason_line or reason)
     own = Page.objects.filter(breach__in=breaches, state__in=OPEN_STATES).exclude(
         dedup_key__startswith=ARRIVAL_PREFIX).select_related("incident", "organization")
     resolved = _resolve(own, actor=actor, note=note)
@@ -45,7 +44,7 @@ def alarm_settled(sender, *, deadline: Deadline, breaches: list[Breach], retract
             arrival = Page.objects.filter(incident_id=deadline.incident_id, state__in=OPEN_STATES,
                                           dedup_key__startswith=f"{ARRIVAL_PREFIX}{deadline.incident_id}:")
             resolved += _resolve(arrival.select_related("incident", "organization"), actor=actor,
-                                 note=_("Every deadline this page listed has been met."))
+                                 note=line("page.note.arrival_met"))
     return resolved
 
 

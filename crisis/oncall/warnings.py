@@ -7,10 +7,9 @@ and a moved deadline (new version) gets its own warning.
 
 from datetime import datetime, timedelta
 
-from django.utils.translation import gettext as _
-
 from crisis.models import Deadline, DeadlineKind, DeadlineState
 from crisis.playbooks.steps import step_for
+from crisis.system_lines import line, msgid
 from crisis.timers.wording import hhmm
 
 from .models import Page, PageSource
@@ -41,7 +40,7 @@ def deadline_warnings_page(*, now: datetime, limit: int = 500) -> int:
         minutes = max(1, int((deadline.due_at - now).total_seconds() // 60))
         page_open(organization=deadline.incident.organization, incident=deadline.incident, source=PageSource.WARNING,
                   dedup_key=key, deadline=deadline,
-                  title=_("Due in %(m)d min: %(name)s") % {"m": minutes, "name": _(deadline.name)},
-                  body=_("Due at %(due)s.") % {"due": hhmm(deadline.due_at, deadline.incident)})
+                  title=line("page.title.due_soon", m=minutes, name=msgid(deadline.name)),
+                  body=line("page.body.due_soon", due=hhmm(deadline.due_at, deadline.incident)))
         opened += 1
     return opened

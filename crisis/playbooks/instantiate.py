@@ -1,7 +1,6 @@
 """From playbook to deadlines: at opening, on a severity change or a re-dated clock, at resolution."""
 
 from django.db.models import F
-from django.utils.translation import gettext as _
 
 from crisis import clock
 from crisis.models import (
@@ -15,8 +14,10 @@ from crisis.models import (
     TimelineEvent,
 )
 from crisis.services.timeline import timeline_event_append
+from crisis.system_lines import Message, line, line_english, lowered, msgid
 from crisis.timers.breach import deadlines_breach_overdue
 from crisis.timers.scheduling import deadlines_schedule
+from crisis.timers.wording import hhmm
 
 from .golden_four_hours import playbook_install_default
 from .steps import step_first_due, step_snapshot
@@ -44,7 +45,7 @@ def incident_playbook_start(*, incident: Incident, judge_now: bool = True) -> li
     return deadlines
 
 
-def incident_playbook_reschedule(*, incident: Incident, reason: str) -> list[Deadline]:
+def incident_playbook_reschedule(*, incident: Incident, reason: Message | str) -> list[Deadline]:
     """Move first occurrences to match the current severity and clock start; each move bumps the version."""
     steps = {step["key"]: step for step in incident.playbook_snapshot}
     moved = []
@@ -63,8 +64,7 @@ def incident_playbook_reschedule(*, incident: Incident, reason: str) -> list[Dea
         moved.append(deadline)
         timeline_event_append(
             incident=incident, kind=EventKind.DEADLINE,
-            body=_("Deadline moved: %(name)s, now due %(due)s. %(reason)s")
-            % {"name": _(deadline.name), "due": due.isoformat(), "reason": reason},
+            line=line("deadline.moved", name=msgid(deadline.name), due=hhmm(due, incident), reason=reason),
             metadata={"deadline_id": deadline.pk, "from": old_due.isoformat(), "to": due.isoformat(),
                       "version": deadline.version},
         )
@@ -94,13 +94,13 @@ def incident_playbook_on_status(*, incident: Incident) -> int:
     cancelled = Deadline.objects.filter(pk__in=[pk for pk, _n in pending], state=DeadlineState.PENDING).update(
         state=DeadlineState.CANCELLED, cancelled_at=now, version=F("version") + 1)
     if cancelled:
+        said = [(pk, line("deadline.cancelled", status=lowered(IncidentStatus(incident.status).label),
+                          name=msgid(name))) for pk, name in pending]
         TimelineEvent.objects.bulk_create([
             TimelineEvent(incident=incident, kind=EventKind.DEADLINE, occurred_at=over_at,
-                          recorded_at=clock.recorded_now(),
-                          body=_("Deadline cancelled (incident %(status)s): %(name)s.")
-                          % {"status": incident.get_status_display().lower(), "name": _(name)},
+                          recorded_at=clock.recorded_now(), body=line_english(message), message=message,
                           metadata={"deadline_id": pk, "state": DeadlineState.CANCELLED})
-            for pk, name in pending
+            for pk, message in said
         ])
     return cancelled
 
@@ -121,8 +121,10 @@ def _not_owed_withdraw(incident: Incident, *, over_at, now) -> None:
             continue
         deadline.state = DeadlineState.CANCELLED
         deadline.version += 1
-        reason = _("Not owed: %(name)s fell due after the incident was over.") % {"name": _(deadline.name)}
-        timeline_event_append(incident=incident, kind=EventKind.DEADLINE, body=reason, occurred_at=deadline.due_at,
+        said = line("deadline.not_owed", name=msgid(deadline.name))
+        reason = line_english(said)
+        timeline_event_append(incident=incident, kind=EventKind.DEADLINE, line=said, occurred_at=deadline.due_at,
                               metadata={"deadline_id": deadline.pk, "state": DeadlineState.CANCELLED,
                                         "step": deadline.step_key, "not_owed": True})
-        deadline_alarm_settle(deadline=deadline, retracted=True, actor=None, now=clock.recorded_now(), reason=reason)
+        deadline_alarm_settle(deadline=deadline, retracted=True, actor=None, now=clock.recorded_now(), reason=reason,
+                              reason_line=said)

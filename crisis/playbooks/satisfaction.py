@@ -17,7 +17,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db.models import F, Q
-from django.utils.translation import gettext as _
 
 from crisis import clock
 from crisis.models import (
@@ -32,8 +31,9 @@ from crisis.models import (
     TimelineEvent,
 )
 from crisis.services.timeline import timeline_event_append
+from crisis.system_lines import Message, line, line_english, msgid
 from crisis.timers.breach import deadlines_breach_locked
-from crisis.timers.wording import entered_later, hhmm
+from crisis.timers.wording import entered_later_line, hhmm
 
 from .rolling import deadline_next_occurrence
 from .signals import deadline_alarm_settled
@@ -118,28 +118,30 @@ def deadline_record_met(*, deadline: Deadline, incident: Incident, happened_at: 
         return False  # somebody else settled it first: their record stands
     deadline.state, deadline.met_at, deadline.met_recorded_at = new_state, happened_at, recorded
     deadline.version += 1
-    values = {"name": _(deadline.name), "at": hhmm(happened_at, incident), "due": hhmm(deadline.due_at, incident),
+    values = {"name": msgid(deadline.name), "at": hhmm(happened_at, incident), "due": hhmm(deadline.due_at, incident),
               # Everything in a record of the past was entered later; saying so on each line is noise.
-              "late": "" if incident.is_retrospective else entered_later(happened_at, recorded)}
+              "late": "" if incident.is_retrospective else entered_later_line(happened_at, recorded)}
     metadata = {"deadline_id": deadline.pk, "step": deadline.step_key, "met_at": happened_at.isoformat(),
                 "entered_minutes_later": max(0, int((recorded - happened_at).total_seconds() // 60))}
     if in_time and was_breached:
-        body = _("Breach retracted: %(name)s was met at %(at)s, before it was due at %(due)s%(late)s.") % values
+        said = line("deadline.breach_retracted", **values)
         metadata["state"] = "retracted"
     elif was_met:
-        body = _("Deadline met earlier than recorded: %(name)s, at %(at)s%(late)s.") % values
+        said = line("deadline.met_earlier", name=values["name"], at=values["at"], late=values["late"])
         metadata["state"] = "met"
     elif in_time:
-        body = _("Deadline met: %(name)s%(late)s.") % values
+        said = line("deadline.met", name=values["name"], late=values["late"])
         metadata["state"] = "met"
     else:
         minutes = int((happened_at - deadline.due_at).total_seconds() // 60)
-        body = _("Deadline met late: %(name)s, %(m)d min after it was due%(late)s.") % {**values, "m": minutes}
+        said = line("deadline.met_late", name=values["name"], m=minutes, late=values["late"])
         metadata.update(state="met_late", late_minutes=minutes)
-    timeline_event_append(incident=incident, kind=EventKind.DEADLINE, body=body, occurred_at=happened_at,
+    body = line_english(said)
+    timeline_event_append(incident=incident, kind=EventKind.DEADLINE, line=said, occurred_at=happened_at,
                           actor=actor, metadata=metadata)
     if was_breached or not in_time:
-        deadline_alarm_settle(deadline=deadline, retracted=in_time, actor=actor, now=recorded, reason=body)
+        deadline_alarm_settle(deadline=deadline, retracted=in_time, actor=actor, now=recorded, reason=body,
+                              reason_line=said)
     if in_time and was_breached:
         _successor_reanchor(deadline, incident, anchor=happened_at, now=now)
     if in_time and not was_breached and not was_met:
@@ -167,8 +169,8 @@ def _successor_reanchor(deadline: Deadline, incident: Incident, *, anchor: datet
     successor.due_at, successor.version = due, successor.version + 1
     timeline_event_append(
         incident=incident, kind=EventKind.DEADLINE,
-        body=_("Deadline moved: %(name)s, now due %(due)s: the cadence restarts from %(at)s.")
-        % {"name": _(successor.name), "due": hhmm(due, incident), "at": hhmm(anchor, incident)},
+        line=line("deadline.cadence_restarted", name=msgid(successor.name), due=hhmm(due, incident),
+                  at=hhmm(anchor, incident)),
         metadata={"deadline_id": successor.pk, "to": due.isoformat(), "version": successor.version},
     )
     from crisis.timers.scheduling import deadlines_schedule
@@ -176,14 +178,17 @@ def _successor_reanchor(deadline: Deadline, incident: Incident, *, anchor: datet
     deadlines_schedule(deadlines=[successor])
 
 
-def deadline_alarm_settle(*, deadline: Deadline, retracted: bool, actor, now: datetime, reason: str) -> None:
+def deadline_alarm_settle(*, deadline: Deadline, retracted: bool, actor, now: datetime, reason: str,
+                          reason_line: Message | None = None) -> None:
+    """``reason`` (English) is kept on the breach; ``reason_line`` is the same as a system line, for those
+    who tell people of it in their language."""
     breaches = list(Breach.objects.filter(deadline=deadline, retracted_at__isnull=True))
     if retracted and breaches:
         Breach.objects.filter(pk__in=[b.pk for b in breaches], retracted_at__isnull=True).update(
             retracted_at=now, retracted_by=actor if getattr(actor, "is_authenticated", False) else None,
             retraction_reason=reason)
     deadline_alarm_settled.send(sender=Deadline, deadline=deadline, breaches=breaches, retracted=retracted,
-                                actor=actor, reason=reason)
+                                actor=actor, reason=reason, reason_line=reason_line)
 
 
 def deadlines_satisfy_by_statement(*, statement: Statement, actor=None) -> list[Deadline]:

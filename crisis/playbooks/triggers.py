@@ -4,10 +4,10 @@ import bisect
 from datetime import timedelta
 
 from django.db.models import Max, Q
-from django.utils.translation import gettext as _
 
 from crisis.models import Deadline, DeadlineKind, DeadlineState, EventKind, Incident, SentimentCheckpoint
 from crisis.services.timeline import timeline_event_append
+from crisis.system_lines import Message, joined, line
 from crisis.timers.wording import hhmm
 
 from .steps import SURGE_STEP
@@ -46,22 +46,21 @@ def _previous_by_checkpoint(
 
 def _surge_reason(
     incident: Incident, checkpoint: SentimentCheckpoint, previous: SentimentCheckpoint | None
-) -> str | None:
+) -> Message | None:
     org = incident.organization
     neg, vol = checkpoint.negative_share, checkpoint.mention_volume
     prev_neg = previous.negative_share if previous else None
     prev_vol = previous.mention_volume if previous else None
     if neg is not None and neg >= org.negative_share_threshold and (prev_neg is None
                                                                      or prev_neg < org.negative_share_threshold):
-        return _("negative share %(n).0f%% crossed the %(t).0f%% threshold") % {
-            "n": neg * 100, "t": org.negative_share_threshold * 100}
+        return line("surge.negative_crossed", n=neg * 100, t=org.negative_share_threshold * 100)
     if vol is not None and org.volume_threshold and vol >= org.volume_threshold and (
             prev_vol is None or prev_vol < org.volume_threshold):
-        return _("mention volume %(v)d crossed the %(t)d threshold") % {"v": vol, "t": org.volume_threshold}
+        return line("surge.volume_crossed", v=vol, t=org.volume_threshold)
     if vol and prev_vol and vol >= prev_vol * org.surge_ratio:
-        return _("mention volume jumped ×%(r).1f (%(a)d → %(b)d)") % {"r": vol / prev_vol, "a": prev_vol, "b": vol}
+        return line("surge.volume_jumped", r=vol / prev_vol, a=prev_vol, b=vol)
     if neg and prev_neg and neg >= prev_neg * org.surge_ratio:
-        return _("negative share jumped ×%(r).1f") % {"r": neg / prev_neg}
+        return line("surge.negative_jumped", r=neg / prev_neg)
     return None
 
 
@@ -93,8 +92,8 @@ def sentiment_surge_check(*, incident: Incident, checkpoints: list[SentimentChec
     deadlines_create(deadlines=[deadline])
     timeline_event_append(
         incident=incident, kind=EventKind.SENTIMENT, is_pinned=True, occurred_at=surged_at,
-        body=_("Sentiment surge: %(why)s. Suggested severity SEV%(s)d; respond in public within %(m)d min.")
-        % {"why": "; ".join(reasons), "s": suggestion, "m": incident.organization.surge_response_seconds // 60},
+        line=line("sentiment.surge", why=joined(reasons, "; "), s=suggestion,
+                  m=incident.organization.surge_response_seconds // 60),
         metadata={"surge": True, "severity_suggestion": suggestion},
     )
     if not incident.is_retrospective:
@@ -102,7 +101,7 @@ def sentiment_surge_check(*, incident: Incident, checkpoints: list[SentimentChec
     return deadline
 
 
-def _surge_page(incident: Incident, deadline: Deadline, reasons: list[str]) -> None:
+def _surge_page(incident: Incident, deadline: Deadline, reasons: list[Message]) -> None:
     """Page now: the surge clock is short, and whoever is on call may not be watching the room."""
     from crisis.oncall.dispatch import surge_dedup_key
     from crisis.oncall.models import PageSource
@@ -110,6 +109,5 @@ def _surge_page(incident: Incident, deadline: Deadline, reasons: list[str]) -> N
 
     page_open(organization=incident.organization, incident=incident, source=PageSource.SURGE,
               dedup_key=surge_dedup_key(incident.pk, deadline.occurrence),
-              title=_("Sentiment surge: %(title)s") % {"title": incident.title},
-              body=_("%(why)s. Respond in public by %(due)s.") % {"why": "; ".join(reasons),
-                                                                  "due": hhmm(deadline.due_at, incident)})
+              title=line("page.title.surge", title=incident.title),
+              body=line("page.body.surge", why=joined(reasons, "; "), due=hhmm(deadline.due_at, incident)))

@@ -46,6 +46,7 @@ from crisis.playbooks.verdicts import (
     deadline_verdict,
     passed_counts,
 )
+from crisis.system_lines import line_render
 
 from . import pages
 from .figures import (
@@ -61,7 +62,8 @@ from .models import ActionItem, PostMortem
 
 # 1.1 adds the event-time fields (verdicts, retracted breaches, passed occurrences, entered-later
 # minutes, nearest readings around a statement); all optional in the schema, none changes meaning.
-SCHEMA_VERSION = "1.1"
+# 1.2 adds each timeline entry's ``text`` (in the report's language) and ``message`` (a system line as data).
+SCHEMA_VERSION = "1.2"
 # Entered within a minute of happening counts as live; later entries say by how much.
 LIVE_ENTRY_MINUTES = 1
 PUBLIC_KINDS = (StatementKind.HOLDING, StatementKind.FULL, StatementKind.UPDATE, StatementKind.APOLOGY,
@@ -486,8 +488,8 @@ def _impact(checkpoints: list[SentimentCheckpoint]) -> dict:
     }
 
 
-TIMELINE_FIELDS = ("id", "kind", "occurred_at", "recorded_at", "body", "source_url", "is_pinned", "corrects_id",
-                   "actor__first_name", "actor__last_name", "actor__username")
+TIMELINE_FIELDS = ("id", "kind", "occurred_at", "recorded_at", "body", "message", "source_url", "is_pinned",
+                   "corrects_id", "actor__first_name", "actor__last_name", "actor__username")
 
 
 def _timeline(incident: Incident) -> list[dict]:
@@ -497,12 +499,15 @@ def _timeline(incident: Incident) -> list[dict]:
     kinds = dict(EventKind.choices)
     events = []
     corrected_by: dict[int, int] = {}
-    for pk, kind, occurred, recorded, body, url, pinned, corrects, first, last, username in rows.iterator(
+    for pk, kind, occurred, recorded, body, message, url, pinned, corrects, first, last, username in rows.iterator(
             chunk_size=5000):
         if corrects:
             corrected_by[corrects] = pk
+        # ``body`` stays the English record; ``text`` is the line in the report's language (system lines
+        # are rendered, what people wrote is as written).
         events.append({"id": pk, "kind": kind, "kind_label": str(kinds.get(kind, kind)), "occurred_at": occurred,
                        "recorded_at": recorded, "actor": _person_from_values(first, last, username), "body": body,
+                       "text": line_render(message) or body, "message": message,
                        "source_url": url, "is_pinned": pinned, "corrects": corrects, "corrected_by": None})
     if corrected_by:
         for event in events:

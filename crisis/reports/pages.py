@@ -38,7 +38,7 @@ def pages_summary(*, incident: Incident, timeline: list[dict]) -> dict:
         "time_to_acknowledge_minutes": waits[0] if pages and pages[0].acknowledged_at else None,
         "median_time_to_acknowledge_minutes": round(median(waits), 1) if waits else None,
         "items": [{
-            "title": p.title, "source": p.source, "state": p.state, "triggered_at": p.triggered_at,
+            "title": p.text_title, "source": p.source, "state": p.state, "triggered_at": p.triggered_at,
             "acknowledged_at": p.acknowledged_at,
             "acknowledged_by": (p.acknowledged_by.get_full_name() or p.acknowledged_by.get_username())
             if p.acknowledged_by else None,

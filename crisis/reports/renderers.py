@@ -54,6 +54,11 @@ def _entered_note(event: dict, show_entered: bool) -> str:
     return f" ({note})" if note else ""
 
 
+def _event_text(event: dict) -> str:
+    """The line in the report's language (a report assembled before system lines were kept has only body)."""
+    return event.get("text") or event["body"]
+
+
 def timeline_html(events: list[dict], zone: str, *, anchors: bool = True, show_entered: bool = True) -> SafeString:
     if not events:
         return mark_safe("<p>" + escape(_("Nothing recorded.")) + "</p>")  # noqa: S308 (escaped)
@@ -68,7 +73,7 @@ def timeline_html(events: list[dict], zone: str, *, anchors: bool = True, show_e
         entered = _entered_note(e, show_entered)
         if entered:
             note += f' <span class="meta">{escape(entered.strip())}</span>'
-        body = escape(e["body"])
+        body = escape(_event_text(e))
         if e["corrected_by"]:
             body = f'<span class="corrected">{body}</span>'
         actor = f' <span class="meta">— {escape(e["actor"])}</span>' if e["actor"] else ""
@@ -368,7 +373,7 @@ def render_markdown(report: dict) -> str:
 
 def _timeline_markdown(events: list[dict], zone: str, *, show_entered: bool = True) -> list[str]:
     return [f"- {local(e['occurred_at'], zone)} **{e['kind_label']}** "
-            + (f"~~{_md_escape(e['body'])}~~" if e["corrected_by"] else _md_escape(e["body"]))
+            + (f"~~{_md_escape(_event_text(e))}~~" if e["corrected_by"] else _md_escape(_event_text(e)))
             + (f" — {e['actor']}" if e["actor"] else "") + _entered_note(e, show_entered) for e in events]
 
 

@@ -17,6 +17,7 @@ from crisis.services.audit import audit_record
 from crisis.services.errors import ConcurrentUpdate, InvalidInput
 from crisis.services.timeline import timeline_event_append
 from crisis.services.validation import FieldErrors, check_choice, check_text
+from crisis.system_lines import Message, joined, line, lowered, msgid
 
 from .models import ActionItem, ActionItemStatus, PostMortem, ReportFile, ReportFormat, ReportStatus
 
@@ -25,10 +26,6 @@ SECTION_MAX = 50_000
 TITLE_MAX = 300
 # A task that started this long ago and never finished died with its worker; a redelivery may take over.
 STALE_RUN = timedelta(minutes=10)
-
-
-def _section_label(field: str) -> str:
-    return str(PostMortem._meta.get_field(field).verbose_name)
 
 
 @transaction.atomic
@@ -57,9 +54,9 @@ def postmortem_update(*, incident: Incident, actor, expected_version: int, **sec
         raise ConcurrentUpdate(_("Somebody else saved the post-mortem first; reload and try again."),
                                field="version")
     postmortem.refresh_from_db()
-    names = ", ".join(_section_label(f) for f in PostMortem.SECTIONS if f in changes)
+    names = joined([msgid(PostMortem._meta.get_field(f).verbose_name) for f in PostMortem.SECTIONS if f in changes])
     timeline_event_append(incident=incident, kind=EventKind.NOTE, actor=actor,
-                          body=_("Post-mortem edited: %(sections)s.") % {"sections": names},
+                          line=line("postmortem.edited", sections=names),
                           metadata={"postmortem_version": postmortem.version, "sections": sorted(changes)})
     audit_record(organization=incident.organization, actor=actor, action="postmortem.update", obj=postmortem,
                  changes={"sections": sorted(changes), "version": postmortem.version})
@@ -79,11 +76,14 @@ def _check_item(errors: FieldErrors, incident: Incident, *, title=None, owner=No
         check_choice(errors, "status", status, ActionItemStatus)
 
 
-def _describe_item(item: ActionItem) -> str:
-    owner = (item.owner.get_full_name() or item.owner.get_username()) if item.owner else _("nobody")
-    due = item.due_on.isoformat() if item.due_on else _("no date")
-    return _("%(title)s (owner: %(owner)s, due: %(due)s, %(status)s)") % {
-        "title": item.title, "owner": owner, "due": due, "status": ActionItemStatus(item.status).label.lower()}
+def _describe_item(item: ActionItem) -> Message:
+    owner = (item.owner.get_full_name() or item.owner.get_username()) if item.owner else line("action_item.nobody")
+    due = item.due_on.isoformat() if item.due_on else line("action_item.no_date")
+    status = ActionItemStatus(item.status)
+    # "Open" is marked with a context (an open incident is another word in Chinese).
+    context = "action item status" if status == ActionItemStatus.OPEN else None
+    return line("action_item.described", title=item.title, owner=owner, due=due,
+                status=lowered(status.label, context))
 
 
 @transaction.atomic
@@ -95,7 +95,7 @@ def action_item_create(*, incident: Incident, actor, title: str, owner=None, due
     item = ActionItem.objects.create(incident=incident, title=title.strip(), owner=owner, due_on=due_on,
                                      created_by=actor, created_at=clock.now())
     timeline_event_append(incident=incident, kind=EventKind.ACTION, actor=actor,
-                          body=_("Action item added: %(item)s.") % {"item": _describe_item(item)},
+                          line=line("action_item.added", item=_describe_item(item)),
                           metadata={"action_item_id": item.pk})
     audit_record(organization=incident.organization, actor=actor, action="action_item.create", obj=item,
                  changes={"title": item.title, "owner": owner and owner.pk,
@@ -133,7 +133,7 @@ def action_item_update(*, item: ActionItem, actor, expected_version: int, **fiel
                                field="version")
     item.refresh_from_db()
     timeline_event_append(incident=incident, kind=EventKind.ACTION, actor=actor,
-                          body=_("Action item changed: %(item)s.") % {"item": _describe_item(item)},
+                          line=line("action_item.changed", item=_describe_item(item)),
                           metadata={"action_item_id": item.pk, "changed": sorted(changes), "version": item.version})
     audit_record(organization=incident.organization, actor=actor, action="action_item.update", obj=item,
                  changes={k: (v.pk if hasattr(v, "pk") else v.isoformat() if hasattr(v, "isoformat") else v)

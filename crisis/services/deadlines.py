@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from crisis import clock
 from crisis.models import Deadline, DeadlineState, EventKind, Role, SatisfiedBy
+from crisis.system_lines import line, msgid
 
 from .access import membership_require
 from .audit import audit_record
@@ -41,8 +42,7 @@ def deadline_extend(*, deadline: Deadline, actor, minutes: int, reason: str) -> 
     Deadline.objects.filter(pk=fresh.pk, version=fresh.version).update(due_at=due, version=F("version") + 1)
     deadline.due_at, deadline.version = due, fresh.version + 1
     timeline_event_append(incident=incident, kind=EventKind.DEADLINE, actor=actor,
-                          body=_("Deadline extended by %(m)d min: %(name)s. Reason: %(r)s")
-                          % {"m": minutes, "name": _(fresh.name), "r": reason},
+                          line=line("deadline.extended", m=int(minutes), name=msgid(fresh.name), r=reason),
                           metadata={"deadline_id": fresh.pk, "to": due.isoformat(), "version": deadline.version})
     audit_record(organization=incident.organization, actor=actor, action="deadline.extend", obj=fresh,
                  changes={"minutes": minutes, "reason": reason})
@@ -68,7 +68,7 @@ def deadline_waive(*, deadline: Deadline, actor, reason: str) -> Deadline:
     deadline.state, deadline.waived_at, deadline.waive_reason = DeadlineState.WAIVED, now, reason
     deadline.version = fresh.version + 1
     timeline_event_append(incident=incident, kind=EventKind.DEADLINE, actor=actor,
-                          body=_("Deadline waived: %(name)s. Reason: %(r)s") % {"name": _(fresh.name), "r": reason},
+                          line=line("deadline.waived", name=msgid(fresh.name), r=reason),
                           metadata={"deadline_id": fresh.pk, "state": DeadlineState.WAIVED})
     audit_record(organization=incident.organization, actor=actor, action="deadline.waive", obj=fresh,
                  changes={"reason": reason})
@@ -101,7 +101,7 @@ def deadline_mark_met(*, deadline: Deadline, actor, note: str, happened_at: date
     fresh = _lock_settleable(deadline, happened)
     fresh.incident = incident
     event = timeline_event_append(incident=incident, kind=EventKind.ACTION, actor=actor, occurred_at=happened,
-                                  body=_("Ticked off: %(name)s. %(note)s") % {"name": _(fresh.name), "note": note})
+                                  line=line("deadline.ticked_off", name=msgid(fresh.name), note=note))
     if fresh.state == DeadlineState.PENDING and fresh.due_at < happened:
         from crisis.timers.breach import deadlines_breach_locked
 

@@ -17,6 +17,7 @@ from crisis.models import (
     Severity,
     TimelineEvent,
 )
+from crisis.system_lines import line, lines, msgid
 
 from .access import membership_require
 from .audit import audit_record
@@ -102,14 +103,12 @@ def incident_open(
         spokesperson=spokesperson, affected_channels=list(affected_channels), tags=list(tags),
         time_zone=time_zone, created_by=actor, is_retrospective=is_retrospective,
     )
-    body = _("Incident opened: %(title)s (%(severity)s). First public signal at this time.") % {
-        "title": incident.title, "severity": incident.get_severity_display()}
+    said = line("incident.opened", title=incident.title, severity=msgid(Severity(incident.severity).label))
     if is_retrospective:
-        note = _("Entered as a record of the past: its deadlines are judged, nobody is paged.")
-        body = f"{body} {note}"
+        said = lines(said, line("incident.opened_retrospective"))
     timeline_event_append(
         incident=incident, kind=EventKind.STATUS_CHANGE, actor=actor, occurred_at=first_public_signal_at,
-        body=body, metadata={"to": status, "severity": severity, "is_retrospective": is_retrospective},
+        line=said, metadata={"to": status, "severity": severity, "is_retrospective": is_retrospective},
         is_pinned=True,
     )
     audit_record(organization=organization, actor=actor, action="incident.open", obj=incident,
@@ -161,10 +160,9 @@ def incident_transition(*, incident: Incident, actor, to_status: str, note: str 
         # A flare-up reopens the incident: it is no longer resolved.
         changes.update(resolved_at=None, contained_at=None)
     _compare_and_set(incident, expected={"status": from_status}, changes=changes)
-    body = _("Status changed from %(a)s to %(b)s.") % {"a": S(from_status).label, "b": S(to_status).label}
-    if note:
-        body = f"{body} {note}"
-    timeline_event_append(incident=incident, kind=EventKind.STATUS_CHANGE, actor=actor, body=body,
+    said = lines(line("incident.status_changed", a=msgid(S(from_status).label), b=msgid(S(to_status).label)),
+                 note)
+    timeline_event_append(incident=incident, kind=EventKind.STATUS_CHANGE, actor=actor, line=said,
                           occurred_at=happened, metadata={"from": from_status, "to": to_status}, is_pinned=True)
     audit_record(organization=incident.organization, actor=actor, action="incident.transition", obj=incident,
                  changes={"from": from_status, "to": to_status, "occurred_at": happened.isoformat()})
@@ -213,8 +211,10 @@ def incident_acknowledgement_record(*, incident: Incident, actor, acknowledged_a
     earlier = incident.acknowledged_at
     incident.acknowledged_at, incident.acknowledged_recorded_at = happened, now
     incident.version += 1
-    body = note.strip() or _("Incident acknowledged.")
-    event = timeline_event_append(incident=incident, kind=EventKind.ACKNOWLEDGEMENT, actor=actor, body=body,
+    # What the person wrote stands as written; without it the desk says it, in the reader's language.
+    said = None if note.strip() else line("incident.acknowledged")
+    event = timeline_event_append(incident=incident, kind=EventKind.ACKNOWLEDGEMENT, actor=actor,
+                                  body=note.strip(), line=said,
                                   occurred_at=happened, source_url=source_url, is_pinned=is_pinned,
                                   metadata={**(metadata or {}), "acknowledged": True,
                                             **({"replaces": earlier.isoformat()} if earlier else {})})
@@ -236,9 +236,9 @@ def incident_change_severity(*, incident: Incident, actor, severity: int, reason
     if old == severity:
         return incident
     _compare_and_set(incident, expected={"severity": old}, changes={"severity": severity})
-    body = _("Severity changed from %(a)s to %(b)s.") % {"a": Severity(old).label, "b": Severity(severity).label}
+    body = line("incident.severity_changed", a=msgid(Severity(old).label), b=msgid(Severity(severity).label))
     timeline_event_append(incident=incident, kind=EventKind.SEVERITY_CHANGE, actor=actor,
-                          body=f"{body} {reason}".strip(), metadata={"from": old, "to": severity}, is_pinned=True)
+                          line=lines(body, reason.strip()), metadata={"from": old, "to": severity}, is_pinned=True)
     audit_record(organization=incident.organization, actor=actor, action="incident.change_severity", obj=incident,
                  changes={"from": old, "to": severity, "reason": reason})
     from crisis.playbooks.instantiate import incident_playbook_reschedule
@@ -286,12 +286,12 @@ def incident_update_details(*, incident: Incident, actor, expected_version: int 
     described = {k: (v.pk if hasattr(v, "pk") else v.isoformat() if isinstance(v, datetime) else v)
                  for k, v in changes.items()}
     timeline_event_append(incident=incident, kind=EventKind.NOTE, actor=actor,
-                          body=_("Incident details changed: %(f)s.") % {"f": ", ".join(sorted(changes))},
+                          line=line("incident.details_changed", f=", ".join(sorted(changes))),
                           metadata={"changes": described})
     audit_record(organization=incident.organization, actor=actor, action="incident.update", obj=incident,
                  changes=described)
     if "first_public_signal_at" in changes:
         from crisis.playbooks.instantiate import incident_playbook_reschedule
 
-        incident_playbook_reschedule(incident=incident, reason=_("The first public signal was re-dated."))
+        incident_playbook_reschedule(incident=incident, reason=line("incident.signal_redated"))
     return incident

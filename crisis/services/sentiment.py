@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from crisis import clock
 from crisis.models import EventKind, Incident, Role, SentimentCheckpoint, TimelineEvent
 from crisis.selectors import local_time
+from crisis.system_lines import Message, joined, line, line_english
 
 from .access import membership_require
 from .audit import audit_record
@@ -59,19 +60,24 @@ def sentiment_validate(data: dict[str, Any]) -> None:
     errors.raise_if_any()
 
 
-def _describe(cp: SentimentCheckpoint) -> str:
+def _describe(cp: SentimentCheckpoint) -> Message:
     parts = []
     if cp.negative_share is not None:
-        parts.append(_("negative %(p).0f%%") % {"p": cp.negative_share * 100})
+        parts.append(line("sentiment.negative", p=cp.negative_share * 100))
     if cp.mention_volume is not None:
-        parts.append(_("volume %(v)d") % {"v": cp.mention_volume})
+        parts.append(line("sentiment.volume", v=cp.mention_volume))
     if cp.trending_rank is not None:
-        parts.append(_("trending #%(r)d") % {"r": cp.trending_rank})
+        parts.append(line("sentiment.trending", r=cp.trending_rank))
     if cp.follower_change is not None:
-        parts.append(_("followers %(f)+d") % {"f": cp.follower_change})
+        parts.append(line("sentiment.followers", f=cp.follower_change))
     if cp.share_price_move_pct is not None:
-        parts.append(_("share price %(s)+.1f%%") % {"s": cp.share_price_move_pct})
-    return _("Sentiment on %(source)s: %(parts)s.") % {"source": cp.source, "parts": ", ".join(parts) or "-"}
+        parts.append(line("sentiment.share_price", s=cp.share_price_move_pct))
+    return line("sentiment.point", source=cp.source, parts=joined(parts, ", ") if parts else "-")
+
+
+def _event_row(**fields) -> TimelineEvent:
+    said = fields.pop("said")
+    return TimelineEvent(body=line_english(said), message=said, **fields)
 
 
 def _timeline_rows(*, incident: Incident, actor, checkpoints: list[SentimentCheckpoint], now) -> list[TimelineEvent]:
@@ -85,21 +91,19 @@ def _timeline_rows(*, incident: Incident, actor, checkpoints: list[SentimentChec
     rows = []
     for source_points in by_source.values():
         if len(source_points) <= SERIES_ITEMIZED:
-            rows += [TimelineEvent(incident=incident, kind=EventKind.SENTIMENT, recorded_at=now, actor=actor,
-                                   occurred_at=cp.measured_at, body=_describe(cp), metadata={"checkpoint_id": cp.pk})
+            rows += [_event_row(incident=incident, kind=EventKind.SENTIMENT, recorded_at=now, actor=actor,
+                                occurred_at=cp.measured_at, said=_describe(cp), metadata={"checkpoint_id": cp.pk})
                      for cp in source_points]
             continue
         ordered = sorted(source_points, key=lambda cp: (cp.measured_at, cp.pk))
         first, latest = ordered[0], ordered[-1]
         zone = incident.time_zone
-        body = _("%(n)d points from %(source)s, %(start)s to %(end)s (%(zone)s). Latest: %(latest)s") % {
-            "n": len(ordered), "source": latest.source, "zone": zone, "latest": _describe(latest),
-            "start": local_time(first.measured_at, zone).strftime("%m-%d %H:%M"),
-            "end": local_time(latest.measured_at, zone).strftime("%m-%d %H:%M"),
-        }
-        rows.append(TimelineEvent(
+        said = line("sentiment.series", n=len(ordered), source=latest.source, zone=zone, latest=_describe(latest),
+                    start=local_time(first.measured_at, zone).strftime("%m-%d %H:%M"),
+                    end=local_time(latest.measured_at, zone).strftime("%m-%d %H:%M"))
+        rows.append(_event_row(
             incident=incident, kind=EventKind.SENTIMENT, recorded_at=now, actor=actor, occurred_at=latest.measured_at,
-            body=body, metadata={"checkpoint_id": latest.pk, "series_count": len(ordered),
+            said=said, metadata={"checkpoint_id": latest.pk, "series_count": len(ordered),
                                  "series_first_checkpoint_id": first.pk}))
     return rows
 
@@ -218,7 +222,7 @@ def sentiment_checkpoint_correct(
         kind=EventKind.CORRECTION,
         actor=actor,
         occurred_at=correction.measured_at,
-        body=_("Sentiment checkpoint corrected. %(d)s %(r)s") % {"d": _describe(correction), "r": reason},
+        line=line("sentiment.corrected", d=_describe(correction), r=reason),
         metadata={"checkpoint_id": correction.pk, "corrects_checkpoint_id": checkpoint.pk},
     )
     audit_record(

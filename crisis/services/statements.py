@@ -17,6 +17,7 @@ from crisis.models import (
     StatementStatus,
     StatementVersion,
 )
+from crisis.system_lines import Message, line, lines, msgid
 
 from .access import membership_require
 from .audit import audit_record
@@ -62,10 +63,19 @@ def _require_status(statement: Statement, allowed: tuple[str, ...], action: str)
         )
 
 
-def _log(statement: Statement, *, actor, body: str, action: str, **metadata) -> None:
+def statement_label(statement: Statement) -> Message | str:
+    """How a system line names a statement: its title as written, else its kind and channel, read in the
+    reader's language."""
+    if statement.title:
+        return statement.title
+    return line("statement.label", kind=msgid(StatementKind(statement.kind).label),
+                channel=msgid(Channel(statement.channel).label))
+
+
+def _log(statement: Statement, *, actor, said: Message, action: str, **metadata) -> None:
     metadata.update(statement_id=statement.pk, status=statement.status)
     timeline_event_append(
-        incident=statement.incident, kind=EventKind.STATEMENT, actor=actor, body=body, metadata=metadata
+        incident=statement.incident, kind=EventKind.STATEMENT, actor=actor, line=said, metadata=metadata
     )
     audit_record(
         organization=statement.incident.organization,
@@ -90,7 +100,8 @@ def statement_create(
     membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
     statement = _statement_new(incident=incident, actor=actor, channel=channel, kind=kind, body=body,
                                language=language, title=title, status=St.DRAFT)
-    _log(statement, actor=actor, action="create", version=1, body=_("Statement drafted: %(s)s.") % {"s": statement})
+    _log(statement, actor=actor, action="create", version=1,
+         said=line("statement.drafted", s=statement_label(statement)))
     return statement
 
 
@@ -124,7 +135,7 @@ def statement_revise(
         actor=actor,
         action="revise",
         version=number,
-        body=_("Statement revised to version %(n)d: %(s)s.") % {"n": number, "s": statement},
+        said=line("statement.revised", n=number, s=statement_label(statement)),
     )
     return version
 
@@ -139,7 +150,7 @@ def statement_submit_for_review(*, statement: Statement, actor) -> Statement:
         actor=actor,
         action="submit",
         version=statement.current_version.number,
-        body=_("Statement submitted for review: %(s)s.") % {"s": statement},
+        said=line("statement.submitted", s=statement_label(statement)),
     )
     return statement
 
@@ -160,7 +171,7 @@ def statement_approve(*, statement: Statement, actor, note: str = "") -> Stateme
         actor=actor,
         action="approve",
         version=version.number,
-        body=_("Statement approved (version %(n)d): %(s)s.") % {"n": version.number, "s": statement},
+        said=line("statement.approved", n=version.number, s=statement_label(statement)),
     )
     return approval
 
@@ -245,11 +256,10 @@ def _publish(statement: Statement, *, actor, published_at: datetime | None, publ
             "published_version": statement.current_version,
         },
     )
-    body = _("Statement published on %(channel)s: %(s)s.") % {"channel": statement.get_channel_display(),
-                                                              "s": statement}
+    said = line("statement.published", channel=msgid(Channel(statement.channel).label),
+                s=statement_label(statement))
     if outside_desk:
-        note = _("Recorded after it went out; its approval is not recorded here.")
-        body = f"{body} {note}"
+        said = lines(said, line("statement.published_outside_desk"))
     timeline_event_append(
         incident=statement.incident,
         kind=EventKind.STATEMENT,
@@ -257,7 +267,7 @@ def _publish(statement: Statement, *, actor, published_at: datetime | None, publ
         occurred_at=published_at,
         source_url=public_url,
         is_pinned=True,
-        body=body,
+        line=said,
         metadata={
             "statement_id": statement.pk,
             "status": St.PUBLISHED,
@@ -292,6 +302,6 @@ def statement_retract(*, statement: Statement, actor, reason: str) -> Statement:
         actor=actor,
         action="retract",
         reason=reason,
-        body=_("Statement retracted: %(s)s. Reason: %(r)s") % {"s": statement, "r": reason},
+        said=line("statement.retracted", s=statement_label(statement), r=reason),
     )
     return statement

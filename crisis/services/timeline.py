@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from crisis import clock
 from crisis.models import EventKind, Incident, Role, TimelineEvent
+from crisis.system_lines import Message, line_english
 
 from .access import membership_require
 from .audit import audit_record
@@ -21,7 +22,8 @@ def timeline_event_append(
     *,
     incident: Incident,
     kind: str,
-    body: str,
+    body: str = "",
+    line: Message | None = None,
     actor=None,
     occurred_at: datetime | None = None,
     source_url: str = "",
@@ -29,12 +31,15 @@ def timeline_event_append(
     is_pinned: bool = False,
     corrects: TimelineEvent | None = None,
 ) -> TimelineEvent:
-    """Write one event as part of the caller's transaction. Other services call this; it checks nothing."""
+    """Write one event as part of the caller's transaction. Other services call this; it checks nothing.
+    A system line is given as ``line`` (crisis/system_lines.py) and its English text becomes the body;
+    what a person wrote is given as ``body``."""
     present, recorded_at = clock.now_and_recorded()
     return TimelineEvent.objects.create(
         incident=incident,
         kind=kind,
-        body=body,
+        body=line_english(line) if line else body,
+        message=line,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         occurred_at=occurred_at or present,
         recorded_at=recorded_at,

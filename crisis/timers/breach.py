@@ -8,8 +8,9 @@ from django.db.models import F
 from crisis import clock
 from crisis.models import Breach, Deadline, DeadlineState, EventKind, Incident, TimelineEvent
 from crisis.services.errors import ConcurrentUpdate
+from crisis.system_lines import line_english
 
-from .wording import deadline_breach_text
+from .wording import deadline_breach_line
 
 
 def deadlines_breach_locked(*, deadlines: list[Deadline], now: datetime, on_arrival: bool = False) -> list[Breach]:
@@ -34,10 +35,10 @@ def deadlines_breach_locked(*, deadlines: list[Deadline], now: datetime, on_arri
     breaches = []
     for deadline in deadlines:
         incident = incidents[deadline.incident_id]
+        said = deadline_breach_line(deadline, incident, overdue_on_arrival=on_arrival)
         events.append(TimelineEvent(
             incident_id=deadline.incident_id, kind=EventKind.DEADLINE, occurred_at=deadline.due_at,
-            recorded_at=clock.recorded_now(),
-            body=deadline_breach_text(deadline, incident, overdue_on_arrival=on_arrival),
+            recorded_at=clock.recorded_now(), body=line_english(said), message=said,
             metadata={"deadline_id": deadline.pk, "state": DeadlineState.BREACHED, "step": deadline.step_key,
                       "due_at": deadline.due_at.isoformat(), "version": deadline.version},
         ))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from crisis import clock
@@ -44,7 +45,7 @@ WITH unhurried AS (
     UPDATE {D} AS d SET state = %(breached)s, breached_at = %(now)s, version = d.version + 1
     FROM due WHERE d.id = due.id AND d.state = %(pending)s
     RETURNING d.id, d.incident_id, d.kind, d.step_key, d.name, d.occurrence, d.due_at, d.version - 1 AS old_version,
-              d.responsible_role
+              d.responsible_role, d.subject
 ), described AS (
     SELECT b.*,
            b.kind = %(playbook)s AND EXISTS (
@@ -55,6 +56,14 @@ WITH unhurried AS (
                                 ELSE %(missed)s END,
                            %(name_slot)s, b.name),
                    %(due_slot)s, to_char(b.due_at AT TIME ZONE i.time_zone, 'HH24:MI')) AS body,
+           -- The same line as data (crisis/system_lines.py, wording.breach_line), read in each reader's language.
+           jsonb_build_object(
+               'key', CASE WHEN b.kind = %(escalation)s THEN 'deadline.unacknowledged'
+                           WHEN b.step_key = %(cadence)s THEN 'deadline.stale'
+                           ELSE 'deadline.missed' END,
+               'params', jsonb_build_object(
+                   'name', COALESCE(b.subject -> 'name_line', jsonb_build_object('t', b.name)),
+                   'due', to_char(b.due_at AT TIME ZONE i.time_zone, 'HH24:MI'))) AS message,
            -- Python's isoformat() of an aware UTC datetime, as the ORM path writes it.
            to_char(b.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
                || CASE WHEN extract(microseconds FROM b.due_at)::int %% 1000000 = 0 THEN ''
@@ -67,8 +76,8 @@ WITH unhurried AS (
     SELECT id, old_version, incident_id, due_at, now(), false, '' FROM breached
     RETURNING id, deadline_id
 ), lines AS (
-    INSERT INTO {E} (incident_id, kind, occurred_at, recorded_at, body, source_url, is_pinned, metadata)
-    SELECT incident_id, %(deadline_event)s, due_at, %(recorded)s, body, '', false,
+    INSERT INTO {E} (incident_id, kind, occurred_at, recorded_at, body, message, source_url, is_pinned, metadata)
+    SELECT incident_id, %(deadline_event)s, due_at, %(recorded)s, body, message, '', false,
            jsonb_build_object('deadline_id', id, 'state', %(breached)s, 'step', step_key, 'due_at', due_iso,
                               'version', old_version)
     FROM described
@@ -97,7 +106,12 @@ class _Row:
 
 
 def _wording() -> dict[str, str]:
-    """The breach lines' wording in the active language, with slots the statement fills per row."""
+    """The breach lines' English wording (the body; readers get ``message``), with slots filled per row."""
+    with translation.override("en"):
+        return _slotted()
+
+
+def _slotted() -> dict[str, str]:
     slots = {"name": "{{name}}", "due": "{{due}}"}
     return {
         "unacknowledged": _("Nobody acknowledged by %(due)s: %(name)s.") % slots,

@@ -45,7 +45,9 @@ def test_it_makes_the_escalation_step_an_engine_deadline(commanded_incident, pol
     page = Page.objects.get()
     deadline = Deadline.objects.get(incident=incident, kind=DeadlineKind.ESCALATION)
     assert deadline.state == DeadlineState.PENDING
-    assert deadline.subject == {"page_id": page.pk, "step": 0}
+    assert {k: deadline.subject[k] for k in ("page_id", "step")} == {"page_id": page.pk, "step": 0}
+    # Its name as a system line, so that the breach line naming this timer reads in the reader's language.
+    assert deadline.subject["name_line"]["key"] == "deadline.escalate_page"
     assert (deadline.due_at - now).total_seconds() == 300
 
 

@@ -30,8 +30,11 @@ class Page(models.Model):
     # deadline:<id>:v<version>, warning:<id>:v<version>, manual:<uuid>: the same cause never pages twice.
     dedup_key = models.CharField(_("dedup key"), max_length=200, unique=True)
     source = models.CharField(_("source"), max_length=16, choices=PageSource.choices)
+    # In English, for search and tools; what the desk wrote itself is also kept in ``message`` as
+    # {"title": ..., "body": ...} system lines (crisis/system_lines.py), rendered for each reader.
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("body"), blank=True)
+    message = models.JSONField(_("system lines"), default=dict, blank=True)
     severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices, default=Severity.SEV3)
     state = models.CharField(_("state"), max_length=16, choices=PageState.choices, default=PageState.TRIGGERED)
     # Bumped by every transition and every escalation step; compare-and-set filters on it.
@@ -64,6 +67,23 @@ class Page(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_line(self):
+        """The title as a system line when the desk wrote it, else as the person wrote it."""
+        return (self.message or {}).get("title") or self.title
+
+    @property
+    def text_title(self) -> str:
+        from crisis.system_lines import line_render
+
+        return line_render((self.message or {}).get("title")) or self.title
+
+    @property
+    def text_body(self) -> str:
+        from crisis.system_lines import line_render
+
+        return line_render((self.message or {}).get("body")) or self.body
 
     @property
     def is_triggered(self) -> bool:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from crisis.models import Severity
@@ -37,10 +38,22 @@ def is_quiet(preference: ContactPreference | None, moment: datetime) -> bool:
     return local >= start or local < end
 
 
-def _message(page: Page) -> tuple[str, str]:
+def recipient_language(user, page: Page) -> str:
+    """What a paged person reads: their organization's language (nothing finer is known of a person yet)."""
+    return page.organization.language or settings.LANGUAGE_CODE
+
+
+def _message(page: Page, language: str) -> tuple[str, str]:
+    """The subject and text a person receives, in their language (the page keeps its system lines)."""
+    with translation.override(language):
+        return _message_text(page)
+
+
+def _message_text(page: Page) -> tuple[str, str]:
     severity = Severity(page.severity).label
-    subject = _("[%(sev)s] %(title)s") % {"sev": severity.split(" ")[0], "title": page.title}
-    lines = [page.body] if page.body else []
+    subject = _("[%(sev)s] %(title)s") % {"sev": severity.split(" ")[0], "title": page.text_title}
+    body = page.text_body
+    lines = [body] if body else []
     if page.incident_id is not None:
         lines.append(_("Incident: %(t)s (paged at %(at)s, %(tz)s)")
                      % {"t": page.incident.title, "at": hhmm(page.triggered_at, page.incident),
@@ -65,8 +78,12 @@ def deliveries_create_many(*, items: list[tuple[Page, list, int]], now: datetime
     preferences = {p.user_id: p for p in ContactPreference.objects.filter(user__in=user_ids)}
     rows = []
     for page, users, step in items:
-        subject, body = _message(page)
+        texts: dict[str, tuple[str, str]] = {}  # a burst pages many people in few languages
         for user in users:
+            language = recipient_language(user, page)
+            if language not in texts:
+                texts[language] = _message(page, language)
+            subject, body = texts[language]
             quiet = page.severity != Severity.SEV1 and is_quiet(preferences.get(user.pk), now)
             channels = [(str(c.pk), c.kind, c) for c in contacts.get(user.pk, [])]
             if not channels and settings.GOLDEN_HOURS_CONSOLE_FALLBACK:

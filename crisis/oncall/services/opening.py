@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.utils.translation import gettext as _
 
 from crisis import clock
 from crisis.models import OPEN_STATUSES, AuditEntry, Breach, Deadline, Incident, Organization, Severity, TimelineEvent
 from crisis.services.audit import audit_entry
+from crisis.system_lines import Message, line, line_english
 
 from ..models import EscalationPolicy, Page
 from ..selectors import Level, escalation_policy_for, level_user_ids, levels_for, step_count_for
@@ -31,8 +31,9 @@ class PageSpec:
     incident: Incident | None
     source: str
     dedup_key: str
-    title: str
-    body: str = ""
+    # A system line (crisis/system_lines.py) when the desk writes it, text when a person does.
+    title: Message | str
+    body: Message | str = ""
     severity: int | None = None
     breach: Breach | None = None
     deadline: Deadline | None = None
@@ -159,22 +160,21 @@ def _create(specs: list[PageSpec], now: datetime) -> list[Page]:
     audits, deliveries, timers = [], [], []
     for plan, page in zip(plans, pages, strict=True):
         spec = plan.spec
-        events.append(page_event_row(page, _("Page opened: %(title)s.") % {"title": page.title}, actor=spec.actor,
+        events.append(page_event_row(page, line("page.opened", title=page.title_line), actor=spec.actor,
                                      dedup_key=spec.dedup_key, step=-1))
         audits.append(audit_entry(organization=spec.organization, actor=spec.actor, action="page.open", obj=page,
                                   changes={"dedup_key": spec.dedup_key, "source": spec.source}))
         skipped = range(plan.step) if plan.users else range(plan.total)
-        events += [page_event_row(page, _("Nobody to page at level %(n)d; moving on.")
-                                  % {"n": step % len(plan.levels) + 1}, step=step) for step in skipped]
+        events += [page_event_row(page, line("page.level_empty", n=step % len(plan.levels) + 1), step=step)
+                   for step in skipped]
         if not plan.users:
-            events.append(page_event_row(
-                page, _("Every escalation level has been paged; the page stays open until acknowledged.")))
+            events.append(page_event_row(page, line("page.levels_exhausted")))
             continue
         user_ids = [u.pk for u in plan.users]
         deliveries.append((page, list(plan.users), plan.step))
-        events.append(page_event_row(page, _("Paged %(who)s (level %(n)d).")
-                                     % {"who": ", ".join(u.get_full_name() or u.get_username() for u in plan.users),
-                                        "n": plan.step % len(plan.levels) + 1}, users=user_ids))
+        events.append(page_event_row(page, line(
+            "page.paged", who=", ".join(u.get_full_name() or u.get_username() for u in plan.users),
+            n=plan.step % len(plan.levels) + 1), users=user_ids))
         audits.append(audit_entry(organization=spec.organization, actor=None, action="page.escalate", obj=page,
                                   changes={"step": plan.step, "users": user_ids}))
         if plan.step + 1 < plan.total:
@@ -188,13 +188,20 @@ def _create(specs: list[PageSpec], now: datetime) -> list[Page]:
     return pages
 
 
+def _text(value: Message | str) -> str:
+    return line_english(value) if isinstance(value, dict) else value
+
+
 def _page(plan: _Plan, now: datetime) -> Page:
     spec = plan.spec
     actor = spec.actor if getattr(spec.actor, "is_authenticated", False) else None
     step = plan.step if plan.users else plan.total - 1
     return Page(
         organization=spec.organization, incident=spec.incident, dedup_key=spec.dedup_key, source=spec.source,
-        title=spec.title[:300], body=spec.body, severity=plan.severity, policy=plan.policy, breach=spec.breach,
+        title=_text(spec.title)[:300], body=_text(spec.body),
+        message={part: value for part, value in (("title", spec.title), ("body", spec.body))
+                 if isinstance(value, dict)},
+        severity=plan.severity, policy=plan.policy, breach=spec.breach,
         deadline=spec.deadline,
         target_user=spec.target_user, triggered_at=now, created_by=actor,
         # As if walked from step -1 one compare-and-set at a time: each step taken bumps the version.

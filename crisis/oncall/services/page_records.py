@@ -4,10 +4,10 @@ events, and its escalation timers (engine deadlines of kind ``escalation``)."""
 from datetime import datetime, timedelta
 
 from django.db.models import F
-from django.utils.translation import gettext as _
 
 from crisis import clock
 from crisis.models import Deadline, DeadlineKind, DeadlineState, EventKind, Role, TimelineEvent
+from crisis.system_lines import Message, line, line_english
 from crisis.timers.scheduling import deadlines_schedule
 
 from ..models import Page
@@ -17,21 +17,23 @@ def escalation_step_key(page: Page) -> str:
     return f"page-{page.pk}"
 
 
-def page_event_row(page: Page, body: str, *, actor=None, **metadata) -> TimelineEvent | None:
+def page_event_row(page: Page, said: Message | str, *, actor=None, **metadata) -> TimelineEvent | None:
     """An unsaved timeline event about the page (none for a page without an incident, such as a test).
     ``metadata`` may override the page's current ``step``, for events of steps the page walked through."""
     if page.incident_id is None:
         return None
     now = clock.now()
     return TimelineEvent(
-        incident_id=page.incident_id, kind=EventKind.PAGE, body=body, occurred_at=now, recorded_at=now,
+        incident_id=page.incident_id, kind=EventKind.PAGE,
+        body=said if isinstance(said, str) else line_english(said), message=None if isinstance(said, str) else said,
+        occurred_at=now, recorded_at=now,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         metadata={"page_id": page.pk, "state": page.state, "step": page.step, **metadata},
     )
 
 
-def page_event(page: Page, body: str, *, actor=None, **metadata) -> None:
-    row = page_event_row(page, body, actor=actor, **metadata)
+def page_event(page: Page, said: Message | str, *, actor=None, **metadata) -> None:
+    row = page_event_row(page, said, actor=actor, **metadata)
     if row is not None:
         row.save()
 
@@ -40,10 +42,13 @@ def escalation_deadlines_create(*, items: list[tuple[Page, int, timedelta]], now
     """For each (page, step, wait): the engine deadline that moves the page past ``step`` if nobody
     acknowledges in time. Two paths escalating to the same step keep one timer (unique per occurrence)."""
     rows = [
+        # The name is English like every stored name; its parts stay in the subject as a system line, so the
+        # breach line that names this timer reads in the reader's language (timers/wording.breach_line).
         Deadline(incident_id=page.incident_id, kind=DeadlineKind.ESCALATION, step_key=escalation_step_key(page),
-                 occurrence=step, name=_("Escalate page: %(title)s") % {"title": page.title},
-                 responsible_role=Role.RESPONDER, due_at=now + wait, subject={"page_id": page.pk, "step": step})
+                 occurrence=step, name=line_english(name)[:200], responsible_role=Role.RESPONDER, due_at=now + wait,
+                 subject={"page_id": page.pk, "step": step, "name_line": name})
         for page, step, wait in items if page.incident_id is not None
+        for name in [line("deadline.escalate_page", title=page.title_line)]
     ]
     if not rows:
         return []

@@ -19,6 +19,7 @@ from crisis.models import Deadline, Incident, Organization, Role, role_at_least
 from crisis.services.access import membership_require, membership_role
 from crisis.services.audit import audit_record
 from crisis.services.errors import InvalidTransition, PermissionDenied
+from crisis.system_lines import Message, line, line_english
 
 from ..models import Delivery, DeliveryStatus, Page, PageSource, PageState
 from ..selectors import level_users, page_levels, page_step_count
@@ -29,9 +30,9 @@ from .page_records import escalation_deadlines_cancel, escalation_deadlines_crea
 logger = logging.getLogger(__name__)
 
 
-def page_open(*, organization: Organization, incident: Incident | None, source: str, dedup_key: str, title: str,
-              body: str = "", severity: int | None = None, breach=None, deadline: Deadline | None = None,
-              target_user=None, actor=None) -> tuple[Page | None, bool]:
+def page_open(*, organization: Organization, incident: Incident | None, source: str, dedup_key: str,
+              title: Message | str, body: Message | str = "", severity: int | None = None, breach=None,
+              deadline: Deadline | None = None, target_user=None, actor=None) -> tuple[Page | None, bool]:
     """Open a page once per ``dedup_key`` and page its first level; returns (page, created), or (None, False)
     if the incident is no longer open."""
     return pages_open(specs=[PageSpec(organization=organization, incident=incident, source=source, dedup_key=dedup_key,
@@ -68,18 +69,17 @@ def page_escalate(*, page: Page, from_step: int, now: datetime | None = None) ->
         users = level_users(level=level, incident=page.incident, moment=now)
         if users:
             deliveries_create(page=page, users=users, step=step, now=now)
-            page_event(page, _("Paged %(who)s (level %(n)d).")
-                        % {"who": ", ".join(u.get_full_name() or u.get_username() for u in users),
-                           "n": step % len(levels) + 1}, users=[u.pk for u in users])
+            page_event(page, line("page.paged", who=", ".join(u.get_full_name() or u.get_username() for u in users),
+                                  n=step % len(levels) + 1), users=[u.pk for u in users])
             audit_record(organization=page.organization, actor=None, action="page.escalate", obj=page,
                          changes={"step": step, "users": [u.pk for u in users]})
             if step + 1 < total:
                 escalation_deadlines_create(items=[(page, step, timedelta(seconds=level.wait_seconds))], now=now)
             return True
-        page_event(page, _("Nobody to page at level %(n)d; moving on.") % {"n": step % len(levels) + 1})
+        page_event(page, line("page.level_empty", n=step % len(levels) + 1))
     if from_step == step:
         return False
-    page_event(page, _("Every escalation level has been paged; the page stays open until acknowledged."))
+    page_event(page, line("page.levels_exhausted"))
     return True
 
 
@@ -121,7 +121,7 @@ def page_acknowledge(*, page: Page, actor, via: str = "web") -> Page:
     escalation_deadlines_cancel(page, now=now)
     _stop_deliveries(page)
     name = actor.get_full_name() or actor.get_username()
-    page_event(page, _("Page acknowledged by %(who)s: %(title)s.") % {"who": name, "title": page.title},
+    page_event(page, line("page.acknowledged", who=name, title=page.title_line),
                 actor=actor, via=via)
     audit_record(organization=page.organization, actor=actor, action="page.acknowledge", obj=page,
                  changes={"via": via})
@@ -129,7 +129,7 @@ def page_acknowledge(*, page: Page, actor, via: str = "web") -> Page:
 
 
 @transaction.atomic
-def page_resolve(*, page: Page, actor, note: str = "") -> Page:
+def page_resolve(*, page: Page, actor, note: Message | str = "") -> Page:
     # Being paged is no reason to close the matter for everyone: resolving is a responder's call.
     membership_require(user=actor, organization=page.organization, role=Role.RESPONDER)
     now = clock.now()
@@ -141,9 +141,9 @@ def page_resolve(*, page: Page, actor, note: str = "") -> Page:
     page.version += 1
     escalation_deadlines_cancel(page, now=now)
     _stop_deliveries(page)
-    page_event(page, _("Page resolved: %(title)s. %(note)s") % {"title": page.title, "note": note}, actor=actor)
+    page_event(page, line("page.resolved", title=page.title_line, note=note), actor=actor)
     audit_record(organization=page.organization, actor=actor, action="page.resolve", obj=page,
-                 changes={"note": note})
+                 changes={"note": note if isinstance(note, str) else line_english(note)})
     return page
 
 
@@ -168,7 +168,7 @@ def incident_pages_resolve(*, incident: Incident, actor) -> int:
     for page in Page.objects.filter(incident=incident, state__in=[PageState.TRIGGERED, PageState.ACKNOWLEDGED]):
         page.incident = incident
         try:
-            page_resolve(page=page, actor=actor, note=_("The incident was resolved."))
+            page_resolve(page=page, actor=actor, note=line("page.incident_resolved"))
         except InvalidTransition:
             continue  # resolved by someone else a moment ago
         resolved += 1

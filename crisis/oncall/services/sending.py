@@ -23,11 +23,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils.translation import gettext as _
 
 from crisis import clock
+from crisis.system_lines import line, msgid
 
-from ..models import AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus, PageState
+from ..models import AttemptOutcome, ContactKind, Delivery, DeliveryAttempt, DeliveryStatus, PageState
 from ..transports import MAX_REDIRECTS, TransportError
 from .breakers import Gate, breaker_failed, breaker_succeeded, breakers_gate
 from .deliveries import delivery_retry_later
@@ -262,9 +262,9 @@ def _after_permanent_failure(delivery: Delivery) -> None:
     from .pages import page_escalate
 
     page = delivery.page
-    page_event(page, _("Could not reach %(who)s by %(kind)s: %(error)s")
-               % {"who": delivery.user.get_username(), "kind": delivery.get_kind_display(),
-                  "error": delivery.last_error or delivery.status}, delivery_id=delivery.pk)
+    page_event(page, line("page.unreachable", who=delivery.user.get_username(),
+                          kind=msgid(ContactKind(delivery.kind).label), error=delivery.last_error or delivery.status),
+               delivery_id=delivery.pk)
     reachable = Delivery.objects.filter(page=page, step=delivery.step).exclude(
         status__in=[DeliveryStatus.FAILED, DeliveryStatus.CANCELLED])
     if not reachable.exists():
