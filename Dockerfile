@@ -24,7 +24,7 @@ COPY . .
 RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost GOLDEN_HOURS_BASE_URL=http://localhost \
     python manage.py collectstatic --noinput -v 0
 
-RUN useradd --system --uid 10001 --home-dir /app golden-hours && mkdir -p var && chown golden-hours var
+RUN useradd --system --uid 10001 --home-dir /app golden-hours && mkdir -p var/reports && chown -R golden-hours var
 USER golden-hours
 EXPOSE 8000
 # The web process (config/processes.py, bound to every interface of the container); compose.yaml names the rest.
