@@ -104,21 +104,47 @@ def test_it_loads_the_same_environment_file_in_every_unit():
         assert "EnvironmentFile=/etc/golden-hours/golden-hours.env" in (ROOT / "deploy" / unit).read_text()
 
 
-def _docker_compose() -> list[str] | None:
-    if shutil.which("docker") is None:
-        return None
-    found = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True, timeout=30)
-    return ["docker", "compose"] if found.returncode == 0 else None
+def docker_compose() -> list[str]:
+    """Docker's compose plugin, else the standalone docker-compose (Debian's package); skips, saying which is
+    missing, where there is neither. ``config`` only reads and checks the file: it builds nothing, pulls nothing
+    and needs no Docker engine."""
+    if shutil.which("docker") is not None:
+        found = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True, timeout=30)
+        if found.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose") is not None:
+        return ["docker-compose"]
+    pytest.skip("no docker compose here: " + ("docker is installed but not its compose plugin, nor docker-compose"
+                                              if shutil.which("docker") else "no docker, nor docker-compose"))
+
+
+def compose_config(path, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in COMPOSE_ENV}
+    return subprocess.run([*docker_compose(), "-f", str(path), "config", "-q"], cwd=ROOT, env={**environment, **env},
+                          capture_output=True, text=True, timeout=60)
 
 
 def test_it_is_a_valid_compose_file_by_docker_compose_config():
-    command = _docker_compose()
-    if command is None:
-        reason = ("no docker on this machine" if shutil.which("docker") is None
-                  else "docker is here but its compose plugin is not (docker compose version failed)")
-        pytest.skip(reason)
-    env = {**os.environ, **COMPOSE_ENV}
-    # config only reads and checks the file: it builds nothing, pulls nothing and needs no Docker engine.
-    result = subprocess.run([*command, "-f", "compose.yaml", "config", "-q"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = compose_config(ROOT / "compose.yaml", **COMPOSE_ENV)
+
     assert result.returncode == 0, result.stderr
+
+
+def test_it_refuses_to_start_the_compose_stack_without_the_base_url():
+    result = compose_config(ROOT / "compose.yaml", **{k: v for k, v in COMPOSE_ENV.items()
+                                                      if k != "GOLDEN_HOURS_BASE_URL"})
+
+    assert result.returncode != 0
+    assert "set GOLDEN_HOURS_BASE_URL" in result.stderr
+
+
+def test_it_would_notice_a_broken_compose_file(tmp_path):
+    broken = tmp_path / "compose.yaml"
+    engine = '    command: ["python", "manage.py", "run_engine"]'
+    broken.write_text((ROOT / "compose.yaml").read_text().replace(engine, engine.replace("command", "commands")))
+    assert broken.read_text() != (ROOT / "compose.yaml").read_text()
+
+    result = compose_config(broken, **COMPOSE_ENV)
+
+    assert result.returncode != 0
+    assert "commands" in result.stderr

@@ -94,3 +94,46 @@ def test_it_keeps_weasyprints_progress_out_of_the_json_log(json_log):
     logging.getLogger("weasyprint").warning("a font is missing")
 
     assert [r["logger"] for r in lines(json_log)] == ["weasyprint"]
+
+
+@pytest.mark.django_db
+def test_it_logs_the_page_a_breach_opens_with_its_incident_and_deadline(
+        commanded_incident, policy, at, json_log, django_capture_on_commit_callbacks):
+    from crisis.oncall.models import Page
+    from tests.oncall.helpers import sweep_and_dispatch
+
+    incident = commanded_incident()
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_and_dispatch(at(16))
+
+    page = Page.objects.get(incident=incident)
+    (opened,) = [r for r in lines(json_log) if r["message"].startswith(f"page {page.pk} opened")]
+    assert (opened["incident_id"], opened["deadline_id"]) == (incident.pk, page.deadline_id)
+    assert page.deadline_id is not None
+    assert opened["logger"] == "crisis.oncall.services.opening"
+
+
+def test_it_logs_a_console_page_with_its_incident_and_deadline(json_log):
+    from types import SimpleNamespace
+
+    from crisis.oncall.transports import ConsoleTransport
+
+    page = SimpleNamespace(incident_id=4, deadline_id=11)
+    delivery = SimpleNamespace(user="li.na", subject="Deadline missed", body="Holding statement", ack_url="https://x/a")
+    ConsoleTransport().notify(page, delivery)
+
+    (record,) = lines(json_log)
+    assert (record["incident_id"], record["deadline_id"]) == (4, 11)
+    assert record["message"].startswith("PAGE to li.na: Deadline missed")
+
+
+def test_it_logs_an_exception_inside_its_one_json_line(json_log):
+    try:
+        raise ValueError("the receiver answered nonsense")
+    except ValueError:
+        logging.getLogger("crisis.oncall.services.lanes").exception(
+            "transport %s crashed on delivery %s", "webhook", 5, extra={"incident_id": 1, "deadline_id": 2})
+
+    (record,) = lines(json_log)
+    assert "ValueError: the receiver answered nonsense" in record["exc_info"]
+    assert record["level"] == "ERROR" and record["incident_id"] == 1
