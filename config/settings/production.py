@@ -1,4 +1,4 @@
-"""Production: refuses to start without the secrets and hosts it needs."""
+"""Production: refuses to start without the secrets, hosts and base URL it needs; serves its static files; logs JSON."""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -52,7 +52,7 @@ CACHES = {"default": env.cache("CACHE_URL", default=REDIS_URL)}
 MIDDLEWARE = [*MIDDLEWARE]
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "whitenoise.middleware.WhiteNoiseMiddleware")
-STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))
+STATIC_ROOT = env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
