@@ -82,7 +82,7 @@ def database_drop(name: str) -> None:
 def settings_env(url: str) -> dict[str, str]:
     # Production settings (DEBUG off, as deployed); the secret is a placeholder for a throwaway database.
     return {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DJANGO_SECRET_KEY": "bench-not-secret",
-            "DJANGO_ALLOWED_HOSTS": "localhost", "DATABASE_URL": url}
+            "DJANGO_ALLOWED_HOSTS": "localhost", "GOLDEN_HOURS_BASE_URL": "http://localhost:8000", "DATABASE_URL": url}
 
 
 # Seeding through the application, so deadlines get their timers and wake-ups as in production

@@ -90,7 +90,8 @@ def admin_execute(base_url: str, *statements: str) -> None:
 def production_env(db_url: str) -> dict[str, str]:
     # Production settings (DEBUG off, as deployed); the secret is a placeholder for a throwaway database.
     return {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DJANGO_SECRET_KEY": "bench-not-secret",
-            "DJANGO_ALLOWED_HOSTS": "localhost", "DATABASE_URL": db_url}
+            "DJANGO_ALLOWED_HOSTS": "localhost", "GOLDEN_HOURS_BASE_URL": "http://localhost:8000",
+            "DATABASE_URL": db_url}
 
 
 # One run (a child process): one case, one design, one layout

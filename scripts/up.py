@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,6 +22,27 @@ HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = os.environ.get("PORT", "8000")
 
 
+def base_url(host: str, port: str) -> str:
+    """Where links in pages and emails point when GOLDEN_HOURS_BASE_URL is not set: the address the desk is served
+    at. Listening on every interface (0.0.0.0, ::), that is this machine's address on its network, the one a phone
+    on the same network opens; an IPv6 address goes in brackets."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (naming the wildcard, not binding to it)
+        host = _network_address()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _network_address() -> str:
+    # A UDP "connection" sends nothing: it only asks the kernel which local address routes outward.
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never answered, never needs to be
+            return probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+
+
 def run(*args: str) -> None:
     subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=True)
 
@@ -28,7 +50,7 @@ def run(*args: str) -> None:
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     # Acknowledge links in pages point at the desk; on another HOST/PORT they must follow it.
-    os.environ.setdefault("GOLDEN_HOURS_BASE_URL", f"http://{HOST}:{PORT}")
+    os.environ.setdefault("GOLDEN_HOURS_BASE_URL", base_url(HOST, PORT))
     redis_proc, redis_url = redis_url_or_bundled(ROOT / "var" / "redis")
     os.environ["REDIS_URL"] = redis_url
     print(f"Redis: {redis_url}" + (" (bundled, stopped on exit)" if redis_proc else ""))

@@ -41,7 +41,7 @@ def test_it_refuses_to_start_production_without_allowed_hosts():
 
 def test_it_starts_production_with_a_secret_key_and_hosts():
     result = import_settings("config.settings.production", DJANGO_SECRET_KEY="s3cret",
-                             DJANGO_ALLOWED_HOSTS="crisis.example.com")
+                             DJANGO_ALLOWED_HOSTS="crisis.example.com", GOLDEN_HOURS_BASE_URL="https://crisis.example.com")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("False ")
 
@@ -49,7 +49,7 @@ def test_it_starts_production_with_a_secret_key_and_hosts():
 def test_it_counts_production_api_rates_in_redis_so_every_web_worker_shares_one_budget():
     show = "s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION']"
     base = {"DJANGO_SECRET_KEY": "s3cret", "DJANGO_ALLOWED_HOSTS": "crisis.example.com",
-            "REDIS_URL": "redis://redis.example.com:6379/0"}
+            "GOLDEN_HOURS_BASE_URL": "https://crisis.example.com", "REDIS_URL": "redis://redis.example.com:6379/0"}
     shared = import_settings("config.settings.production", show=show, CACHE_URL=None, **base)
     assert shared.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://redis.example.com:6379/0"]
     chosen = import_settings("config.settings.production", show=show, CACHE_URL="redis://cache.example.com:6380/2",
@@ -91,7 +91,7 @@ def test_it_sends_celery_tasks_through_redis():
 
 PRODUCTION = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DATABASE_URL": None,
               "DJANGO_SECRET_KEY": "kO3v-production-like-secret-key-of-fifty-characters-or-more-9fQ",
-              "DJANGO_ALLOWED_HOSTS": "crisis.example.com",
+              "DJANGO_ALLOWED_HOSTS": "crisis.example.com", "GOLDEN_HOURS_BASE_URL": "https://crisis.example.com",
               # The browser tests set it for Playwright's event loop in this process; production never does.
               "DJANGO_ALLOW_ASYNC_UNSAFE": None}
 
@@ -120,14 +120,14 @@ def test_it_passes_the_deploy_check_under_production_settings():
 
 def test_it_redirects_to_https_and_sends_hsts_in_production_by_default():
     show = "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, s.SECURE_PROXY_SSL_HEADER"
-    result = import_settings("config.settings.production", show=show, **{k: v for k, v in PRODUCTION.items()
-                                                                          if k.startswith("DJANGO_")})
+    env = {k: v for k, v in PRODUCTION.items() if k.startswith(("DJANGO_", "GOLDEN_HOURS_"))}
+    result = import_settings("config.settings.production", show=show, **env)
     assert result.stdout.strip() == "True True ('HTTP_X_FORWARDED_PROTO', 'https')", result.stderr
 
 
 def test_it_takes_the_tls_settings_from_the_environment():
     show = "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER"
-    env = {k: v for k, v in PRODUCTION.items() if k.startswith("DJANGO_")}
+    env = {k: v for k, v in PRODUCTION.items() if k.startswith(("DJANGO_", "GOLDEN_HOURS_"))}
     result = import_settings("config.settings.production", show=show, DJANGO_SECURE_SSL_REDIRECT="false",
                              DJANGO_SECURE_HSTS_SECONDS="31536000", DJANGO_SECURE_PROXY_SSL_HEADER="", **env)
     assert result.stdout.strip() == "False 31536000 None", result.stderr

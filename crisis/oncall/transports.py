@@ -68,7 +68,8 @@ class ConsoleTransport(Transport):
     """Development outbox: the message is logged, and the delivery row is what the "sent messages" page lists."""
 
     def notify(self, page: Page, delivery: Delivery) -> TransportResult:
-        logger.info("PAGE to %s: %s\n%s\n%s", delivery.user, delivery.subject, delivery.body, delivery.ack_url)
+        logger.info("PAGE to %s: %s\n%s\n%s", delivery.user, delivery.subject, delivery.body, delivery.ack_url,
+                    extra={"incident_id": page.incident_id, "deadline_id": page.deadline_id})
         return TransportResult(detail="console")
 
 

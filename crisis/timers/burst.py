@@ -136,9 +136,11 @@ def deadlines_breach_due_in_bulk(*, now: datetime, limit: int) -> int:
     if not rows:
         return 0
     _roll([row for row in rows if row.repeats], now)
+    from .breach import breaches_log_after_commit
     from .scheduling import breaches_dispatch_after_commit
 
     breaches_dispatch_after_commit(breach_ids=[row.breach_id for row in rows])
+    breaches_log_after_commit([(row.incident_id, row.pk, row.due_at) for row in rows])
     return len(rows)
 
 

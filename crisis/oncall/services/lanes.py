@@ -83,7 +83,8 @@ def send_one(delivery: Delivery) -> Outcome:
     except TransportError as exc:
         error, code = exc, exc.response_code
     except Exception as exc:  # a bug or an unexpected library error: recorded and retried, not lost
-        logger.exception("transport %s crashed on delivery %s", delivery.kind, delivery.pk)
+        logger.exception("transport %s crashed on delivery %s", delivery.kind, delivery.pk,
+                         extra={"incident_id": delivery.page.incident_id, "deadline_id": delivery.page.deadline_id})
         error = TransportError(str(exc))
     return Outcome(delivery, error, code, started_at, int((elapsed_clock() - started) * 1000))
 

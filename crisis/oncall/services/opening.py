@@ -8,6 +8,7 @@ to its first level with someone to page (``page_escalate`` from step -1): same s
 events, audit rows, deliveries and timers; tests/oncall/test_opening.py checks that equivalence.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +24,8 @@ from ..models import EscalationPolicy, Page
 from ..selectors import Level, escalation_policy_for, level_user_ids, levels_for, step_count_for
 from .deliveries import deliveries_create_many
 from .page_records import escalation_deadlines_create, page_event_row
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -185,11 +188,22 @@ def _create(specs: list[PageSpec], now: datetime) -> list[Page]:
     # Deliveries before timers: their messages are published first when the transaction commits.
     deliveries_create_many(items=deliveries, now=now)
     escalation_deadlines_create(items=timers, now=now)
+    transaction.on_commit(lambda: _log_opened(pages, plans))
     return pages
 
 
 def _text(value: Message | str) -> str:
     return line_english(value) if isinstance(value, dict) else value
+
+
+def _log_opened(pages: list[Page], plans: list["_Plan"]) -> None:
+    for page, plan in zip(pages, plans, strict=True):
+        ids = {"incident_id": page.incident_id, "deadline_id": page.deadline_id}
+        if plan.users:
+            logger.info("page %s opened (%s): paging %d people at level %d", page.pk, page.dedup_key,
+                        len(plan.users), plan.step % len(plan.levels) + 1, extra=ids)
+        else:
+            logger.warning("page %s opened (%s) with nobody to page", page.pk, page.dedup_key, extra=ids)
 
 
 def _page(plan: _Plan, now: datetime) -> Page:

@@ -51,7 +51,8 @@ def page_escalate(*, page: Page, from_step: int, now: datetime | None = None) ->
     resolves the page, cancelling the next level's timer.
     """
     if page.incident_id is not None and not incidents_lock_open({page.incident_id}):
-        logger.info("page %s not escalated: incident %s is no longer open", page.pk, page.incident_id)
+        logger.info("page %s not escalated: incident %s is no longer open", page.pk, page.incident_id,
+                    extra={"incident_id": page.incident_id, "deadline_id": page.deadline_id})
         return False
     now = now or clock.now()
     levels = page_levels(page=page)
