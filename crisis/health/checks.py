@@ -73,12 +73,19 @@ CHECKS: dict[str, Callable[[], str]] = {
     "engine": check_engine,
     "worker": check_worker,
 }
+# A check that needs another is not tried when that one failed: the heartbeat is read from the database, and a ping
+# through a broker that is down would wait out its connection retries instead of answering the load balancer.
+NEEDS = {"engine": "database", "worker": "broker"}
 
 
 def readiness() -> list[CheckResult]:
-    results = []
+    results: list[CheckResult] = []
     for name, check in CHECKS.items():
         started = time.monotonic()
+        needed = next((r for r in results if r.name == NEEDS.get(name)), None)
+        if needed is not None and not needed.ok:
+            results.append(CheckResult(name, False, f"not checked: the {needed.name} is down", 0.0))
+            continue
         try:
             detail, ok = check(), True
         except Exception as exc:  # noqa: BLE001 (a failing dependency is the answer, not an error of ours)
