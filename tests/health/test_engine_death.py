@@ -17,7 +17,13 @@ from crisis import clock
 from crisis.health.heartbeat import CACHE_KEY
 from crisis.models import EngineHeartbeat, EventKind, Role, TimelineEvent
 from tests.factories import IncidentFactory
-from tests.timers.outcomes import all_breached, assert_breached_exactly_once, assert_never_breached, deadlines_seed, ids_of
+from tests.timers.outcomes import (
+    all_breached,
+    assert_breached_exactly_once,
+    assert_never_breached,
+    deadlines_seed,
+    ids_of,
+)
 from tests.timers.processes import PYTHON, ROOT, EngineStack, celery_producer, database_url, wait_for
 
 from .pingserver import PingServer

@@ -95,7 +95,7 @@ def test_it_fails_readiness_when_no_worker_answers_a_ping(client, stack):
     assert time.monotonic() - started < 4
     assert status == 503
     assert found["broker"]["ok"] is True
-    assert found["worker"] == {"ok": False, "detail": "no worker answered a ping", "seconds": found["worker"]["seconds"]}
+    assert (found["worker"]["ok"], found["worker"]["detail"]) == (False, "no worker answered a ping")
 
 
 @pytest.mark.slow
@@ -149,7 +149,8 @@ def test_it_fails_readiness_when_the_database_is_down(tmp_path):
         "from django.test import Client\n"
         "c = Client(HTTP_HOST='localhost')\n"
         "r = c.get('/readyz'); h = c.get('/healthz')\n"
-        "print(json.dumps({'ready': r.status_code, 'checks': json.loads(r.content)['checks'], 'health': h.status_code}))\n"
+        "checks = json.loads(r.content)['checks']\n"
+        "print(json.dumps({'ready': r.status_code, 'checks': checks, 'health': h.status_code}))\n"
     )
     closed = free_port()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test",
