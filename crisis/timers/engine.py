@@ -39,8 +39,9 @@ POLL_WITHOUT_NOTIFY = 1.0
 HELD_BACKOFF_FIRST = 0.05
 HELD_BACKOFF_MAX = 1.0
 # The heartbeat (crisis/health) is rewritten after a sweep at most this often: a loop that sweeps every few
-# milliseconds in a burst costs one UPDATE a second, not one per sweep.
-HEARTBEAT_EVERY = 1.0
+# milliseconds in a burst, or once a second while it backs off from a held row, costs one UPDATE per 5 s, not one
+# per sweep. Lag it adds to "last swept" (5 s, plus the longest sleep, 30 s) stays well inside the stale limit (60 s).
+HEARTBEAT_EVERY = 5.0
 
 
 class WakeListener:
@@ -103,7 +104,7 @@ class Engine:
         return breached
 
     def heartbeat(self) -> None:
-        """Say that this engine swept (crisis/health): after a sweep, never more than once a HEARTBEAT_EVERY."""
+        """Say that this engine swept (crisis/health): after a sweep, at most once per HEARTBEAT_EVERY."""
         if self.beat_at is not None and time.monotonic() - self.beat_at < HEARTBEAT_EVERY:
             return
         self.started_at = self.started_at or self.swept_at

@@ -91,7 +91,7 @@ def audit(stack: EngineStack) -> str:
 
 
 def heartbeat_fresh() -> bool:
-    return EngineHeartbeat.objects.filter(swept_at__gte=clock.now() - timedelta(seconds=5)).exists()
+    return EngineHeartbeat.objects.filter(swept_at__gte=clock.now() - timedelta(seconds=10)).exists()
 
 
 def test_it_notices_a_killed_engine_and_the_auditor_breaches_what_fell_due(stack, desk, client, pings):
