@@ -151,3 +151,39 @@ def test_it_measures_request_latency_of_desk_requests_but_not_of_probes(client, 
     client.get("/login/")
     after = scrape(client)[("golden_hours_http_request_duration_seconds_count", (("method", "GET"),))]
     assert after == before + 1  # the sign-in page; neither the probe nor the scrapes
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_it_sums_request_latency_over_processes_in_multiprocess_mode(tmp_path):
+    """Gunicorn's workers are separate processes: with PROMETHEUS_MULTIPROC_DIR each writes its histogram there and
+    a scrape of any of them counts every worker's requests."""
+    import os
+    import subprocess
+
+    from tests.health.test_probes import db_url
+    from tests.timers.processes import PYTHON, ROOT
+
+    script = (
+        "import django, sys; django.setup()\n"
+        "from django.urls import get_resolver; get_resolver().url_patterns  # as after a worker's first request\n"
+        "from django.test import Client\n"
+        "c = Client(HTTP_HOST='localhost')\n"
+        "for _ in range(int(sys.argv[1])): c.get('/login/')\n"
+        "r = c.get('/metrics', HTTP_AUTHORIZATION='Bearer t')\n"
+        "sys.stdout.write(r.content.decode())\n"
+    )
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", PROMETHEUS_MULTIPROC_DIR=str(tmp_path),
+               GOLDEN_HOURS_METRICS_TOKEN="t", DATABASE_URL=db_url())
+
+    def run(requests: int) -> str:
+        out = subprocess.run([PYTHON, "-c", script, str(requests)], cwd=ROOT, env=env, capture_output=True,
+                             text=True, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return out.stdout
+
+    run(2)
+    text = run(3)
+    counts = [line for line in text.splitlines()
+              if line.startswith('golden_hours_http_request_duration_seconds_count{method="GET"}')]
+    assert counts == ['golden_hours_http_request_duration_seconds_count{method="GET"} 5.0']

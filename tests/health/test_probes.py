@@ -16,7 +16,7 @@ from .beats import beat
 pytestmark = pytest.mark.django_db
 
 
-def _db_url() -> str:
+def db_url() -> str:
     if connection.vendor == "sqlite":
         return f"sqlite:///{connection.settings_dict['NAME']}"
     return database_url(connection.settings_dict)
@@ -26,7 +26,7 @@ def _db_url() -> str:
 def stack(tmp_path, settings):
     """A private redis-server on a free port (stopped by the test or at the end) and its private queues."""
     settings.GOLDEN_HOURS_READY_TIMEOUT = 1.0
-    stack = EngineStack(workdir=tmp_path, database_url=_db_url())
+    stack = EngineStack(workdir=tmp_path, database_url=db_url())
     try:
         stack.redis_start()
         with celery_producer(stack.redis_url, stack.queue):
