@@ -5,7 +5,6 @@ import pytest
 from django.core.cache import cache
 
 from crisis.health.heartbeat import CACHE_KEY
-
 from tests.health.beats import beat
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
