@@ -44,7 +44,7 @@ def check_broker() -> str:
     timeout = setting("GOLDEN_HOURS_READY_TIMEOUT")
     with _app().connection_for_write() as conn:
         # One connection attempt with the short timeout, no retries: a load balancer must not wait on us.
-        conn.ensure_connection(max_retries=1, timeout=timeout)
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
     return "answers"
 
 
