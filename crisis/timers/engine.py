@@ -21,8 +21,8 @@ from django.db import DatabaseError, close_old_connections, connection
 from crisis import clock
 
 # The heartbeat and the dead-man's switch sit beside crisis.clock: they import nothing from timers (the ping loads the
-# egress guard only when it sends), so
-# the engine depends on them without a circle; what builds on the engine (the auditor, /readyz) imports it instead.
+# egress guard only when it sends), so the engine depends on them without a circle; what builds on the engine (the
+# auditor, /readyz) imports it instead.
 from crisis.health.deadman import deadman_every, deadman_ping
 from crisis.health.heartbeat import engine_name, heartbeat_write, stale_after
 
