@@ -4,7 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from crisis.health import metrics as _request_metrics  # noqa: F401 (connects the request-latency histogram)
+from crisis.health import views as health
+
 urlpatterns = [
+    # For load balancers and Prometheus (docs/operations.md, "Watching it"): no language prefix, no sign-in.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The API is versioned by path and answers in one language-neutral shape, so it sits outside i18n_patterns.
     path("api/v1/", include("crisis.api.urls")),

@@ -2,6 +2,7 @@ from .append_only import AppendOnlyError
 from .audit import AuditEntry
 from .channels import Channel
 from .deadline import Breach, Deadline, DeadlineKind, DeadlineState, PassedOccurrences
+from .heartbeat import EngineHeartbeat
 from .incident import INCIDENT_TRANSITIONS, OPEN_STATUSES, Incident, IncidentStatus, Severity
 from .invitation import Invitation, InvitationStatus
 from .organization import Membership, Organization, Role, role_at_least
@@ -33,6 +34,7 @@ __all__ = [
     "SatisfiedBy",
     "CHANNEL_CHARACTER_LIMITS",
     "Channel",
+    "EngineHeartbeat",
     "EventKind",
     "INCIDENT_TRANSITIONS",
     "Invitation",

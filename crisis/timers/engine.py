@@ -20,6 +20,12 @@ from django.db import DatabaseError, close_old_connections, connection
 
 from crisis import clock
 
+# The heartbeat and the dead-man's switch sit beside crisis.clock: they import nothing from timers (the ping loads the
+# egress guard only when it sends), so the engine depends on them without a circle; what builds on the engine (the
+# auditor, /readyz) imports it instead.
+from crisis.health.deadman import deadman_every, deadman_ping
+from crisis.health.heartbeat import engine_name, heartbeat_write, stale_after
+
 from .housekeeping import housekeeping_run
 from .scheduling import WAKE_CHANNEL, publish_in_background
 from .sweeper import breaches_relay, deadline_next_due, deadlines_breach_due, deadlines_schedule_upcoming
@@ -36,6 +42,10 @@ POLL_WITHOUT_NOTIFY = 1.0
 # not a spin, and the breach lands at most a second after the lock goes.
 HELD_BACKOFF_FIRST = 0.05
 HELD_BACKOFF_MAX = 1.0
+# The heartbeat (crisis/health) is rewritten after a sweep at most this often: a loop that sweeps every few
+# milliseconds in a burst, or once a second while it backs off from a held row, costs one UPDATE per 5 s, not one
+# per sweep. Lag it adds to "last swept" (5 s, plus the longest sleep, 30 s) stays well inside the stale limit (60 s).
+HEARTBEAT_EVERY = 5.0
 
 
 class WakeListener:
@@ -79,13 +89,43 @@ class Engine:
     swept_at: datetime | None = None
     held_backoff: float = HELD_BACKOFF_FIRST
     halt: threading.Event = field(default_factory=threading.Event)
+    name: str = field(default_factory=engine_name)
+    started_at: datetime | None = None
+    sweeps: int = 0
+    longest_sweep: float = 0.0
+    beat_at: float | None = None  # time.monotonic() of the last heartbeat written
+    pinged_at: float | None = None  # time.monotonic() of the last dead-man's-switch ping
 
     def tick(self) -> int:
+        started = time.monotonic()
         self.swept_at = clock.now()
         breached = deadlines_breach_due(now=self.swept_at)
         if breached:
             logger.info("breached %d deadline(s)", breached)
+        self.sweeps += 1
+        self.longest_sweep = max(self.longest_sweep, time.monotonic() - started)
+        self.heartbeat()
         return breached
+
+    def heartbeat(self) -> None:
+        """Say that this engine swept (crisis/health): after a sweep, at most once per HEARTBEAT_EVERY."""
+        if self.beat_at is not None and time.monotonic() - self.beat_at < HEARTBEAT_EVERY:
+            return
+        self.started_at = self.started_at or self.swept_at
+        heartbeat_write(name=self.name, swept_at=self.swept_at, started_at=self.started_at, sweeps=self.sweeps,
+                        loop_seconds=self.longest_sweep)
+        self.beat_at = time.monotonic()
+        self.longest_sweep = 0.0
+
+    def deadman(self) -> None:
+        """Ping the outside dead-man's switch, only while this engine's own sweeps are fresh: a sweep loop that
+        died or hangs while this thread lives must stop the pings too, so the outside monitor pages."""
+        if self.pinged_at is not None and time.monotonic() - self.pinged_at < deadman_every():
+            return
+        if self.swept_at is None or clock.now() - self.swept_at > stale_after():
+            return
+        self.pinged_at = time.monotonic()
+        deadman_ping()
 
     def housekeeping(self) -> None:
         deadlines_schedule_upcoming(now=clock.now())
@@ -117,6 +157,10 @@ class Engine:
                     logger.warning("engine housekeeping failed (%s)", exc, exc_info=True)
                     connection.close()
                 last = time.monotonic()
+            try:
+                self.deadman()
+            except Exception as exc:  # an unreachable monitor must not stop housekeeping
+                logger.warning("dead-man's switch ping failed (%s)", exc)
             self.halt.wait(HOUSEKEEPING_LOOK)
         connection.close()
 
