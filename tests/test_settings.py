@@ -81,7 +81,8 @@ def test_it_shows_time_in_asia_shanghai_by_default():
 
 def test_it_speaks_english_and_simplified_chinese():
     assert [code for code, _name in settings.LANGUAGES] == ["en", "zh-hans"]
-    assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+    # Django's LocaleMiddleware, extended to read the reader's language on unprefixed URLs too.
+    assert "crisis.web.locale.ReaderLocaleMiddleware" in settings.MIDDLEWARE
 
 
 def test_it_sends_celery_tasks_through_redis():

@@ -123,8 +123,12 @@ def test_it_acknowledges_in_one_click_and_changes_severity_in_place(sign_in, des
 
     page.locator("#id_severity").select_option("1")
     page.locator("#id_severity_reason").fill("Mainstream media picked it up")
-    page.evaluate("window.scrollTo(0, 300)")
-    page.get_by_role("button", name="Change severity").click()
+    button = page.get_by_role("button", name="Change severity")
+    # Scrolled down as far as keeps the button in view, so that a reload would visibly jump to the top.
+    top = button.evaluate("el => el.getBoundingClientRect().top + window.scrollY")
+    page.evaluate(f"window.scrollTo(0, {top} - 120)")
+    assert page.evaluate("window.scrollY") > 0
+    button.click()
     expect(page.locator("#room-head .sev")).to_have_class(re.compile(r"\bsev1\b"))
     expect(page.locator("#timeline")).to_contain_text("Mainstream media picked it up")
     assert page.evaluate("window.__sameDocument") is True
