@@ -1,6 +1,9 @@
 """The stale-engine banner in a real browser, under the Content-Security-Policy (sign_in fails the test on any
 violation): red, announced as an alert, gone once an engine sweeps again."""
 
+# Beside the other browser tests: one Playwright per session (a second session-scoped Chromium fixture, started
+# from another conftest, finds the first one's event loop running and fails every browser test after it).
+
 import pytest
 from django.core.cache import cache
 
