@@ -228,7 +228,7 @@ def copies_run(k: int, args, url: str, workdir: Path) -> dict:
 
 
 def table(runs: list[dict], pending: int) -> str:
-    base = runs[0]
+    base = next((run for run in runs if run["copies"] == 1), runs[0])
 
     def ratio(value, first) -> str:
         return f"{value / first:.2f}x" if value and first else "-"
