@@ -23,7 +23,13 @@ from crisis.oncall.models import ContactKind, ContactMethod, Delivery, DeliveryS
 from tests.factories import member
 from tests.oncall.factories import policy_with
 from tests.oncall.receiver import Receiver
-from tests.timers.outcomes import all_breached, all_dispatched, assert_breached_exactly_once, ids_of
+from tests.timers.outcomes import (
+    all_breached,
+    all_dispatched,
+    assert_breached_exactly_once,
+    count_breached,
+    ids_of,
+)
 from tests.timers.processes import celery_producer, database_url, wait_for
 
 from .load import Load
@@ -118,10 +124,16 @@ def start_all(stack: ClusterStack) -> None:
         stack.engine_wait(f"engine-{n}")
 
 
-def kill_and_restart(stack: ClusterStack, name: str, restart, *, down_for: float) -> None:
-    stack.kill(name)  # SIGKILL to the whole process group, as a crash or the OOM killer would
-    time.sleep(down_for)  # a real outage: the others carry the load meanwhile (not a test of timing)
+def kill_and_restart(stack: ClusterStack, name: str, restart, *, until, what: str) -> None:
+    """SIGKILL the process's whole group (as a crash or the OOM killer would), wait until the survivors have
+    carried on without it (``until``), then start it again."""
+    stack.kill(name)
+    wait_for(until, timeout=30, interval=0.05, what=what)
     restart()
+
+
+def dispatched_count(ids: list[int]) -> int:
+    return Breach.objects.filter(deadline_id__in=ids, dispatched_at__isnull=False).count()
 
 
 def test_it_breaches_and_pages_each_deadline_once_and_loses_no_request_while_one_of_each_dies(cluster, receiver):
@@ -134,13 +146,16 @@ def test_it_breaches_and_pages_each_deadline_once_and_loses_no_request_while_one
     load = Load(webs=[("127.0.0.1", cluster.ports["web-1"]), ("127.0.0.1", cluster.ports["web-2"])], token=token,
                 incident_ids=[i.pk for i in incidents], threads=3, max_requests=2000, pause=0.15).start()
     try:
-        time.sleep(LEAD_S + 1)  # deadlines are falling due: both engines are breaching
+        wait_for(lambda: count_breached(ids) >= 200, timeout=30, interval=0.05, what="deadlines to fall due")
+        breached = count_breached(ids)
         kill_and_restart(cluster, "engine-1", lambda: cluster.engine_replica_start("engine-1", wait=False),
-                         down_for=2)
+                         until=lambda: count_breached(ids) >= breached + 200, what="engine-2 to breach on alone")
+        dispatched = dispatched_count(ids)
         kill_and_restart(cluster, "worker-dispatch-1",
                          lambda: cluster.worker_replica_start("worker-dispatch", "worker-dispatch-1", wait=False),
-                         down_for=2)
-        kill_and_restart(cluster, "web-1", lambda: cluster.web_start("web-1", wait=False), down_for=2)
+                         until=lambda: dispatched_count(ids) >= dispatched + 50, what="the other dispatch worker")
+        kill_and_restart(cluster, "web-1", lambda: cluster.web_start("web-1", wait=False),
+                         until=lambda: load.tally.failed_over["refused"] >= 3, what="requests to find web-1 down")
         cluster.web_wait("web-1")
         wait_for(lambda: all_breached(ids), timeout=60, interval=0.2, what="every deadline to breach")
         print(f"breached at {time.monotonic() - began:.1f} s")
