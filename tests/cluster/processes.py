@@ -24,6 +24,7 @@ class ClusterStack(EngineStack):
     """Each process is named ``<kind>-<n>``: web-1, worker-dispatch-2, engine-1..."""
 
     ports: dict[str, int] | None = None
+    worker_extra_argv: list[str] | None = None  # appended to every worker's production command
 
     def argv(self, kind: str, *, bind: str = "127.0.0.1:0") -> list[str]:
         return [PYTHON, *process_argv(bind=bind, prefix=self.queue)[kind]]
@@ -56,7 +57,8 @@ class ClusterStack(EngineStack):
     def worker_replica_start(self, kind: str, name: str, *, wait: bool = True) -> Managed:
         """A worker of the production layout. ``-n`` as another machine's host name would make it unique (Celery
         tells its workers apart by node name) and INFO logging to see it ready: the last of each option wins."""
-        managed = self._start(name, [*self.argv(kind), "-n", f"{name}-{self.queue}@%h", "--loglevel", "INFO"])
+        managed = self._start(name, [*self.argv(kind), "-n", f"{name}-{self.queue}@%h", "--loglevel", "INFO",
+                                     *(self.worker_extra_argv or [])])
         if wait:
             self.worker_wait(name)
         return managed

@@ -1,7 +1,8 @@
 """Scale out on the engines that exist: 2 webs, 2 copies of the paging workers and 2 engines, as separate
 processes started with the production commands (config/processes.py), against one PostgreSQL database and
-one private Redis. 2,000 deadlines fall due over 10 seconds while one engine, one dispatch worker and one
-web are killed with SIGKILL and restarted, and a bounded request generator keeps the webs busy.
+one broker (a private Redis; then the shared RabbitMQ). 2,000 deadlines fall due over 10 seconds while one
+engine, one dispatch worker and one web are killed with SIGKILL and restarted, and a bounded request
+generator keeps the webs busy.
 
 Promises checked, from the database and from what the local webhook receiver counted: every deadline
 breached exactly once; every page (one per breach) delivered exactly once; no request lost at the web tier
@@ -31,6 +32,7 @@ from tests.timers.outcomes import (
     ids_of,
 )
 from tests.timers.processes import celery_producer, database_url, wait_for
+from tests.timers.rabbitmq import AMQP_URL, rabbitmq_answers, rabbitmq_queues_delete
 
 from .load import Load
 from .processes import PAGING_WORKERS, ClusterStack
@@ -50,10 +52,16 @@ SPREAD_S = 10.0  # the deadlines fall due evenly over this many seconds, startin
 LEAD_S = 3.0
 
 
-@pytest.fixture
-def cluster(tmp_path, monkeypatch, settings):
+@pytest.fixture(params=["redis", "rabbitmq"])
+def cluster(request, tmp_path, monkeypatch, settings):
+    """Redis: a private server. RabbitMQ: the shared one, with private queues (deleted afterwards) and without
+    the workers' broadcasts (gossip, mingle, event heartbeats), which on a shared vhost would reach other runs'
+    workers; an installation of its own has a vhost of its own instead."""
+    broker = request.param
+    if broker == "rabbitmq" and not rabbitmq_answers():
+        pytest.skip(f"no RabbitMQ at {AMQP_URL}")
     stack = ClusterStack(workdir=tmp_path, database_url=database_url(connection.settings_dict))
-    stack.queue = f"cluster-{stack.queue}"
+    stack.queue = f"cluster-{broker}-{stack.queue}"
     stack.clock_set(0)
     monkeypatch.setenv("GOLDEN_HOURS_CLOCK_FILE", str(stack.clock_file))
     settings.GOLDEN_HOURS_SEND_TIMERS = True
@@ -62,11 +70,18 @@ def cluster(tmp_path, monkeypatch, settings):
         "GOLDEN_HOURS_ETA_HORIZON": "0",  # production's default: the engines alone breach
     })
     try:
-        stack.redis_start()
-        with celery_producer(stack.redis_url, stack.queue):
+        if broker == "redis":
+            broker_url = stack.redis_start()
+        else:
+            broker_url = AMQP_URL
+            stack.extra_env["CELERY_BROKER_URL"] = AMQP_URL
+            stack.worker_extra_argv = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+        with celery_producer(broker_url, stack.queue):
             yield stack
     finally:
         stack.stop_all()
+        if broker == "rabbitmq":
+            rabbitmq_queues_delete(stack.queue)
 
 
 @pytest.fixture
