@@ -174,9 +174,18 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis redelivers an unacknowledged message after this many seconds; ETA tasks (delivery retries, and timers
-# if GOLDEN_HOURS_ETA_HORIZON is set) are only scheduled well inside it so none is delivered twice by design.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# Redis (redis://) or RabbitMQ (amqp://); docs/operations.md, "Which broker" says which to choose and why.
+IS_RABBITMQ_BROKER = CELERY_BROKER_URL.startswith(("amqp://", "amqps://", "pyamqp://"))
+if IS_RABBITMQ_BROKER:
+    # Publisher confirms: a publish returns once RabbitMQ has taken the (persistent) message into its durable
+    # queue, so a dispatch queued just before a broker restart is not lost with it. An unacknowledged message
+    # (acks_late, an ETA retry held by the worker) goes back to the queue when its channel closes; RabbitMQ's
+    # consumer_timeout (30 min by default) must stay above the longest ETA the app schedules.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+else:
+    # Redis redelivers an unacknowledged message after this many seconds; ETA tasks (delivery retries, and
+    # timers if GOLDEN_HOURS_ETA_HORIZON is set) are only scheduled well inside it so none is delivered twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Queues by urgency (config/queues.py, docs/operations.md): sends, dispatch, timers, housekeeping, reports,
 # each consumed by the workers of the production layout, so a page never waits behind a timer or a report.

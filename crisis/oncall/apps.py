@@ -9,10 +9,13 @@ class OncallConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # On-call subscribes to the engine; the engine (crisis/timers/) imports nothing from here.
+        from crisis.timers.consumers import breach_consumer_register
         from crisis.timers.housekeeping import housekeeping_register
 
         from .dispatch import oncall_housekeeping
-        from .receivers import connect
+        from .receivers import breaches_page, connect
 
         connect()
+        breach_consumer_register("oncall", breaches_page)
         housekeeping_register("oncall", oncall_housekeeping)

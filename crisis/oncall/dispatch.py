@@ -1,7 +1,9 @@
 """Where the deadline engine hands over: a breach becomes a page, or moves a page up a level.
 
-Called by ``crisis.timers.tasks.breaches_dispatch`` inside the transaction that marks the Breach
-outbox rows dispatched, with those rows locked: a duplicated task waits, then finds them dispatched.
+On-call subscribes to the engine's breaches (``crisis/oncall/receivers.py`` registers with
+``crisis/timers/consumers.py`` from ``OncallConfig.ready``); the engine's dispatch task calls it inside
+the transaction that marks the Breach outbox rows dispatched, with those rows locked: a duplicated task
+waits, then finds them dispatched. The engine imports nothing from here.
 
 One alarm per thing a person must do: a breach pages nobody when there is nothing left to do (the
 incident is over or a record of the past, the deadline was met late, the breach was retracted), and

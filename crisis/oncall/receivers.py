@@ -1,5 +1,8 @@
-"""Paging listens to the deadline engine (crisis.playbooks.signals); the engine knows nothing of pages.
-Calendar links listen to memberships ending; the membership services know nothing of calendars."""
+"""Paging listens to the deadline engine; the engine knows nothing of pages.
+
+Breaches reach on-call through the engine's consumer registry (crisis/timers/consumers.py), settled alarms
+through a signal (crisis.playbooks.signals). Calendar links listen to memberships ending; the membership
+services know nothing of calendars."""
 
 from django.db.models.signals import post_delete
 
@@ -8,6 +11,7 @@ from crisis.playbooks.signals import deadline_alarm_settled
 from crisis.services.errors import InvalidTransition
 from crisis.system_lines import Message, line
 
+from . import dispatch
 from .dispatch import ARRIVAL_PREFIX
 from .models import Page, PageState
 
@@ -25,6 +29,12 @@ def _resolve(pages, *, actor, note: Message | str) -> int:
             continue  # resolved by someone else a moment ago
         resolved += 1
     return resolved
+
+
+def breaches_page(*, breaches: list[Breach]) -> None:
+    """The engine's dispatch announces breaches it holds locked: page for them, or move escalating pages up.
+    Looked up on the module at each call, so a test can stand in for it."""
+    dispatch.breaches_alert(breaches=breaches)
 
 
 def alarm_settled(sender, *, deadline: Deadline, breaches: list[Breach], retracted: bool, actor, reason: str,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from crisis import clock
 from crisis.models import Breach
 
+from .consumers import breaches_announce
 from .sweeper import deadline_breach_if_due
 
 logger = logging.getLogger(__name__)
@@ -28,11 +29,12 @@ def breach_dispatch(breach_id: int) -> bool:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def breaches_dispatch(breach_ids: list[int]) -> int:
-    """Deliver breaches from the outbox: page (or escalate) and mark them dispatched, in one transaction.
+    """Deliver breaches from the outbox to their consumers (crisis/timers/consumers.py: on-call pages or
+    escalates) and mark them dispatched, in one transaction.
 
     The row locks make a duplicated task wait and then find the breaches already dispatched, so a
-    breach pages exactly once; the page's unique dedup key backs that up. If the batch fails as a
-    whole, each breach is tried on its own, so one bad row cannot hold back the others' pages.
+    breach is announced exactly once; on-call's unique dedup key per page backs that up. If the batch
+    fails as a whole, each breach is tried on its own, so one bad row cannot hold back the others' pages.
     """
     try:
         return _dispatch(breach_ids)
@@ -50,17 +52,16 @@ def breaches_dispatch(breach_ids: list[int]) -> int:
 
 
 def _dispatch(breach_ids: list[int]) -> int:
-    from crisis.oncall.dispatch import breaches_alert
-
     with transaction.atomic():
         # of=self: lock the outbox rows only. Locking the incidents too would block every timeline insert
-        # for them (a foreign-key share lock) while we page, and deadlock against an acknowledgement.
+        # for them (a foreign-key share lock) while the consumers work (on-call pages), and deadlock against an
+        # acknowledgement.
         # In id order, so two overlapping batches queue up rather than deadlock.
         breaches = list(Breach.objects.select_for_update(of=("self",))
                         .select_related("deadline", "incident", "incident__organization")
                         .filter(pk__in=breach_ids, dispatched_at__isnull=True).order_by("pk"))
         if not breaches:
             return 0
-        breaches_alert(breaches=breaches)
+        breaches_announce(breaches=breaches)
         return Breach.objects.filter(pk__in=[b.pk for b in breaches], dispatched_at__isnull=True).update(
             dispatched_at=timezone.now())
