@@ -21,7 +21,10 @@ def test_it_starts_each_master_with_an_empty_metrics_directory(monkeypatch, tmp_
 
 
 def test_it_chooses_a_directory_of_its_own_when_none_is_set(monkeypatch):
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    # Set, then unset, through monkeypatch: it then removes what the file's setdefault writes into this process,
+    # which every later subprocess would otherwise inherit.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "set-by-the-test")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
     assert "golden-hours-metrics-" in conf["METRICS_DIR"]
