@@ -26,11 +26,11 @@ def deadman_ping() -> bool:
     if not url:
         return False
     host = urlsplit(url).hostname or ""
-    # The project's egress rule (crisis/oncall/egress.py, docs/security.md): nothing the server sends reaches the
+    # The project's egress rule (crisis/egress.py, docs/security.md): nothing the server sends reaches the
     # internal network unless an admin said so. The URL comes from the operator's environment, so the operator
     # says so with GOLDEN_HOURS_DEADMAN_INTERNAL (a monitor on the same network).
     if not flag("GOLDEN_HOURS_DEADMAN_INTERNAL"):
-        from crisis.oncall.egress import address_is_private
+        from crisis.egress import address_is_private
 
         if address_is_private(host):
             raise DeadmanRefused(f"{host} is inside the network; set GOLDEN_HOURS_DEADMAN_INTERNAL=1 to allow it")

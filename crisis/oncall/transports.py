@@ -22,7 +22,8 @@ from django.core.mail import get_connection, send_mail
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.utils.translation import gettext as _
 
-from .egress import PrivatePeer, address_is_private, create_connection, is_global, public_only_egress
+from crisis.egress import PrivatePeer, address_is_private, create_connection, is_global, public_only_egress
+
 from .models import ContactKind, Delivery, Page
 
 logger = logging.getLogger("crisis.oncall.console")

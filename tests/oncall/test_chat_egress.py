@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from crisis.oncall import egress
+from crisis import egress
 from crisis.oncall.models import Delivery, DeliveryStatus
 from crisis.oncall.services.contacts import contact_method_add
 from crisis.services.errors import InvalidInput

@@ -1,4 +1,5 @@
-"""The one guard every outbound connection of a page passes: no one may make the server call into its own network.
+"""The one guard every outbound connection the server makes on its own (a page, a dead-man's-switch ping) passes:
+no one may make the server call into its own network.
 
 A name is resolved, every address it resolves to is checked, and the socket connects to the address that was
 checked (pinned): a name that resolved publicly when the contact was saved, or a moment ago, can resolve to
