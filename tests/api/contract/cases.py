@@ -19,15 +19,14 @@ def _moment(value) -> datetime | None:
 
 
 def _times_aim(fields: dict) -> None:
+    """Times in the order the world has them: an incident's signal (and its detection) first, anything that
+    happened to it after. A step or a status change cannot precede the signal of an incident the run opened a
+    moment ago with a drawn signal time, so signals are placed an hour back and the rest half a minute back."""
     now = datetime.now(UTC)
+    order = {"first_public_signal_at": timedelta(minutes=60), "detected_at": timedelta(minutes=55)}
     for name in HAPPENED_AT:
-        moment = _moment(fields.get(name))
-        if moment is not None and not now - timedelta(days=1) <= moment <= now:
-            fields[name] = (now - timedelta(minutes=30)).isoformat()
-    # An incident is detected at or after its first public signal.
-    signal, detected = _moment(fields.get("first_public_signal_at")), _moment(fields.get("detected_at"))
-    if signal is not None and detected is not None and detected < signal:
-        fields.update(first_public_signal_at=fields["detected_at"], detected_at=fields["first_public_signal_at"])
+        if _moment(fields.get(name)) is not None:
+            fields[name] = (now - order.get(name, timedelta(seconds=30))).isoformat()
 
 
 def _step_aim(index: int, step: dict) -> None:

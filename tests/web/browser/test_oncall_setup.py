@@ -106,6 +106,7 @@ def test_it_makes_a_token_shows_it_once_and_revokes_it(sign_in, desk_people, liv
     page.get_by_role("button", name="Make token").click()
     secret = page.get_by_label("Token", exact=True)
     expect(secret).to_have_value(re.compile(r"^gh_"))
+    page.wait_for_load_state("load")  # oncall.js listens for the click once it has run (a loaded CI clicked first)
     page.get_by_role("button", name="Copy").click()  # oncall.js runs within the Content-Security-Policy
     expect(secret).to_be_focused()
 
