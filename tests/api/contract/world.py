@@ -45,7 +45,8 @@ def world_build() -> dict:
         "token_id": ApiToken.objects.get(user=admin).pk,
         "action_item_id": item.pk, "report_file_id": report_file.pk,
     }
-    body_ids = {"commander": people["commander"].pk, "spokesperson": people["approver"].pk,
-                "owner": people["responder"].pk, "organization": org.pk}
+    # People named in a body are the admin: the run may remove any other member (DELETE .../members/<id>/ is one
+    # of the operations it walks), and then naming them is rightly a 400; the last admin cannot be removed.
+    body_ids = {"commander": admin.pk, "spokesperson": admin.pk, "owner": admin.pk, "organization": org.pk}
     return {"ids": ids, "token": token, "body_ids": body_ids,
             "statement_body_max": min(CHANNEL_CHARACTER_LIMITS.values()), "measures": list(MEASURES)}
