@@ -7,6 +7,9 @@ import shutil
 import tempfile
 
 logger_class = "config.access_log.RedactingLogger"
+# gunicorn's own limit (4,094) answers a longer request line with an HTML 400 before the app sees it; a list URL
+# with a few filters and a cursor can pass it. 8,190 is gunicorn's ceiling, and the app's JSON errors stay in charge.
+limit_request_line = 8190
 
 # Request latency (crisis/health/metrics.py) is measured in the worker that served the request: prometheus-client's
 # multiprocess mode keeps each worker's counts in a file of one directory, which any worker's /metrics sums. The
