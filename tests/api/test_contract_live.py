@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BUDGET_SECONDS = 300
+BUDGET_SECONDS = 600  # a bound, not a target: the 30 cases took about 300 s on a loaded machine
 # Cases per operation, drawn from a fixed seed: the same run every time (a time budget alone made each CI run a
 # different draw, and any draw could find a new rule across fields the schema cannot state).
 EXAMPLES = 30
