@@ -10,17 +10,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BUDGET_SECONDS = 600  # a bound, not a target: the 30 cases took about 300 s on a loaded machine
-# Cases per operation, drawn from a fixed seed: the same run every time (a time budget alone made each CI run a
-# different draw, and any draw could find a new rule across fields the schema cannot state).
-EXAMPLES = 30
+BUDGET_SECONDS = 120
 
 
-@pytest.mark.slow  # about 3 to 5 minutes: 30 cases per operation in each phase, the server's start
+@pytest.mark.slow  # about 2.5 minutes: the budget, the server's start and the coverage phase
 def test_it_answers_every_request_as_its_schema_says(tmp_path):
     run = subprocess.run(
         [sys.executable, "-m", "tests.api.contract.live", "--max-time", str(BUDGET_SECONDS),
-         "--max-examples", str(EXAMPLES), "--report-dir", str(tmp_path)],
+         "--report-dir", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=BUDGET_SECONDS + 600, check=False)
 
     summary = run.stdout[run.stdout.find("=== SUMMARY"):] if "=== SUMMARY" in run.stdout else run.stdout[-4000:]
