@@ -71,6 +71,8 @@ LINES: dict[str, Template] = {
     "statement.published": Template(_("Statement published on %(channel)s: %(s)s.")),
     "statement.published_outside_desk": Template(_("Recorded after it went out; its approval is not recorded here.")),
     "statement.retracted": Template(_("Statement retracted: %(s)s. Reason: %(r)s")),
+    "statement.gate_overridden": Template(
+        _("Went ahead over the %(check)s check: %(s)s. It found: %(found)s. Reason: %(r)s")),
     "statement.label": Template("%(kind)s (%(channel)s)"),
     # Sentiment.
     "sentiment.point": Template(_("Sentiment on %(source)s: %(parts)s.")),
@@ -135,6 +137,16 @@ SEPARATORS = {", ": pgettext_lazy("list separator", ", "), "; ": pgettext_lazy("
 
 class UnknownLine(KeyError):
     pass
+
+
+def lines_register(templates: dict[str, Template]) -> None:
+    """A feature's own lines, kept beside its code (called at import of its ``lines.py``). Keys are
+    never renamed and never reused: registering a key again with other words is a mistake."""
+    for key, template in templates.items():
+        known = LINES.get(key)
+        if known is not None and english(known.text) != english(template.text):
+            raise ValueError(f"system line {key!r} is already registered with other words")
+        LINES[key] = template
 
 
 def line(key: str, **params: Any) -> Message:

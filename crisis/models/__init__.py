@@ -1,7 +1,7 @@
 from .append_only import AppendOnlyError
 from .audit import AuditEntry
 from .channels import Channel
-from .deadline import Breach, Deadline, DeadlineKind, DeadlineState, PassedOccurrences
+from .deadline import OWNED_KINDS, Breach, Deadline, DeadlineKind, DeadlineState, PassedOccurrences
 from .heartbeat import EngineHeartbeat
 from .incident import INCIDENT_TRANSITIONS, OPEN_STATUSES, Incident, IncidentStatus, Severity
 from .invitation import Invitation, InvitationStatus
@@ -25,6 +25,7 @@ __all__ = [
     "Breach",
     "Deadline",
     "DeadlineKind",
+    "OWNED_KINDS",
     "DeadlineState",
     "GOLDEN_FOUR_HOURS",
     "PUBLIC_CHANNELS",

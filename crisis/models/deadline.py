@@ -21,6 +21,16 @@ class DeadlineKind(models.TextChoices):
     SURGE = "surge", _("Respond to a sentiment surge")
     # A page's next escalation level (crisis.oncall): subject says which page and step.
     ESCALATION = "escalation", _("Escalate an unacknowledged page")
+    # Owned deadlines: somebody's own promise or task, paged to them first (see crisis/services/owned_deadlines.py).
+    COMMITMENT = "commitment", _("Keep a public promise")
+    APPROVAL = "approval", _("Approve a statement")
+    INQUIRY = "inquiry", _("Answer an inquiry")
+    ACTION_ITEM = "action_item", _("Finish an action item")
+
+
+# Kinds whose alarm goes to the person who owes it (then their deputies, then the commander), not to the
+# severity's escalation policy.
+OWNED_KINDS = (DeadlineKind.COMMITMENT, DeadlineKind.APPROVAL, DeadlineKind.INQUIRY, DeadlineKind.ACTION_ITEM)
 
 
 class Deadline(models.Model):
@@ -50,8 +60,12 @@ class Deadline(models.Model):
     )
     # The version for which a Celery ETA task was sent; the engine sends one per version, no more.
     eta_version = models.PositiveIntegerField(null=True, blank=True)
-    # What a non-playbook deadline is about, e.g. {"page_id": 7, "step": 1} for an escalation.
+    # What a non-playbook deadline is about, e.g. {"page_id": 7, "step": 1} for an escalation, or for an
+    # owned one {"type": "commitment", "id": 5, "chain": [...], "warn_before_seconds": 900}.
     subject = models.JSONField(_("subject"), null=True, blank=True)
+    # Who owes an owned deadline (OWNED_KINDS): their "waiting for you" list, and the first one paged.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="owned_deadlines", verbose_name=_("owner"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -60,6 +60,9 @@ class Statement(models.Model):
     )
     public_url = models.URLField(_("public URL"), max_length=1000, blank=True)
     retracted_at = models.DateTimeField(_("retracted at"), null=True, blank=True)
+    # A post nobody approved (a founder's personal account, a livestream remark): on the record and measured
+    # like a statement, but never the brand's answer, so it meets no playbook deadline.
+    is_off_script = models.BooleanField(_("off-script"), default=False)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

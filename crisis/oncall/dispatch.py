@@ -11,7 +11,7 @@ the deadlines an incident had already missed when it was logged are told in one 
 """
 
 
-from crisis.models import Breach, DeadlineKind, Incident, PassedOccurrences
+from crisis.models import OWNED_KINDS, Breach, DeadlineKind, Incident, PassedOccurrences
 from crisis.system_lines import line, lines, msgid, span
 from crisis.timers.wording import hhmm
 
@@ -67,6 +67,10 @@ def breaches_alert(*, breaches: list[Breach]) -> dict[int, Page]:
             continue
         if not _needs_someone(breach):
             continue  # history, not an alarm
+        if deadline.kind in OWNED_KINDS:
+            # Somebody's own promise or task: their page, down their chain, even when it was logged late.
+            specs.append(([breach.pk], _owned_spec(breach)))
+            continue
         if breach.is_on_arrival:
             on_arrival.setdefault(arrival_dedup_key(breach), []).append(breach)
             continue
@@ -87,6 +91,18 @@ def _breach_spec(breach: Breach) -> PageSpec:
         dedup_key=breach_dedup_key(breach), breach=breach, deadline=deadline,
         title=line("page.title.missed", name=name),
         body=line("page.body.missed", name=name, due=hhmm(deadline.due_at, incident)),
+    )
+
+
+def _owned_spec(breach: Breach) -> PageSpec:
+    """An owned deadline pages its owner, then their deputies, then the commander (``subject["chain"]``)."""
+    deadline, incident = breach.deadline, breach.incident
+    chain = tuple((deadline.subject or {}).get("chain") or ({"role": "commander", "wait": 300},))
+    return PageSpec(
+        organization=incident.organization, incident=incident, source=PageSource.BREACH,
+        dedup_key=breach_dedup_key(breach), breach=breach, deadline=deadline, chain=chain,
+        title=line("page.title.missed", name=deadline.name),
+        body=line("page.body.missed", name=deadline.name, due=hhmm(deadline.due_at, incident)),
     )
 
 

@@ -80,10 +80,21 @@ def escalation_policy_for(*, organization: Organization, severity: int) -> Escal
 
 
 def page_levels(*, page: Page) -> list[Level]:
-    return levels_for(policy_id=page.policy_id, target_user_id=page.target_user_id)
+    return levels_for(policy_id=page.policy_id, target_user_id=page.target_user_id, chain=page.chain)
 
 
-def levels_for(*, policy_id: int | None, target_user_id: int | None) -> list[Level]:
+def chain_levels(chain: list[dict]) -> list[Level]:
+    """An owned deadline's people, in turn: a person by id, or the incident's commander."""
+    return [Level(target_kind=TargetKind.USER, user_id=link["user"], wait_seconds=int(link.get("wait", 300)))
+            if link.get("user") else
+            Level(target_kind=TargetKind.INCIDENT_ROLE, incident_role=IncidentRole.COMMANDER,
+                  wait_seconds=int(link.get("wait", 300)))
+            for link in chain]
+
+
+def levels_for(*, policy_id: int | None, target_user_id: int | None, chain: list[dict] | None = None) -> list[Level]:
+    if chain:
+        return chain_levels(chain)
     if target_user_id is not None:
         return [Level(target_kind=TargetKind.USER, user_id=target_user_id)]
     if policy_id is not None:

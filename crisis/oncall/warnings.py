@@ -7,7 +7,7 @@ and a moved deadline (new version) gets its own warning.
 
 from datetime import datetime, timedelta
 
-from crisis.models import Deadline, DeadlineKind, DeadlineState
+from crisis.models import OWNED_KINDS, Deadline, DeadlineKind, DeadlineState
 from crisis.playbooks.steps import step_for
 from crisis.system_lines import line, msgid
 from crisis.timers.wording import hhmm
@@ -25,22 +25,26 @@ def warning_dedup_key(deadline: Deadline) -> str:
 def deadline_warnings_page(*, now: datetime, limit: int = 500) -> int:
     # Uses the partial index deadline_pending_due.
     upcoming = list(Deadline.objects.filter(
-        state=DeadlineState.PENDING, kind__in=[DeadlineKind.PLAYBOOK, DeadlineKind.SURGE],
+        state=DeadlineState.PENDING, kind__in=[DeadlineKind.PLAYBOOK, DeadlineKind.SURGE, *OWNED_KINDS],
         due_at__gt=now, due_at__lte=now + LOOK_AHEAD,
-    ).select_related("incident__organization").order_by("due_at")[:limit])
+    ).select_related("incident__organization", "owner").order_by("due_at")[:limit])
     keys = {warning_dedup_key(d): d for d in upcoming}
     done = set(Page.objects.filter(dedup_key__in=list(keys)).values_list("dedup_key", flat=True))
     opened = 0
     for key, deadline in keys.items():
-        step = step_for(deadline.incident, deadline)
-        lead = (step or {}).get("warn_before_seconds") or 0
+        owned = deadline.kind in OWNED_KINDS
+        # An owned deadline says its own lead time, and warns its owner alone: the chain is for when it slips.
+        step = None if owned else step_for(deadline.incident, deadline)
+        lead = ((deadline.subject or {}) if owned else (step or {})).get("warn_before_seconds") or 0
+        if owned and deadline.owner_id is None:
+            continue
         if (key in done or not lead or deadline.due_at - timedelta(seconds=lead) > now or not deadline.incident.is_open
                 or deadline.incident.is_retrospective):
             continue
         minutes = max(1, int((deadline.due_at - now).total_seconds() // 60))
         page_open(organization=deadline.incident.organization, incident=deadline.incident, source=PageSource.WARNING,
-                  dedup_key=key, deadline=deadline,
-                  title=line("page.title.due_soon", m=minutes, name=msgid(deadline.name)),
+                  dedup_key=key, deadline=deadline, target_user=deadline.owner if owned else None,
+                  title=line("page.title.due_soon", m=minutes, name=deadline.name if owned else msgid(deadline.name)),
                   body=line("page.body.due_soon", due=hhmm(deadline.due_at, deadline.incident)))
         opened += 1
     return opened

@@ -6,6 +6,7 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from crisis.models import (
+    OWNED_KINDS,
     PUBLIC_CHANNELS,
     Channel,
     Deadline,
@@ -38,8 +39,10 @@ def step_snapshot(step: PlaybookStep) -> Step:
 
 
 def step_for(incident: Incident, deadline: Deadline) -> Step | None:
-    if deadline.kind == DeadlineKind.ESCALATION:
-        return None  # met by an acknowledgement of its page, never by a playbook action; never rolls
+    if deadline.kind == DeadlineKind.ESCALATION or deadline.kind in OWNED_KINDS:
+        # An escalation is met by an acknowledgement of its page, an owned deadline by its owner's own
+        # record (crisis/services/owned_deadlines.py): never by a playbook action; neither rolls.
+        return None
     if deadline.kind == DeadlineKind.SURGE:
         return SURGE_STEP
     for step in incident.playbook_snapshot:

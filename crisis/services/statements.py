@@ -19,9 +19,11 @@ from crisis.models import (
 )
 from crisis.system_lines import Message, line, lines, msgid
 
+from . import statement_gates as gates
 from .access import membership_require
 from .audit import audit_record
 from .errors import ConcurrentUpdate, InvalidTransition, PermissionDenied
+from .statement_gates import statement_gates_run
 from .timeline import timeline_event_append
 from .validation import FieldErrors, check_choice, check_happened_at, check_text
 
@@ -141,9 +143,10 @@ def statement_revise(
 
 
 @transaction.atomic
-def statement_submit_for_review(*, statement: Statement, actor) -> Statement:
+def statement_submit_for_review(*, statement: Statement, actor, overrides: dict[str, str] | None = None) -> Statement:
     membership_require(user=actor, organization=statement.incident.organization, role=Role.RESPONDER)
     _require_status(statement, (St.DRAFT,), _("submit"))
+    statement_gates_run(statement=statement, actor=actor, action=gates.SUBMIT, overrides=overrides)
     _transition(statement, expected_status=St.DRAFT, changes={"status": St.IN_REVIEW})
     _log(
         statement,
@@ -189,13 +192,15 @@ def _has_written(user, *, statement: Statement, words: str) -> bool:
 
 @transaction.atomic
 def statement_publish(
-    *, statement: Statement, actor, published_at: datetime | None = None, public_url: str = ""
+    *, statement: Statement, actor, published_at: datetime | None = None, public_url: str = "",
+    overrides: dict[str, str] | None = None,
 ) -> Statement:
     """Publish the approved text; ``published_at`` says when it went out if that was earlier."""
     membership_require(user=actor, organization=statement.incident.organization, role=Role.COMMANDER)
     _require_status(statement, (St.APPROVED,), _("publish"))
     if not StatementApproval.objects.filter(version=statement.current_version).exists():
         raise InvalidTransition(_("The current version has no approval."), field="status")
+    statement_gates_run(statement=statement, actor=actor, action=gates.PUBLISH, overrides=overrides)
     _publish(statement, actor=actor, published_at=published_at, public_url=public_url, expected_status=St.APPROVED)
     return statement
 
@@ -204,12 +209,14 @@ def statement_publish(
 def statement_record_published(
     *, incident: Incident, actor, channel: str, kind: str, body: str, published_at: datetime,
     language: str = StatementLanguage.ZH_HANS, title: str = "", public_url: str = "",
+    overrides: dict[str, str] | None = None,
 ) -> Statement:
     """Record a statement that went out without the desk (from someone's phone at 01:30, or in a past
     crisis being imported): its text and when it was published, with no approval recorded here."""
     membership_require(user=actor, organization=incident.organization, role=Role.COMMANDER)
     statement = _statement_new(incident=incident, actor=actor, channel=channel, kind=kind, body=body,
                                language=language, title=title, status=St.APPROVED)
+    statement_gates_run(statement=statement, actor=actor, action=gates.RECORD_PUBLISHED, overrides=overrides)
     _publish(statement, actor=actor, published_at=published_at, public_url=public_url, expected_status=St.APPROVED,
              outside_desk=True)
     return statement
@@ -284,6 +291,9 @@ def _publish(statement: Statement, *, actor, published_at: datetime | None, publ
         obj=statement,
         changes={"public_url": public_url, "published_at": published_at.isoformat()},
     )
+    gates.statement_published.send(sender=Statement, statement=statement, actor=actor)
+    if statement.is_off_script:
+        return
     from crisis.playbooks.satisfaction import deadlines_satisfy_by_statement
 
     deadlines_satisfy_by_statement(statement=statement, actor=actor)

@@ -1,4 +1,5 @@
 import difflib
+import functools
 
 import django_filters
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from rest_framework import serializers, status
 from crisis.models import Channel, Statement, StatementKind, StatementLanguage, StatementStatus, StatementVersion
 from crisis.services import statements as service
 from crisis.services.errors import InvalidInput, NotFound
+from crisis.services.statement_gates import OVERRIDE_REASON_MAX, statement_gates
 
 from ..base import ApiView, get_or_404
 from ..fields import StrictCharField, StrictInput, StrictIntegerField, WebAddressField, happened_at_field
@@ -97,11 +99,27 @@ class StatementVersionListCreateView(ApiView):
                                    status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
+@functools.cache
+def overrides_input() -> type[StrictInput]:
+    """One optional reason per registered statement check (crisis/services/statement_gates.py): a body
+    naming a check that does not exist is refused by the schema, not only by the service."""
+    fields = {name: StrictCharField(max_length=OVERRIDE_REASON_MAX, required=False,
+                                    help_text=gettext_lazy("Why you go ahead over this check anyway."))
+              for name in sorted(statement_gates())}
+    return type("StatementOverridesInput", (StrictInput,), fields)
+
+
 class StatementSubmitView(ApiView):
-    @extend_schema(operation_id="statements_submit", request=None, responses=StatementOut)
+    class InputSerializer(StrictInput):
+        overrides = overrides_input()(required=False)
+
+    @extend_schema(operation_id="statements_submit", request=InputSerializer, responses=StatementOut)
     def post(self, request, statement_id: int):
         statement = get_or_404(scoped_statements(request.user), pk=statement_id)
-        service.statement_submit_for_review(statement=statement, actor=request.user)
+        data = self.InputSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        service.statement_submit_for_review(statement=statement, actor=request.user,
+                                            overrides=data.validated_data.get("overrides"))
         return _statement_response(self, request, statement.pk)
 
 
@@ -123,6 +141,7 @@ class StatementPublishView(ApiView):
         # Went out from somebody's phone an hour ago: its deadline is judged at that time, not now.
         published_at = happened_at_field()
         public_url = WebAddressField(required=False, allow_blank=True, default="")
+        overrides = overrides_input()(required=False)
 
     @extend_schema(operation_id="statements_publish", request=InputSerializer, responses=StatementOut)
     def post(self, request, statement_id: int):

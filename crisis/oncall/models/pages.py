@@ -47,6 +47,9 @@ class Page(models.Model):
     # A page by hand or a test goes to one person rather than down a policy.
     target_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+    # An owned deadline's alarm goes to people in turn rather than down a policy: [{"user": 7, "wait": 300},
+    # ..., {"role": "commander", "wait": 300}] (crisis/services/owned_deadlines.py).
+    chain = models.JSONField(_("people to page in turn"), default=list, blank=True)
     triggered_at = models.DateTimeField(_("triggered at"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

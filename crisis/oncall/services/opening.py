@@ -42,6 +42,8 @@ class PageSpec:
     deadline: Deadline | None = None
     target_user: object = None
     actor: object = None
+    # People to page in turn instead of a policy (an owned deadline's owner, deputies, commander).
+    chain: tuple = ()
 
 
 @dataclass
@@ -61,21 +63,22 @@ class _Lookups:
     def __init__(self, now: datetime):
         self.now = now
         self.policies: dict[tuple[int, int], EscalationPolicy | None] = {}
-        self.levels: dict[tuple[int | None, int | None], list[Level]] = {}
+        self.levels: dict[tuple[int | None, int | None, str], list[Level]] = {}
         self.on_call: dict[int, int | None] = {}
 
     def plan(self, spec: PageSpec) -> _Plan:
         severity = spec.severity or (spec.incident.severity if spec.incident else Severity.SEV3)
         policy = None
-        if spec.target_user is None:
+        if spec.target_user is None and not spec.chain:
             key = (spec.organization.pk, severity)
             if key not in self.policies:
                 self.policies[key] = escalation_policy_for(organization=spec.organization, severity=severity)
             policy = self.policies[key]
         target_id = spec.target_user.pk if spec.target_user is not None else None
-        level_key = (policy.pk if policy else None, target_id)
+        level_key = (policy.pk if policy else None, target_id, repr(spec.chain))
         if level_key not in self.levels:
-            self.levels[level_key] = levels_for(policy_id=level_key[0], target_user_id=target_id)
+            self.levels[level_key] = levels_for(policy_id=level_key[0], target_user_id=target_id,
+                                                chain=list(spec.chain))
         levels = self.levels[level_key]
         return _Plan(spec=spec, severity=severity, policy=policy, levels=levels,
                      total=step_count_for(policy=policy, target_user_id=target_id, levels=levels))
@@ -217,7 +220,7 @@ def _page(plan: _Plan, now: datetime) -> Page:
                  if isinstance(value, dict)},
         severity=plan.severity, policy=plan.policy, breach=spec.breach,
         deadline=spec.deadline,
-        target_user=spec.target_user, triggered_at=now, created_by=actor,
+        target_user=spec.target_user, chain=list(spec.chain), triggered_at=now, created_by=actor,
         # As if walked from step -1 one compare-and-set at a time: each step taken bumps the version.
         step=step, version=1 + (step + 1),
     )
