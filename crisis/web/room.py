@@ -28,6 +28,7 @@ from .access import Abilities
 from .chart import SentimentChart, sentiment_chart
 from .forms import AcknowledgeForm, CorrectionForm, QuickLogForm, SeverityForm, SignalForm, StatusForm
 from .golden_clock import clock_context
+from .room_extensions import extra_context, extra_fingerprints, room_panels_registered
 from .timeline_pages import timeline_page
 
 
@@ -89,6 +90,11 @@ def room_chart(*, incident: Incident, statements: list[Statement]) -> SentimentC
 LIVE_PANELS = ("head", "clock", "timeline", "statements", "pages", "sentiment")
 
 
+def live_panels() -> tuple[str, ...]:
+    """The room's own panels, then those other features registered (crisis/web/room_extensions.py)."""
+    return LIVE_PANELS + tuple(panel.name for panel in room_panels_registered())
+
+
 def _fingerprint_sql() -> str:
     """One statement of scalar subqueries, each an index lookup on the incident's foreign key.
 
@@ -147,6 +153,7 @@ def room_fingerprints(*, incident_id: int) -> dict[str, str] | None:
 
     head = joined("version", "status", "severity", "updated_at")
     return {
+        **extra_fingerprints(incident_id),
         "head": head,
         "clock": joined("deadlines", "deadlines_versions") + "." + head,
         "timeline": joined("events", "events_last", "events_pinned"),
@@ -178,10 +185,12 @@ def _timeline_panel_context(request, incident, forms: dict) -> dict:
     }
 
 
-def room_context(request: HttpRequest, incident, abilities, *, panels=LIVE_PANELS, **forms) -> dict:
+def room_context(request: HttpRequest, incident, abilities, *, panels=None, **forms) -> dict:
     """What the room's panels show; only the ``panels`` asked for are read (the live refresh asks for few)."""
+    panels = live_panels() if panels is None else panels
     context = {"incident": incident, "organization": incident.organization, "abilities": abilities,
                "panels": panels}
+    context.update(extra_context(request, incident, abilities, panels))
     if "head" in panels:
         context.update(_head_context(incident, abilities, forms))
     if "clock" in panels:
@@ -205,7 +214,7 @@ def panels_render(request: HttpRequest, incident, abilities, panels, **forms) ->
     its reasons (role=alert), still filled in. The header carries the fingerprints the panels were read at,
     so the live poll does not fetch them again.
     """
-    panels = tuple(p for p in LIVE_PANELS if p in panels)
+    panels = tuple(p for p in live_panels() if p in panels)
     fingerprints = room_fingerprints(incident_id=incident.pk) or {}
     context = room_context(request, incident, abilities, panels=panels, **forms)
     context.update(oob=True, timeline_oob=True)
