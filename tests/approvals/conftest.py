@@ -3,6 +3,7 @@ import pytest
 from crisis.approvals.services.chains import approval_chain_set
 from crisis.models import Role
 from crisis.services.statements import statement_create, statement_submit_for_review
+from tests.api.conftest import _fresh_throttle_counts, api_as, token_for  # noqa: F401  (the API's clients)
 from tests.factories import member
 
 HOLDING = "我们已经注意到网上的视频，正在核实，两小时内公布进展。"
