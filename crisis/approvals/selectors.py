@@ -141,6 +141,10 @@ class ChainView:
     def state(self) -> str:
         return self.review.state if self.review is not None else ""
 
+    @property
+    def waiting(self) -> ChainStepView | None:
+        return next((step for step in self.steps if step.is_waiting), None)
+
 
 def _names(user_ids) -> dict[int, str]:
     return {user.pk: user.get_full_name() or user.get_username()

@@ -77,6 +77,8 @@ def test_the_statement_page_shows_each_step_who_approved_and_who_it_waits_for(cl
     assert "approved by legal" in chain
     assert "waiting for pr_lead" in chain and 'data-due="' in chain
     assert "not started" in chain
+    page = client_for(signers["pr_lead"]).get(reverse("crisis:statement-detail", args=[statement.pk])).content
+    assert "Approve step 2: PR lead" in page.decode()
 
 
 def test_the_statement_page_shows_the_chain_a_draft_will_go_through(client_for, incident, holding_chain, people):
