@@ -4,6 +4,7 @@ tests/api/test_tenancy.py walks this list and fails for a route it cannot prove 
 from django.urls import path
 
 from .views import (
+    approvals,
     deadlines,
     imports,
     incidents,
@@ -59,6 +60,11 @@ urlpatterns = [
          name="statement-publish"),
     path("statements/<int:statement_id>/retract/", statements.StatementRetractView.as_view(),
          name="statement-retract"),
+    path("statements/<int:statement_id>/approval-chain/", approvals.StatementChainView.as_view(),
+         name="statement-approval-chain"),
+    path("organizations/<int:organization_id>/approval-chains/", approvals.ApprovalChainListView.as_view(),
+         name="approval-chain-list"),
+    path("me/approvals/", approvals.MyApprovalsView.as_view(), name="my-approvals"),
     path("statements/<int:statement_id>/diff/", statements.StatementDiffView.as_view(), name="statement-diff"),
     path("incidents/<int:incident_id>/checkpoints/", sentiment.IncidentCheckpointListCreateView.as_view(),
          name="checkpoint-list"),

@@ -1,9 +1,11 @@
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from crisis import clock
+from crisis.approvals.services import reviews
 from crisis.models import (
     CHANNEL_CHARACTER_LIMITS,
     Channel,
@@ -132,6 +134,8 @@ def statement_revise(
     except IntegrityError as exc:
         raise ConcurrentUpdate(_("Somebody saved another version first; reload and try again.")) from exc
     _transition(statement, expected_status=statement.status, changes={"status": St.DRAFT, "current_version": version})
+    # The chain starts again from its first step when the new text is submitted.
+    reviews.review_cancel(statement=statement, reason=_("revised to version %(n)d") % {"n": number})
     _log(
         statement,
         actor=actor,
@@ -143,51 +147,81 @@ def statement_revise(
 
 
 @transaction.atomic
-def statement_submit_for_review(*, statement: Statement, actor, overrides: dict[str, str] | None = None) -> Statement:
+def statement_submit_for_review(*, statement: Statement, actor, overrides: dict[str, str] | None = None,
+                                submitted_at: datetime | None = None) -> Statement:
+    """Ask for approval. The statement kind's approval chain, as it stands now, starts at its first step;
+    ``submitted_at`` says when it was sent for approval if that was earlier (from a phone, logged later)."""
     membership_require(user=actor, organization=statement.incident.organization, role=Role.RESPONDER)
     _require_status(statement, (St.DRAFT,), _("submit"))
+    present, recorded = clock.now_and_recorded()
+    errors = FieldErrors()
+    check_happened_at(errors, "submitted_at", submitted_at, required=False,
+                      first_public_signal_at=statement.incident.first_public_signal_at)
+    errors.raise_if_any()
     statement_gates_run(statement=statement, actor=actor, action=gates.SUBMIT, overrides=overrides)
     _transition(statement, expected_status=St.DRAFT, changes={"status": St.IN_REVIEW})
-    _log(
-        statement,
-        actor=actor,
-        action="submit",
-        version=statement.current_version.number,
-        said=line("statement.submitted", s=statement_label(statement)),
-    )
+    review = reviews.review_start(statement=statement, actor=actor, submitted_at=min(submitted_at or present, present),
+                                  recorded_at=recorded,
+                                  writer_ids=_writers(statement=statement, words=statement.current_version.body))
+    said = line("statement.submitted", s=statement_label(statement))
+    if review is not None:
+        first = review.steps.get(position=1)
+        said = lines(said, line("statement.review_waits", total=review.step_count, step=first.name,
+                                who=", ".join(_names(first.approver_ids))))
+    _log(statement, actor=actor, action="submit", version=statement.current_version.number, said=said,
+         **({"submitted_at": submitted_at.isoformat()} if submitted_at else {}))
     return statement
 
 
 @transaction.atomic
 def statement_approve(*, statement: Statement, actor, note: str = "") -> StatementApproval:
-    """An approver other than the author of the current text signs off on exactly that text."""
+    """An approver other than the author of the current text signs off on exactly that text: the step of its
+    approval chain that waits, or, for a kind with no chain, the whole of it."""
     membership_require(user=actor, organization=statement.incident.organization, role=Role.APPROVER)
     _require_status(statement, (St.IN_REVIEW,), _("approve"))
     version = statement.current_version
-    if actor is not None and _has_written(actor, statement=statement, words=version.body):
+    writers = _writers(statement=statement, words=version.body)
+    if actor is not None and actor.pk in writers:
         raise PermissionDenied(_("The author of a text cannot approve it; ask another approver."), field="approver")
-    _transition(statement, expected_status=St.IN_REVIEW, changes={"status": St.APPROVED})
+    review = reviews.review_active(statement=statement)
+    if review is not None and not Statement.objects.filter(pk=statement.pk, version=statement.version).exists():
+        # Read before somebody else's approval moved the chain on: say so, not "this step is not yours".
+        raise ConcurrentUpdate(_("Somebody else changed this statement first; reload and try again."))
+    if review is not None and actor is None:
+        raise PermissionDenied(_("Each step of an approval chain is approved by a person."), field="approver")
+    step = reviews.review_step_for(review=review, statement=statement, actor=actor) if review is not None else None
+    is_last = review is None or review.current_position == review.step_count
+    _transition(statement, expected_status=St.IN_REVIEW, changes={"status": St.APPROVED} if is_last else {})
+    said = line("statement.approved", n=version.number, s=statement_label(statement))
+    if review is not None:
+        following = reviews.review_approve_step(review=review, step=step, statement=statement, actor=actor,
+                                                note=note, now=clock.now(), writer_ids=writers)
+        if following is not None:
+            said = line("statement.step_approved", position=step.position, total=review.step_count, step=step.name,
+                        n=version.number, s=statement_label(statement), next=following.name)
     approval = StatementApproval.objects.create(version=version, approver=actor, note=note,
                                                 created_at=clock.recorded_now())
-    _log(
-        statement,
-        actor=actor,
-        action="approve",
-        version=version.number,
-        said=line("statement.approved", n=version.number, s=statement_label(statement)),
-    )
+    _log(statement, actor=actor, action="approve", version=version.number, said=said,
+         **({"step": review.current_position} if review is not None else {}))
     return approval
 
 
-def _has_written(user, *, statement: Statement, words: str) -> bool:
-    """Whether ``user`` wrote these words in some version of the statement, whoever saved the current one.
+def _names(user_ids: list[int]) -> list[str]:
+    people = {user.pk: user.get_full_name() or user.get_username()
+              for user in get_user_model().objects.filter(pk__in=user_ids)}
+    return [people[pk] for pk in user_ids if pk in people]
+
+
+def _writers(*, statement: Statement, words: str) -> set[int]:
+    """Who wrote these words in some version of the statement, whoever saved the current one.
 
     Compared with all whitespace left out (Chinese puts no spaces between words, so a space anywhere can be the
     only change): someone else re-saving an approver's text with a space or a line break changed, or going back
     to it after an edit, does not make it theirs."""
     wanted = "".join(words.split())
-    written = StatementVersion.objects.filter(statement=statement, author=user).values_list("body", flat=True)
-    return any("".join(body.split()) == wanted for body in written)
+    return {author_id for author_id, body in
+            StatementVersion.objects.filter(statement=statement, author__isnull=False).values_list("author_id", "body")
+            if "".join(body.split()) == wanted}
 
 
 @transaction.atomic

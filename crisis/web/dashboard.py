@@ -7,17 +7,13 @@ from datetime import UTC, datetime
 from django.db.models import Count, Min, Prefetch, Q
 
 from crisis import clock
-from crisis.durations import duration_label, minutes_between
+from crisis.approvals.selectors import ApprovalRow, approvals_waiting
 from crisis.models import (
     OPEN_STATUSES,
-    AuditEntry,
     DeadlineState,
     Incident,
     Organization,
     SentimentCheckpoint,
-    Statement,
-    StatementStatus,
-    StatementVersion,
 )
 from crisis.selectors import golden_hours_deadline_filter
 
@@ -77,48 +73,7 @@ def dashboard_rows(*, organization: Organization) -> list[DashboardRow]:
     return sorted(rows, key=_urgency)
 
 
-@dataclass
-class ApprovalRow:
-    statement: Statement
-    submitted_by: object | None  # the user who asked for approval, when the audit still names them
-    submitted_at: datetime | None
-
-    @property
-    def waited(self) -> str:
-        return duration_label(minutes_between(self.submitted_at, clock.recorded_now()))
-
-
-def _bare(words: str) -> str:
-    # The rule of crisis.services.statements._has_written: whitespace does not make a text somebody else's.
-    return "".join(words.split())
-
-
 def approval_queue(*, user, organization: Organization) -> list[ApprovalRow]:
-    """Statements in review that ``user`` may approve, longest waiting first, in three queries.
-
-    Not their own words: statement_approve refuses an approver whose text it is, so the queue leaves it out.
-    """
-    statements = list(
-        Statement.objects.filter(incident__organization=organization, status=StatementStatus.IN_REVIEW)
-        .select_related("incident", "current_version")
-    )
-    if not statements:
-        return []
-    written: dict[int, set[str]] = {}
-    for statement_id, body in StatementVersion.objects.filter(
-        statement__in=statements, author=user
-    ).values_list("statement_id", "body"):
-        written.setdefault(statement_id, set()).add(_bare(body))
-    statements = [s for s in statements if _bare(s.current_version.body) not in written.get(s.pk, set())]
-    submissions = {}
-    for entry in AuditEntry.objects.filter(
-        action="statement.submit", object_type=Statement._meta.label_lower,
-        object_id__in=[str(s.pk) for s in statements],
-    ).select_related("actor").order_by("created_at", "id"):
-        submissions[entry.object_id] = entry  # the latest submission wins
-    rows = []
-    for statement in statements:
-        entry = submissions.get(str(statement.pk))
-        rows.append(ApprovalRow(statement=statement, submitted_by=entry.actor if entry else None,
-                                submitted_at=entry.created_at if entry else None))
-    return sorted(rows, key=lambda row: (row.submitted_at or FAR_FUTURE, row.statement.pk))
+    """What waits for ``user``'s approval in ``organization``: the step of a chain that names them, or a statement
+    of a kind with no chain (crisis.approvals.selectors)."""
+    return approvals_waiting(user=user, organizations=[organization])

@@ -112,6 +112,8 @@ def overrides_input() -> type[StrictInput]:
 class StatementSubmitView(ApiView):
     class InputSerializer(StrictInput):
         overrides = overrides_input()(required=False)
+        # Sent for approval from a phone before it was entered: its chain's first step has waited since then.
+        submitted_at = happened_at_field()
 
     @extend_schema(operation_id="statements_submit", request=InputSerializer, responses=StatementOut)
     def post(self, request, statement_id: int):
@@ -119,7 +121,8 @@ class StatementSubmitView(ApiView):
         data = self.InputSerializer(data=request.data or {})
         data.is_valid(raise_exception=True)
         service.statement_submit_for_review(statement=statement, actor=request.user,
-                                            overrides=data.validated_data.get("overrides"))
+                                            overrides=data.validated_data.get("overrides"),
+                                            submitted_at=data.validated_data.get("submitted_at"))
         return _statement_response(self, request, statement.pk)
 
 

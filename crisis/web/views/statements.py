@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from crisis.approvals.selectors import statement_chain
 from crisis.models import CHANNEL_CHARACTER_LIMITS, Channel, Statement, StatementStatus
 from crisis.selectors import incidents_for_user
 from crisis.services.statements import (
@@ -96,6 +97,7 @@ def _statement_page(request: HttpRequest, statement: Statement, *, status: int =
         "limit": limit,
         "is_over_limit": limit is not None and len(current.body) > limit,
         "approvals": approvals,
+        "approval_chain": statement_chain(statement=statement),
         "left": left,
         "right": right,
         "diff": side_by_side(left.body, right.body) if left else [],

@@ -7,7 +7,7 @@ SHARES = ("negative_share", "neutral_share", "positive_share")
 # The run draws them from the last hour, but the stateful phase also reuses times the API answered with (an
 # invitation's expiry, a week ahead).
 HAPPENED_AT = ("first_public_signal_at", "detected_at", "occurred_at", "happened_at", "published_at",
-               "acknowledged_at", "measured_at", "resolved_at")
+               "acknowledged_at", "measured_at", "resolved_at", "submitted_at")
 
 
 def _moment(value) -> datetime | None:
@@ -50,6 +50,14 @@ def _step_aim(index: int, step: dict) -> None:
             step["recur_until_seconds"] = 4 * 3600
 
 
+def _chain_aim(body: dict, approver_id: int) -> None:
+    """An approval chain names members who may approve, each in one step only: the admin, in the first step."""
+    steps = body.get("steps")
+    if isinstance(steps, list) and steps and isinstance(steps[0], dict):
+        steps[0].update(approvers=[approver_id], deputies=[])
+        del steps[1:]
+
+
 def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
     """Aim a valid-by-schema request at real records and keep it valid by the rules the schema cannot state.
 
@@ -73,7 +81,9 @@ def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
         for field, real_id in world["body_ids"].items():
             if isinstance(case.body.get(field), int):
                 case.body[field] = real_id
-    if isinstance(case.body, dict) and isinstance(case.body.get("steps"), list):
+    if case.path.endswith("/approval-chains/") and isinstance(case.body, dict):
+        _chain_aim(case.body, world["body_ids"]["owner"])
+    elif isinstance(case.body, dict) and isinstance(case.body.get("steps"), list):
         for index, step in enumerate(case.body["steps"]):
             if isinstance(step, dict):
                 _step_aim(index, step)
