@@ -5,6 +5,7 @@ from django.urls import path
 
 from .views import (
     deadlines,
+    facts,
     imports,
     incidents,
     invitations,
@@ -60,6 +61,12 @@ urlpatterns = [
     path("statements/<int:statement_id>/retract/", statements.StatementRetractView.as_view(),
          name="statement-retract"),
     path("statements/<int:statement_id>/diff/", statements.StatementDiffView.as_view(), name="statement-diff"),
+    path("statements/<int:statement_id>/compare/", facts.StatementCompareView.as_view(), name="statement-compare"),
+    path("statements/<int:statement_id>/consistency/", facts.StatementConsistencyView.as_view(),
+         name="statement-consistency"),
+    path("incidents/<int:incident_id>/facts/", facts.IncidentFactListCreateView.as_view(), name="fact-list"),
+    path("facts/<int:fact_id>/", facts.FactDetailView.as_view(), name="fact-detail"),
+    path("facts/<int:fact_id>/retire/", facts.FactRetireView.as_view(), name="fact-retire"),
     path("incidents/<int:incident_id>/checkpoints/", sentiment.IncidentCheckpointListCreateView.as_view(),
          name="checkpoint-list"),
     path("incidents/<int:incident_id>/checkpoints/bulk/", sentiment.IncidentCheckpointBulkView.as_view(),
