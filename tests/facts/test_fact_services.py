@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 
 from crisis.facts.models import Fact, FactVersion
 from crisis.facts.services.facts import fact_add, fact_edit, fact_retire
@@ -102,3 +103,31 @@ def test_it_loses_the_retire_race_to_an_edit(incident, people):
     with pytest.raises(ConcurrentUpdate):
         fact_retire(fact=stale, actor=people["commander"], expected_version=1)
     assert not Fact.objects.get(pk=fact.pk).is_retired
+
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite serializes every writer: no race to lose")
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_one_of_two_simultaneous_edits_win(org, people):
+    from django.utils import timezone
+
+    from crisis.services.incidents import incident_open
+    from tests.oncall.test_races import race
+
+    incident = incident_open(organization=org, actor=people["responder"], title="Doors",
+                             first_public_signal_at=timezone.now() - timedelta(minutes=10))
+    fact = fact_add(incident=incident, actor=people["responder"], text="3 vehicles affected")
+
+    def edit(actor, text):
+        return lambda: fact_edit(fact=Fact.objects.get(pk=fact.pk), actor=actor, expected_version=1, text=text)
+
+    errors = race(edit(people["responder"], "4 vehicles affected"), edit(people["commander"], "5 vehicles affected"))
+
+    assert [type(e) for e in errors] == [ConcurrentUpdate]
+    fact.refresh_from_db()
+    assert fact.version == 2 and fact.text in ("4 vehicles affected", "5 vehicles affected")
+    assert list(fact.versions.values_list("number", flat=True)) == [1, 2]
+    assert AuditEntry.objects.filter(action="fact.edit").count() == 1
