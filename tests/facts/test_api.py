@@ -47,6 +47,17 @@ def test_it_lists_the_sheet(client, incident, people, django_assert_max_num_quer
     assert [f["text"] for f in response.json()["results"]][:2] == ["0 vehicles affected", "1 vehicles affected"]
 
 
+def test_it_lists_the_live_sheet_without_what_was_retired(client, incident, people):
+    from crisis.facts.services.facts import fact_retire
+
+    kept = fact_add(incident=incident, actor=people["responder"], text="3 vehicles affected")
+    gone = fact_add(incident=incident, actor=people["responder"], text="Doors unlock mechanically")
+    fact_retire(fact=gone, actor=people["responder"], expected_version=1)
+    url = reverse("api:fact-list", args=[incident.pk])
+    assert [f["id"] for f in client.get(url, {"is_retired": "false"}).json()["results"]] == [kept.pk]
+    assert [f["id"] for f in client.get(url, {"is_retired": "true"}).json()["results"]] == [gone.pk]
+
+
 def test_it_edits_with_the_version_and_answers_409_to_a_stale_one(client, incident, people):
     fact = fact_add(incident=incident, actor=people["responder"], text="3 vehicles affected")
     url = reverse("api:fact-detail", args=[fact.pk])

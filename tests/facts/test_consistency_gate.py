@@ -76,11 +76,9 @@ def test_it_checks_against_the_fact_sheet(incident, drafted, people):
     assert consistency_check(statement=draft) == []
 
 
-def test_it_checks_a_post_recorded_after_it_went_out(published, people, incident):
+def test_it_records_a_post_that_already_went_out_and_holds_the_next_text_to_it(published, drafted, people):
     published("weibo", WEIBO_NOON)
-    with pytest.raises(InvalidInput) as refused:
-        statements.statement_record_published(
-            incident=incident, actor=people["commander"], channel="douyin", kind="update",
-            body="发布会下午3点举行", published_at=incident.first_public_signal_at)
-    assert "overrides.consistency" in refused.value.fields
-    assert not Statement.objects.filter(channel="douyin").exists()
+    douyin = published("douyin", "发布会下午3点举行")  # out from a phone: on record, conflict or not
+    assert douyin.status == StatementStatus.PUBLISHED
+    conflicts = consistency_check(statement=drafted("wechat", "发布会定于下午3点举行。"))
+    assert [(c.reference.label, c.theirs.value) for c in conflicts] == [("Weibo", "12:00")]

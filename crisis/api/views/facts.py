@@ -1,6 +1,7 @@
 """The fact sheet (crisis/facts), the consistency check of a statement against it, and the redline between
 any two statements of an incident."""
 
+import django_filters
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -43,8 +44,17 @@ def _fact_response(view: ApiView, request, fact_id: int, *, status_code=status.H
     return view.respond(FactOut(get_or_404(scoped_facts(request.user), pk=fact_id)).data, status_code=status_code)
 
 
+class FactFilter(django_filters.FilterSet):
+    is_retired = django_filters.BooleanFilter(help_text=gettext_lazy("false: the live sheet; true: what was retired."))
+
+    class Meta:
+        model = Fact
+        fields = ["is_retired"]
+
+
 class IncidentFactListCreateView(ApiView):
     queryset = Fact.objects.none()
+    filterset_class = FactFilter
     ordering = ("established_at", "id")
 
     class InputSerializer(StrictInput):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crisis.models import Channel, Statement
-from crisis.services.statement_gates import StatementGate
+from crisis.services.statement_gates import PUBLISH, SUBMIT, StatementGate
 
 from ..matching import Conflict, Reference, conflicts_find
 from ..selectors import facts_live, statements_published_elsewhere
@@ -43,5 +43,7 @@ def _gate_check(*, statement: Statement, body: str, actor, action: str) -> list[
 
 
 def consistency_gate() -> StatementGate:
+    # Not on recording a post that already went out (from a phone, or in an imported past crisis): refusing
+    # the record cannot unsay it, and the desk needs it on file, where it becomes a reference for what follows.
     return StatementGate(name=GATE, label=gettext_lazy("Consistency with the fact sheet and other channels"),
-                         check=_gate_check)
+                         check=_gate_check, actions=(SUBMIT, PUBLISH))
