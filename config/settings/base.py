@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "crisis.reports",
     "crisis.oncall",
     "crisis.approvals",
+    "crisis.facts",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from crisis.facts.models import Fact, FactVersion
 from crisis.models import (
     Deadline,
     Incident,
@@ -136,3 +137,9 @@ def scoped_action_items(user) -> QuerySet[ActionItem]:
 
 def scoped_report_files(user) -> QuerySet[ReportFile]:
     return ReportFile.objects.filter(incident__organization__in=organizations_for_user(user=user))
+
+
+def scoped_facts(user) -> QuerySet[Fact]:
+    return (Fact.objects.filter(incident__organization__in=organizations_for_user(user=user))
+            .select_related("incident__organization")
+            .prefetch_related(Prefetch("versions", queryset=FactVersion.objects.select_related("author"))))

@@ -1,4 +1,3 @@
-import difflib
 import functools
 
 import django_filters
@@ -8,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 
 from crisis.models import Channel, Statement, StatementKind, StatementLanguage, StatementStatus, StatementVersion
+from crisis.redline import text_redline
 from crisis.services import statements as service
 from crisis.services.errors import InvalidInput, NotFound
 from crisis.services.statement_gates import OVERRIDE_REASON_MAX, statement_gates
@@ -16,10 +16,6 @@ from ..base import ApiView, get_or_404
 from ..fields import StrictCharField, StrictInput, StrictIntegerField, WebAddressField, happened_at_field
 from ..representations import StatementOut, StatementVersionOut
 from ..scoping import scoped_incidents, scoped_statements, statement_versions
-
-# Character-level diffs read best for Chinese text, which has few line breaks, but SequenceMatcher is
-# quadratic in the worst case: past this length only the line diff is computed.
-CHARACTER_DIFF_LIMIT = 5_000
 
 
 class StatementFilter(django_filters.FilterSet):
@@ -168,20 +164,6 @@ class StatementRetractView(ApiView):
         return _statement_response(self, request, statement.pk)
 
 
-def statement_diff(old: str, new: str, *, old_label: str, new_label: str) -> dict:
-    unified = "".join(
-        difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), old_label, new_label)
-    )
-    changes = []
-    if max(len(old), len(new)) <= CHARACTER_DIFF_LIMIT:
-        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-        changes = [
-            {"op": op, "old": old[i1:i2], "new": new[j1:j2]}
-            for op, i1, i2, j1, j2 in matcher.get_opcodes()
-        ]
-    return {"unified": unified, "changes": changes}
-
-
 DIFF_OUT = inline_serializer(
     "StatementDiff",
     fields={
@@ -227,6 +209,6 @@ class StatementDiffView(ApiView):
             raise NotFound(_("Version %(n)d does not exist.") % {"n": missing[0]})
         if from_number > to_number:
             raise InvalidInput(_("The first version must be older than the second."), field="from")
-        diff = statement_diff(versions[from_number].body, versions[to_number].body,
-                              old_label=f"v{from_number}", new_label=f"v{to_number}")
+        diff = text_redline(versions[from_number].body, versions[to_number].body,
+                            old_label=f"v{from_number}", new_label=f"v{to_number}")
         return self.respond({"statement": statement.pk, "from_version": from_number, "to_version": to_number, **diff})

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from crisis.approvals.selectors import statement_chain
 from crisis.models import CHANNEL_CHARACTER_LIMITS, Channel, Statement, StatementStatus
 from crisis.selectors import incidents_for_user
+from crisis.services.statement_gates import statement_gates
 from crisis.services.statements import (
     statement_approve,
     statement_create,
@@ -128,14 +129,23 @@ class _NoFields(django_forms.Form):
 ACTIONS = {
     "revise": (StatementReviseForm, "revise", lambda st, user, d: statement_revise(
         statement=st, actor=user, body=d["body"], expected_version=d["expected_version"])),
-    "submit": (_NoFields, "action", lambda st, user, d: statement_submit_for_review(statement=st, actor=user)),
+    "submit": (_NoFields, "action", lambda st, user, d: statement_submit_for_review(
+        statement=st, actor=user, overrides=d["overrides"])),
     "approve": (StatementApproveForm, "approve", lambda st, user, d: statement_approve(
         statement=st, actor=user, note=d["note"])),
     "publish": (StatementPublishForm, "publish", lambda st, user, d: statement_publish(
-        statement=st, actor=user, public_url=d["public_url"], published_at=d["published_at"])),
+        statement=st, actor=user, public_url=d["public_url"], published_at=d["published_at"],
+        overrides=d["overrides"])),
     "retract": (StatementRetractForm, "retract", lambda st, user, d: statement_retract(
         statement=st, actor=user, reason=d["reason"])),
 }
+
+
+def _overrides(request: HttpRequest) -> dict[str, str]:
+    """Reasons to go ahead over a statement check, one ``override_<check>`` field each (the check's own part
+    of the page adds it to the submit or publish form)."""
+    return {name: reason for name in statement_gates()
+            if (reason := request.POST.get(f"override_{name}", "").strip())}
 
 
 @require_POST
@@ -147,7 +157,8 @@ def statement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     form_class, key, perform = ACTIONS[action]
     kwargs = {"zone": statement.incident.time_zone} if form_class is StatementPublishForm else {}
     form = form_class(request.POST, **kwargs)
-    _saved, status = form_submit(form, lambda: perform(statement, request.user, form.cleaned_data))
+    _saved, status = form_submit(form, lambda: perform(
+        statement, request.user, {**form.cleaned_data, "overrides": _overrides(request)}))
     if status is None:
         return redirect("crisis:statement-detail", pk=statement.pk)
     # Buttons without their own fields (submit) show their refusal in the shared action box.

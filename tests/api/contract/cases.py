@@ -77,6 +77,9 @@ def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
         older, newer = (_whole(case.query.get(name)) for name in ("from", "to"))
         if older is not None and newer is not None and older >= newer:
             case.query.update({"from": min(older, newer), "to": max(older, newer) + (older == newer)})
+        # Any-two redline: the other statement must be of the same incident; the run has one.
+        if "with" in case.query:
+            case.query["with"] = world["ids"]["statement_id"]
     if isinstance(case.body, dict):
         for field, real_id in world["body_ids"].items():
             if isinstance(case.body.get(field), int):

@@ -1,0 +1,3 @@
+from .facts import Fact, FactVersion
+
+__all__ = ["Fact", "FactVersion"]
