@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("oncall/", include("crisis.oncall.desk_urls")),
     path("", include("crisis.reports.urls")),
+    path("", include("crisis.comms.urls")),
     path("", include("crisis.web.urls")),
     prefix_default_language=False,
 )

@@ -4,6 +4,7 @@ tests/api/test_tenancy.py walks this list and fails for a route it cannot prove 
 from django.urls import path
 
 from .views import (
+    comms,
     deadlines,
     imports,
     incidents,
@@ -98,6 +99,16 @@ urlpatterns = [
          name="report-file-download"),
     path("organizations/<int:organization_id>/analytics/", reports.OrganizationAnalyticsView.as_view(),
          name="analytics-detail"),
+    path("organizations/<int:organization_id>/comms-freeze/", comms.OrganizationFreezeView.as_view(),
+         name="comms-freeze"),
+    path("incidents/<int:incident_id>/off-script-posts/", comms.OffScriptPostCreateView.as_view(),
+         name="off-script-post-list"),
+    path("organizations/<int:organization_id>/statement-templates/",
+         comms.OrganizationStatementTemplateListView.as_view(), name="statement-template-list"),
+    path("statement-templates/<int:statement_template_id>/", comms.StatementTemplateDetailView.as_view(),
+         name="statement-template-detail"),
+    path("incidents/<int:incident_id>/statement-templates/", comms.IncidentStatementTemplatesView.as_view(),
+         name="incident-statement-templates"),
     path("tokens/", tokens.TokenListCreateView.as_view(), name="token-list"),
     path("tokens/<int:token_id>/", tokens.TokenRevokeView.as_view(), name="token-detail"),
     path("hooks/<slug:organization_slug>/sentiment/", webhooks.SentimentWebhookView.as_view(),
