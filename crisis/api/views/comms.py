@@ -9,7 +9,7 @@ from crisis.comms.selectors import freeze_state, statement_templates, templates_
 from crisis.comms.services import templates as template_service
 from crisis.comms.services.freeze import ACCOUNT_MAX, ENTRIES_MAX, NOTE_MAX, comms_freeze_set
 from crisis.comms.services.off_script import POSTED_BY_MAX, PUBLIC_URL_MAX, off_script_post_log
-from crisis.models import Channel, Severity, StatementKind, StatementLanguage
+from crisis.models import Channel, Incident, Severity, StatementKind, StatementLanguage
 from crisis.services.statements import BODY_MAX
 
 from ..base import ApiView, get_or_404
@@ -184,6 +184,8 @@ class FilledTemplateOut(serializers.Serializer):
 
 
 class IncidentStatementTemplatesView(ApiView):
+    queryset = Incident.objects.none()
+
     @extend_schema(operation_id="incident_statement_templates_list", responses=FilledTemplateOut(many=True),
                    description=gettext_lazy("The templates this incident can start from, filled in: post one as a "
                                             "new draft to statements_create."))

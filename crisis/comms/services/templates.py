@@ -9,7 +9,7 @@ from crisis.models import Incident, Organization, Role, StatementKind, Statement
 from crisis.selectors import local_time
 from crisis.services.access import membership_require
 from crisis.services.audit import audit_record
-from crisis.services.errors import ConcurrentUpdate, InvalidInput
+from crisis.services.errors import ConcurrentUpdate
 from crisis.services.statements import BODY_MAX
 from crisis.services.validation import FieldErrors, check_choice, check_text
 
@@ -39,9 +39,10 @@ def _check(errors: FieldErrors, *, kind, language, incident_type, title, body) -
                 "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)})
 
 
-def _duplicate() -> InvalidInput:
-    return InvalidInput(_("There is already a template for this kind, language and incident type."),
-                        field="incident_type")
+def _duplicate() -> ConcurrentUpdate:
+    # A conflict with a template that is already there (perhaps made a moment ago by another admin): a 409.
+    return ConcurrentUpdate(_("There is already a template for this kind, language and incident type."),
+                            field="incident_type")
 
 
 @transaction.atomic
