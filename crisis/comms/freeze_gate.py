@@ -31,7 +31,7 @@ def is_commander(*, actor, statement: Statement) -> bool:
 
 
 def freeze_check(*, statement: Statement, body: str, actor, action: str) -> list[str]:
-    state = freeze_state(organization=statement.incident.organization)
+    state = freeze_state(organization_id=statement.incident.organization_id, for_banner=True)
     entries = state.entries_for(statement.channel) if state.incidents else []
     if not entries:
         return []

@@ -12,7 +12,7 @@ from .selectors import DEFAULT_THRESHOLD, freeze_state, templates_for_incident
 
 
 def comms_context(request, incident, abilities) -> dict:
-    return {"comms_freeze": freeze_state(organization=incident.organization),
+    return {"comms_freeze": freeze_state(organization_id=incident.organization_id, for_banner=True),
             "comms_templates": templates_for_incident(incident=incident) if abilities.can_respond else []}
 
 

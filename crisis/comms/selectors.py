@@ -32,18 +32,22 @@ class FreezeState:
         return [entry for entry in self.entries if entry.channel == channel]
 
 
-def freeze_state(*, organization: Organization) -> FreezeState:
-    policy = FreezePolicy.objects.filter(organization=organization).first()
+def freeze_state(*, organization_id: int, for_banner: bool = False) -> FreezeState:
+    """``for_banner``: only whether it is in effect and what is frozen, in one query when nothing is listed (the
+    room and the dashboard ask on every view; most organizations never list anything)."""
+    entries = list(FreezeEntry.objects.filter(organization_id=organization_id))
+    if for_banner and not entries:
+        return FreezeState()
+    policy = FreezePolicy.objects.filter(organization_id=organization_id).first()
     threshold = policy.severity_threshold if policy else DEFAULT_THRESHOLD
-    entries = list(FreezeEntry.objects.filter(organization=organization))
-    incidents = list(qualifying_incidents(organization=organization, threshold=threshold)) if entries else []
+    incidents = list(qualifying_incidents(organization_id=organization_id, threshold=threshold)) if entries else []
     return FreezeState(threshold=threshold, version=policy.version if policy else 0, entries=entries,
                        incidents=incidents)
 
 
-def qualifying_incidents(*, organization: Organization, threshold: int) -> QuerySet[Incident]:
+def qualifying_incidents(*, organization_id: int, threshold: int) -> QuerySet[Incident]:
     # Severity 1 is the worst, so "at the threshold or worse" is a severity number at most the threshold.
-    return (Incident.objects.filter(organization=organization, status__in=OPEN_STATUSES, severity__lte=threshold)
+    return (Incident.objects.filter(organization_id=organization_id, status__in=OPEN_STATUSES, severity__lte=threshold)
             .only("id", "title", "severity", "status", "organization_id").order_by("severity", "id"))
 
 
@@ -57,7 +61,8 @@ def templates_for_incident(*, incident: Incident) -> list[StatementTemplate]:
     out, so the room offers one button per kind and language."""
     tags = {str(tag).strip().lower() for tag in incident.tags or [] if str(tag).strip()}
     chosen: dict[tuple[str, str], StatementTemplate] = {}
-    for template in statement_templates(organization=incident.organization).order_by("kind", "language", "id"):
+    for template in StatementTemplate.objects.filter(organization_id=incident.organization_id).order_by(
+            "kind", "language", "id"):
         if template.incident_type and template.incident_type.lower() not in tags:
             continue
         key = (template.kind, template.language)

@@ -42,7 +42,7 @@ def _entries(state) -> list[dict]:
 def freeze_list(request: HttpRequest) -> HttpResponse:
     """Everyone sees what is frozen and when; admins change it."""
     organization, abilities = _admin_organization(request)
-    state = freeze_state(organization=organization)
+    state = freeze_state(organization_id=organization.pk)
     forms = {"threshold": FreezeThresholdForm(initial={"severity_threshold": state.threshold,
                                                        "version": state.version}),
              "add": FreezeEntryForm(initial={"version": state.version})}

@@ -20,7 +20,7 @@ def test_an_admin_replaces_the_freeze_list_and_anyone_reads_it(api_as, org, peop
     assert response.status_code == 200, response.content
     read = api_as(people["viewer"]).get(f"/api/v1/organizations/{org.pk}/comms-freeze/").json()
     assert read["is_in_effect"] and read["version"] == 1 and len(read["incidents"]) == 1
-    assert {"channel": "", "account": "Sales livestream team", "note": ""} in read["entries"]
+    assert {"channel": None, "account": "Sales livestream team", "note": ""} in read["entries"]
 
 
 def test_a_stale_freeze_edit_is_409(api_as, org, people):

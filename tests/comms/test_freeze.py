@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_it_freezes_the_list_while_a_sev2_incident_is_open(org, people, open_incident, frozen):
     frozen()
     incident = open_incident(severity=2)
-    state = freeze_state(organization=org)
+    state = freeze_state(organization_id=org.pk)
     assert state.is_in_effect and state.incidents == [incident]
     assert state.frozen_channels == {"founder_account", "weibo"}
 
@@ -24,12 +24,12 @@ def test_it_freezes_the_list_while_a_sev2_incident_is_open(org, people, open_inc
 def test_a_sev3_incident_does_not_freeze_at_the_default_threshold(org, open_incident, frozen):
     frozen()
     open_incident(severity=3)
-    assert not freeze_state(organization=org).is_in_effect
+    assert not freeze_state(organization_id=org.pk).is_in_effect
 
 
 def test_an_organization_that_never_set_a_list_freezes_nothing(org, open_incident):
     open_incident(severity=1)
-    state = freeze_state(organization=org)
+    state = freeze_state(organization_id=org.pk)
     assert not state.is_in_effect and state.threshold == 2 and state.version == 0
 
 
@@ -137,7 +137,7 @@ def test_it_records_each_edit_in_the_audit_log(org, people, frozen):
 
 
 def test_it_loses_the_race_to_another_admins_first_edit(org, people):
-    seen = freeze_state(organization=org).version
+    seen = freeze_state(organization_id=org.pk).version
     comms_freeze_set(organization=org, actor=people["admin"], severity_threshold=2, entries=[{"channel": "weibo"}],
                      expected_version=seen)
     with pytest.raises(ConcurrentUpdate):

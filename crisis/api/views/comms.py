@@ -13,7 +13,7 @@ from crisis.models import Channel, Incident, Severity, StatementKind, StatementL
 from crisis.services.statements import BODY_MAX
 
 from ..base import ApiView, get_or_404
-from ..fields import AwareDateTimeField, StrictCharField, StrictInput, StrictIntegerField, WebAddressField
+from ..fields import AwareDateTimeField, ChannelField, StrictCharField, StrictInput, StrictIntegerField, WebAddressField
 from ..representations import StatementOut
 from ..scoping import scoped_incidents, scoped_organizations, scoped_statements
 
@@ -21,7 +21,8 @@ VERSION_HELP = gettext_lazy("The version you edited (0 before the first edit); a
 
 
 class FreezeEntrySerializer(StrictInput):
-    channel = serializers.ChoiceField(choices=Channel.choices, allow_blank=True, required=False, default="")
+    # null: an entry that names only an account (the sales team's livestream account, on any platform).
+    channel = ChannelField(required=False, allow_null=True, default=None)
     account = StrictCharField(max_length=ACCOUNT_MAX, required=False, allow_blank=True, default="")
     note = StrictCharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
@@ -42,10 +43,10 @@ class FreezeOut(serializers.Serializer):
 
 
 def _freeze_out(organization) -> dict:
-    state = freeze_state(organization=organization)
+    state = freeze_state(organization_id=organization.pk)
     return FreezeOut({
         "severity_threshold": state.threshold, "version": state.version, "is_in_effect": state.is_in_effect,
-        "entries": [{"channel": e.channel, "account": e.account, "note": e.note} for e in state.entries],
+        "entries": [{"channel": e.channel or None, "account": e.account, "note": e.note} for e in state.entries],
         "incidents": state.incidents,
     }).data
 
@@ -185,6 +186,7 @@ class FilledTemplateOut(serializers.Serializer):
 
 class IncidentStatementTemplatesView(ApiView):
     queryset = Incident.objects.none()
+    pagination_class = None  # one per kind and language: a handful, never a page
 
     @extend_schema(operation_id="incident_statement_templates_list", responses=FilledTemplateOut(many=True),
                    description=gettext_lazy("The templates this incident can start from, filled in: post one as a "

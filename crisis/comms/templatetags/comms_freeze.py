@@ -8,4 +8,6 @@ register = template.Library()
 @register.inclusion_tag("comms/partials/freeze_banner.html")
 def comms_freeze_banner(organization) -> dict:
     """The dashboard's freeze banner (the room has its own panel): two queries, one when nothing is listed."""
-    return {"freeze": freeze_state(organization=organization) if organization is not None else None}
+    if organization is None:
+        return {"freeze": None}
+    return {"freeze": freeze_state(organization_id=organization.pk, for_banner=True)}
