@@ -125,3 +125,8 @@ def _comms_aim(case, world: dict) -> None:
         body["body"] = body["body"][:world["statement_body_max"]]
     if "statement-templates" in case.path and isinstance(body.get("body"), str):
         body["body"] = body["body"].replace("{", "(").replace("}", ")")
+    # A freeze list the run itself drew may freeze the channel of the statement it publishes: the admin (the
+    # commander here) then gives the override a reason, as a person would; with no freeze it is not recorded.
+    if case.path.endswith("/publish/") and case.body is not None and isinstance(body, dict):
+        overrides = body.get("overrides") if isinstance(body.get("overrides"), dict) else {}
+        body["overrides"] = {**overrides, "freeze": "contract run"}
