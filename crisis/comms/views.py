@@ -7,7 +7,7 @@ from crisis.web.access import abilities_for, current_organization, desk_view, in
 from crisis.web.errors import form_submit
 from crisis.web.forms import StatementForm
 from crisis.web.rendering import desk_render
-from crisis.web.views.statements import statement_new
+from crisis.web.views.statements import statement_composer_render, statement_new
 
 from .forms import (
     FreezeEntryForm,
@@ -111,12 +111,7 @@ def statement_from_template(request: HttpRequest, pk: int, template_pk: int) -> 
     filled = statement_template_fill(template=template, incident=incident)
     form = StatementForm(initial={"kind": filled["kind"], "language": filled["language"],
                                   "title": filled["title"], "body": filled["body"]})
-    from crisis.web.views.statements import _channel_limits, _limits_json
-
-    return desk_render(request, "crisis/statement_new.html", {
-        "incident": incident, "organization": incident.organization, "abilities": abilities, "form": form,
-        "limits_json": _limits_json(), "channel_limits": _channel_limits(),
-    })
+    return statement_composer_render(request, incident=incident, abilities=abilities, form=form)
 
 
 @desk_view

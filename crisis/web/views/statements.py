@@ -48,6 +48,12 @@ def statement_new(request: HttpRequest, pk: int) -> HttpResponse:
             incident=incident, actor=request.user, **form.cleaned_data))
         if status is None:
             return redirect("crisis:statement-detail", pk=statement.pk)
+    return statement_composer_render(request, incident=incident, abilities=abilities, form=form, status=status)
+
+
+def statement_composer_render(request: HttpRequest, *, incident, abilities, form: StatementForm,
+                              status: int = 200) -> HttpResponse:
+    """The composer for a new draft, also opened prefilled (from a template, crisis.comms)."""
     return desk_render(request, "crisis/statement_new.html", {
         "incident": incident, "organization": incident.organization, "abilities": abilities, "form": form,
         "limits_json": _limits_json(), "channel_limits": _channel_limits(),
