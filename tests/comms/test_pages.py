@@ -166,3 +166,19 @@ def test_another_organizations_template_is_not_found(client_for, people):
 
     foreign = StatementTemplate.objects.filter(organization=OrganizationFactory()).first()
     assert client_for(people["admin"]).get(reverse("comms:template-edit", args=[foreign.pk])).status_code == 404
+
+
+def test_the_commander_publishes_over_the_freeze_from_the_statement_page_with_a_reason(
+        client_for, people, open_incident, frozen, approved_on):
+    frozen()
+    incident = open_incident(severity=2, commander=people["commander"])
+    statement = approved_on(incident)
+    url = reverse("crisis:statement-action", args=[statement.pk, "publish"])
+    refused = client_for(people["commander"]).post(url, {"public_url": "", "published_at": ""})
+    assert refused.status_code == 400 and "Comms freeze in effect" in refused.content.decode()
+    assert client_for(people["admin"]).post(url, {"override_reason": "Trust me"}).status_code == 400
+    published = client_for(people["commander"]).post(url, {"override_reason": "The families asked us to speak"})
+    assert published.status_code == 302
+    statement.refresh_from_db()
+    assert statement.status == "published"
+    assert incident.events.filter(metadata__override="freeze").count() == 1

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from crisis.models import CHANNEL_CHARACTER_LIMITS, Channel, Statement, StatementStatus
 from crisis.selectors import incidents_for_user
+from crisis.services.statement_gates import PUBLISH, statement_gates
 from crisis.services.statements import (
     statement_approve,
     statement_create,
@@ -124,6 +125,14 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _statement_page(request, _statement_for_request(request, pk))
 
 
+def _overrides(reason: str, action: str) -> dict[str, str] | None:
+    """The desk's one reason, given to every check of the action; only those that stand in the way record it."""
+    reason = reason.strip()
+    if not reason:
+        return None
+    return {name: reason for name, gate in statement_gates().items() if action in gate.actions}
+
+
 class _NoFields(django_forms.Form):
     pass
 
@@ -136,7 +145,8 @@ ACTIONS = {
     "approve": (StatementApproveForm, "approve", lambda st, user, d: statement_approve(
         statement=st, actor=user, note=d["note"])),
     "publish": (StatementPublishForm, "publish", lambda st, user, d: statement_publish(
-        statement=st, actor=user, public_url=d["public_url"], published_at=d["published_at"])),
+        statement=st, actor=user, public_url=d["public_url"], published_at=d["published_at"],
+        overrides=_overrides(d.get("override_reason", ""), PUBLISH))),
     "retract": (StatementRetractForm, "retract", lambda st, user, d: statement_retract(
         statement=st, actor=user, reason=d["reason"])),
 }
