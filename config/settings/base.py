@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "crisis.oncall",
     "crisis.approvals",
     "crisis.facts",
+    "crisis.comms",
 ]
 
 MIDDLEWARE = [

@@ -104,7 +104,7 @@ class StatementOut(serializers.ModelSerializer):
         fields = [
             "id", "incident", "title", "channel", "kind", "language", "status", "version", "current_version",
             "published_version", "published_at", "published_recorded_at", "public_url", "retracted_at",
-            "character_limit", "created_at",
+            "character_limit", "is_off_script", "created_at",
         ]
         read_only_fields = fields
         extra_kwargs = two_times("published_at", "published_recorded_at")

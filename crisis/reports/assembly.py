@@ -117,8 +117,10 @@ def report_assemble(*, incident: Incident, progress: Progress = _no_progress, no
     postmortem = PostMortem.objects.filter(incident=incident).select_related("updated_by").first()
     items = list(ActionItem.objects.filter(incident=incident).select_related("owner").order_by("due_on", "id"))
     published = sorted((s for s in statements if s.published_at), key=lambda s: (s.published_at, s.pk))
-    first_response = next((s for s in published if is_public_statement(s)), None)
-    full_statement = next((s for s in published if s.kind == StatementKind.FULL and s.channel != Channel.INTERNAL),
+    # An off-script post is measured like any statement but is never the brand's answer.
+    answers = [s for s in published if not s.is_off_script]
+    first_response = next((s for s in answers if is_public_statement(s)), None)
+    full_statement = next((s for s in answers if s.kind == StatementKind.FULL and s.channel != Channel.INTERNAL),
                           None)
     deadline_rows = _deadlines(incident, deadlines, breaches, passed, now)
     passed_rows = [_passed(incident, count, now) for count in passed]
@@ -421,7 +423,7 @@ def _effect(statement: Statement, checkpoints: list[SentimentCheckpoint]) -> dic
     nearest = point_next(checkpoints, published) if after is None else None
     return {
         "statement_id": statement.pk, "title": str(statement), "kind": statement.kind,
-        "channel": statement.channel, "published_at": published,
+        "channel": statement.channel, "published_at": published, "is_off_script": statement.is_off_script,
         "before": _snapshot(before), "after": _snapshot(after),
         "negative_share_change": change(before and before.negative_share, after and after.negative_share),
         "volume_change": change(before and before.mention_volume, after and after.mention_volume, 0),
@@ -448,6 +450,7 @@ def _statement(statement: Statement) -> dict:
         "kind_label": statement.get_kind_display(), "channel": statement.channel,
         "channel_label": statement.get_channel_display(), "language": statement.language,
         "status": statement.status, "status_label": statement.get_status_display(),
+        "is_off_script": statement.is_off_script,
         "published_at": statement.published_at, "retracted_at": statement.retracted_at,
         "published_recorded_at": statement.published_recorded_at,
         "entered_minutes_later": entered_minutes(statement.published_at, statement.published_recorded_at),

@@ -396,7 +396,8 @@ def _markdown_sentiment(report: dict, zone: str, show_entered: bool) -> list[str
         rows = []
         for n, e in enumerate(report["statement_effects"], start=1):
             cells = effect_cells(e)
-            rows.append([f"S{n}", e["title"], local(e["published_at"], zone), cells["share"], cells["share_change"],
+            title = f"{e['title']} ({_('off-script, not approved')})" if e.get("is_off_script") else e["title"]
+            rows.append([f"S{n}", title, local(e["published_at"], zone), cells["share"], cells["share_change"],
                          cells["volume"], cells["volume_change"], cells["readings"]])
         out += _md_table(["#", _("Statement"), _("Published"), _("Negative share before → after"), _("Change"),
                           _("Volume before → after"), _("Change"), _("Readings")], rows)

@@ -257,7 +257,7 @@ def statement_record_published(
 
 
 def _statement_new(*, incident: Incident, actor, channel: str, kind: str, body: str, language: str, title: str,
-                   status: str) -> Statement:
+                   status: str, is_off_script: bool = False) -> Statement:
     """Check and write a statement with its first version."""
     errors = FieldErrors()
     check_choice(errors, "channel", channel, Channel)
@@ -267,7 +267,7 @@ def _statement_new(*, incident: Incident, actor, channel: str, kind: str, body: 
     errors.raise_if_any()
     _check_body(channel, body)
     statement = Statement.objects.create(incident=incident, channel=channel, kind=kind, language=language,
-                                         title=title, created_by=actor, status=status)
+                                         title=title, created_by=actor, status=status, is_off_script=is_off_script)
     version = StatementVersion.objects.create(statement=statement, number=1, body=body, author=actor,
                                               created_at=clock.recorded_now())
     Statement.objects.filter(pk=statement.pk).update(current_version=version)
@@ -276,7 +276,9 @@ def _statement_new(*, incident: Incident, actor, channel: str, kind: str, body: 
 
 
 def _publish(statement: Statement, *, actor, published_at: datetime | None, public_url: str, expected_status: str,
-             outside_desk: bool = False) -> None:
+             outside_desk: bool = False, said: Message | None = None, action: str = "") -> None:
+    """``said`` and ``action`` replace the timeline line and the audit action for a publication another feature
+    records in its own words (an off-script post, crisis.comms)."""
     present, recorded = clock.now_and_recorded()
     published_at = published_at or present
     errors = FieldErrors()
@@ -297,9 +299,9 @@ def _publish(statement: Statement, *, actor, published_at: datetime | None, publ
             "published_version": statement.current_version,
         },
     )
-    said = line("statement.published", channel=msgid(Channel(statement.channel).label),
-                s=statement_label(statement))
-    if outside_desk:
+    said = said or line("statement.published", channel=msgid(Channel(statement.channel).label),
+                        s=statement_label(statement))
+    if outside_desk and not statement.is_off_script:
         said = lines(said, line("statement.published_outside_desk"))
     timeline_event_append(
         incident=statement.incident,
@@ -316,12 +318,13 @@ def _publish(statement: Statement, *, actor, published_at: datetime | None, publ
             "channel": statement.channel,
             "version": statement.current_version.number,
             **({"outside_desk": True} if outside_desk else {}),
+            **({"off_script": True} if statement.is_off_script else {}),
         },
     )
     audit_record(
         organization=statement.incident.organization,
         actor=actor,
-        action="statement.record_published" if outside_desk else "statement.publish",
+        action=action or ("statement.record_published" if outside_desk else "statement.publish"),
         obj=statement,
         changes={"public_url": public_url, "published_at": published_at.isoformat()},
     )

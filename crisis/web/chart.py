@@ -56,6 +56,8 @@ class SentimentChart:
     negative: list[Point] = field(default_factory=list)
     volume: list[Bar] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
+    # Posts nobody approved (Statement.is_off_script): drawn apart, so nobody reads them as the brand's answer.
+    off_script_markers: list[Marker] = field(default_factory=list)
     share_ticks: list[Tick] = field(default_factory=list)
     volume_ticks: list[Tick] = field(default_factory=list)
     time_ticks: list[Tick] = field(default_factory=list)
@@ -91,9 +93,11 @@ def sentiment_chart(
     local,
     negative_threshold: float | None = None,
     volume_threshold: int | None = None,
+    off_script: list[tuple[datetime, str]] | None = None,
 ) -> SentimentChart:
     """``local`` turns an instant into the incident's wall clock for the axis labels."""
-    moments = [cp.measured_at for cp in checkpoints] + [moment for moment, _ in publications]
+    off_script = off_script or []
+    moments = [cp.measured_at for cp in checkpoints] + [moment for moment, _ in [*publications, *off_script]]
     start = min([start, *moments])
     end = max([end, *moments, start + timedelta(minutes=30)])
     span = (end - start).total_seconds()
@@ -121,6 +125,7 @@ def sentiment_chart(
             chart.volume.append(Bar(x(cp.measured_at) - chart.bar_width / 2, top, TOP + PLOT_H - top,
                                     f"{when} {cp.source}: {cp.mention_volume:,}"))
     chart.markers = [Marker(x(moment), f"{local(moment):%H:%M} {label}") for moment, label in publications]
+    chart.off_script_markers = [Marker(x(moment), f"{local(moment):%H:%M} {label}") for moment, label in off_script]
     chart.share_ticks = [Tick(y_share(s), f"{s:.0%}") for s in (0, 0.25, 0.5, 0.75, 1)]
     chart.volume_ticks = [Tick(y_volume(v), f"{v:,.0f}") for v in (0, top_volume / 2, top_volume)]
     step = _time_step(span)

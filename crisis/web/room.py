@@ -69,11 +69,13 @@ def statement_entered_later(statement: Statement) -> str:
 
 
 def room_chart(*, incident: Incident, statements: list[Statement]) -> SentimentChart:
-    publications = [(s.published_at, str(s)) for s in statements if s.published_at]
+    publications = [(s.published_at, str(s)) for s in statements if s.published_at and not s.is_off_script]
+    off_script = [(s.published_at, str(s)) for s in statements if s.published_at and s.is_off_script]
     organization = incident.organization
     return sentiment_chart(
         checkpoints=sentiment_series(incident=incident),
         publications=publications,
+        off_script=off_script,
         start=incident.first_public_signal_at,
         end=max(clock.now(), incident.first_public_signal_at),
         local=lambda moment: local_time(moment, incident.time_zone),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from crisis.api import urls as api_urls
 from crisis.api.tokens import api_token_create, webhook_secret_create
 from crisis.facts.services.facts import fact_add
+from crisis.comms.services.templates import statement_template_create
 from crisis.models import AuditEntry, Role, TimelineEvent
 from crisis.oncall.services.pages import page_trigger
 from crisis.reports.services import action_item_create, report_request
@@ -72,13 +73,15 @@ def foreign():
     report_file = report_request(incident=incident, actor=admin, format="md")
     invitation = invitation_send(organization=org, actor=admin, role=Role.VIEWER, username=MARKER)
     fact = fact_add(incident=incident, actor=admin, text=MARKER)
+    template = statement_template_create(organization=org, actor=admin, kind="holding", language="en",
+                                         incident_type=MARKER, body=MARKER)
     return {
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
         "event_id": event.pk, "statement_id": statement.pk, "checkpoint_id": checkpoint.pk,
         "secret_id": secret.pk, "token_id": token.pk, "deadline_id": incident.deadlines.first().pk,
         "playbook_id": incident.playbook_id, "page_id": page.pk, "membership_id": admin.memberships.get().pk,
         "action_item_id": item.pk, "report_file_id": report_file.pk,
-        "invitation_id": invitation.pk, "fact_id": fact.pk,
+        "invitation_id": invitation.pk, "fact_id": fact.pk, "statement_template_id": template.pk,
         "org": org, "incident": incident,
     }
 

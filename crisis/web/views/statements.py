@@ -50,6 +50,12 @@ def statement_new(request: HttpRequest, pk: int) -> HttpResponse:
             incident=incident, actor=request.user, **form.cleaned_data))
         if status is None:
             return redirect("crisis:statement-detail", pk=statement.pk)
+    return statement_composer_render(request, incident=incident, abilities=abilities, form=form, status=status)
+
+
+def statement_composer_render(request: HttpRequest, *, incident, abilities, form: StatementForm,
+                              status: int = 200) -> HttpResponse:
+    """The composer for a new draft, also opened prefilled (from a template, crisis.comms)."""
     return desk_render(request, "crisis/statement_new.html", {
         "incident": incident, "organization": incident.organization, "abilities": abilities, "form": form,
         "limits_json": _limits_json(), "channel_limits": _channel_limits(),
@@ -141,11 +147,17 @@ ACTIONS = {
 }
 
 
-def _overrides(request: HttpRequest) -> dict[str, str]:
-    """Reasons to go ahead over a statement check, one ``override_<check>`` field each (the check's own part
-    of the page adds it to the submit or publish form)."""
-    return {name: reason for name in statement_gates()
-            if (reason := request.POST.get(f"override_{name}", "").strip())}
+def _overrides(request: HttpRequest, action: str) -> dict[str, str]:
+    """Reasons to go ahead over a statement check: one ``override_<check>`` field each where the check's own part
+    of the page adds it (the fact sheet's conflicts), else the publish form's one ``override_reason``, given to
+    every check of the action; only the checks that stand in the way record it."""
+    general = request.POST.get("override_reason", "").strip()
+    found = {}
+    for name, gate in statement_gates().items():
+        reason = request.POST.get(f"override_{name}", "").strip() or (general if action in gate.actions else "")
+        if reason:
+            found[name] = reason
+    return found
 
 
 @require_POST
@@ -158,7 +170,7 @@ def statement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     kwargs = {"zone": statement.incident.time_zone} if form_class is StatementPublishForm else {}
     form = form_class(request.POST, **kwargs)
     _saved, status = form_submit(form, lambda: perform(
-        statement, request.user, {**form.cleaned_data, "overrides": _overrides(request)}))
+        statement, request.user, {**form.cleaned_data, "overrides": _overrides(request, action)}))
     if status is None:
         return redirect("crisis:statement-detail", pk=statement.pk)
     # Buttons without their own fields (submit) show their refusal in the shared action box.

@@ -109,9 +109,37 @@ def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
         # correction keeps the shares it does not name, and one more could push their sum past 1.
         if "checkpoints" in case.path and all(point.get(f) is None for f in world["measures"]):
             point["mention_volume"] = 1000
+    _comms_aim(case, world)
     # An edit names the version it was made on, in the body or in If-Match (a 400 without either): a rule across
     # two places no schema can state. An old version is fine: the answer is a 409, as declared.
     is_edit = case.method == "PATCH" and any(p.name == "If-Match" for p in case.operation.headers)
     body = case.body if isinstance(case.body, dict) else {}  # no body at all is Schemathesis's NotSet
     if is_edit and "version" not in body and "If-Match" not in (case.headers or {}):
         case.headers = {**(case.headers or {}), "If-Match": '"1"'}
+
+
+def _comms_aim(case, world: dict) -> None:
+    """crisis.comms: a freeze entry names a channel or an account, each once; an off-script post's text fits its
+    channel; a template's braces are its three placeholders."""
+    body = case.body if isinstance(case.body, dict) else {}
+    if case.path.endswith("/comms-freeze/") and isinstance(body.get("entries"), list):
+        seen, kept = set(), []
+        for entry in body["entries"]:
+            if not isinstance(entry, dict):
+                continue
+            if not entry.get("channel") and not str(entry.get("account") or "").strip():
+                entry["account"] = f"account {len(kept)}"
+            key = (entry.get("channel") or "", str(entry.get("account") or "").strip())
+            if key not in seen:
+                seen.add(key)
+                kept.append(entry)
+        body["entries"] = kept
+    if case.path.endswith("/off-script-posts/") and isinstance(body.get("body"), str):
+        body["body"] = body["body"][:world["statement_body_max"]]
+    if "statement-templates" in case.path and isinstance(body.get("body"), str):
+        body["body"] = body["body"].replace("{", "(").replace("}", ")")
+    # A freeze list the run itself drew may freeze the channel of the statement it publishes: the admin (the
+    # commander here) then gives the override a reason, as a person would; with no freeze it is not recorded.
+    if case.path.endswith("/publish/") and case.body is not None and isinstance(body, dict):
+        overrides = body.get("overrides") if isinstance(body.get("overrides"), dict) else {}
+        body["overrides"] = {**overrides, "freeze": "contract run"}

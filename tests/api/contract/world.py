@@ -46,6 +46,7 @@ def world_build() -> dict:
         "membership_id": admin.memberships.get(organization=org).pk,
         "token_id": ApiToken.objects.get(user=admin).pk,
         "action_item_id": item.pk, "report_file_id": report_file.pk, "fact_id": fact.pk,
+        "statement_template_id": org.statement_templates.order_by("id").first().pk,
     }
     # People named in a body are the admin: the run may remove any other member (DELETE .../members/<id>/ is one
     # of the operations it walks), and then naming them is rightly a 400; the last admin cannot be removed.
