@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "crisis.api",
     "crisis.reports",
     "crisis.oncall",
+    "crisis.commitments",
 ]
 
 MIDDLEWARE = [
