@@ -262,6 +262,8 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatusEnum": "crisis.reports.models.ActionItemStatus",
         "ReportStatusEnum": "crisis.reports.models.ReportStatus",
         "ReportFormatEnum": "crisis.reports.models.ReportFormat",
+        "CommitmentStateEnum": "crisis.commitments.models.CommitmentState",
+        "AudienceEnum": "crisis.commitments.models.Audience",
     },
 }
 

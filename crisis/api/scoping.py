@@ -136,3 +136,11 @@ def scoped_action_items(user) -> QuerySet[ActionItem]:
 
 def scoped_report_files(user) -> QuerySet[ReportFile]:
     return ReportFile.objects.filter(incident__organization__in=organizations_for_user(user=user))
+
+
+def scoped_commitments(user):
+    """Promises of the caller's organizations' statements (crisis.commitments)."""
+    from crisis.commitments.models import Commitment
+
+    return (Commitment.objects.filter(incident__organization__in=organizations_for_user(user=user))
+            .select_related("incident__organization", "statement", "owner"))

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from crisis.api.models import ApiToken
 from crisis.api.tokens import api_token_create, webhook_secret_create
+from crisis.commitments.models import Commitment
 from crisis.models import CHANNEL_CHARACTER_LIMITS, Role
 from crisis.oncall.services.pages import page_trigger
 from crisis.reports.services import action_item_create, report_request
@@ -36,6 +37,8 @@ def world_build() -> dict:
     page = page_trigger(incident=incident, actor=admin, title="Call the desk")
     item = action_item_create(incident=incident, actor=admin, title="Pre-approve holding statements")
     report_file = report_request(incident=incident, actor=admin, format="md")
+    commitment = Commitment.objects.create(incident=incident, statement=statement, text="我们将于今晚公布进展。",
+                                           due_phrase="今晚", due_at=timezone.now() + timedelta(hours=6))
     token = api_token_create(user=admin, name="contract", scopes=["read", "write"])[1]
     ids = {
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
@@ -43,7 +46,7 @@ def world_build() -> dict:
         "deadline_id": incident.deadlines.first().pk, "playbook_id": incident.playbook_id, "page_id": page.pk,
         "membership_id": admin.memberships.get(organization=org).pk,
         "token_id": ApiToken.objects.get(user=admin).pk,
-        "action_item_id": item.pk, "report_file_id": report_file.pk,
+        "action_item_id": item.pk, "report_file_id": report_file.pk, "commitment_id": commitment.pk,
     }
     # People named in a body are the admin: the run may remove any other member (DELETE .../members/<id>/ is one
     # of the operations it walks), and then naming them is rightly a 400; the last admin cannot be removed.
