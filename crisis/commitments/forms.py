@@ -17,9 +17,10 @@ class CommitmentForm(ZonedForm):
     warn_before_minutes = forms.IntegerField(label=_("Warn the owner (minutes before)"), min_value=0,
                                              max_value=WARN_BEFORE_MAX)
 
-    def __init__(self, *args, organization=None, **kwargs):
+    def __init__(self, *args, organization=None, owner_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _member_choices(organization) if organization is not None else []
+        # A page of many promises reads the members once and hands them to each form.
+        self.fields["owner"].choices = owner_choices if owner_choices is not None else _member_choices(organization)
 
 
 class CommitmentKeepForm(forms.Form):

@@ -80,3 +80,31 @@ def test_a_refused_change_shows_the_page_again_with_the_reason(commanded_inciden
         "audience": "public", "warn_before_minutes": "99999"})
     assert answer.status_code == 400
     assert Commitment.objects.get(pk=suggestion.pk).state == CommitmentState.SUGGESTED
+
+
+def test_the_panel_s_fingerprint_is_one_query_and_moves_with_a_change(
+        commanded_incident, people, published, at, django_assert_num_queries):
+    from crisis.commitments.panel import commitments_panel
+
+    incident = commanded_incident()
+    at(12)
+    fingerprint = commitments_panel().fingerprint
+    with django_assert_num_queries(1):
+        before = fingerprint(incident.pk)
+    statement, (suggestion,) = published(incident, "We will publish the test results within 2 hours.", at=10)
+    commitment_confirm(commitment=suggestion, actor=people["responder"])
+    assert fingerprint(incident.pk) != before
+
+
+def test_the_statement_page_reads_many_promises_in_a_flat_number_of_queries(
+        commanded_incident, people, published, client_for, at, django_assert_max_num_queries):
+    incident = commanded_incident()
+    at(12)
+    text = "".join(f"我们将在{n}小时内公布第{n}批检测结果。" for n in range(1, 31))
+    statement, suggestions = published(incident, text, at=10)
+    for suggestion in suggestions[:10]:
+        commitment_confirm(commitment=suggestion, actor=people["responder"])
+    client = client_for(people["commander"])
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("crisis:statement-detail", args=[statement.pk]))
+    assert page.content.decode().count("data-commitment=") == 30

@@ -4,6 +4,7 @@ from django import template
 
 from crisis import clock
 from crisis.models import StatementStatus
+from crisis.web.forms import _member_choices
 
 from ..forms import CommitmentForm, CommitmentKeepForm, CommitmentWithdrawForm
 from ..models import CommitmentState
@@ -20,9 +21,11 @@ def statement_commitments(context, statement) -> dict:
     published = [("", "—")] + [(str(s.pk), str(s)) for s in incident.statements.filter(
         status=StatementStatus.PUBLISHED).exclude(pk=statement.pk).order_by("published_at")]
     now = clock.now()
+    members = None
     rows = []
     for commitment in commitments_of_statement(statement=statement):
-        form = CommitmentForm(zone=incident.time_zone, organization=incident.organization, initial={
+        members = members if members is not None else _member_choices(incident.organization)
+        form = CommitmentForm(zone=incident.time_zone, owner_choices=members, initial={
             "due_at": commitment.due_at, "owner": commitment.owner_id, "audience": commitment.audience,
             "audience_name": commitment.audience_name, "warn_before_minutes": commitment.warn_before_minutes})
         keep_form = CommitmentKeepForm()
