@@ -118,27 +118,34 @@ class CommitmentDetailView(_CommitmentAction):
         return self.answer(request, commitment_id)
 
 
-class CommitmentConfirmView(_CommitmentAction):
-    @extend_schema(operation_id="commitments_confirm", request=ChangesInput, responses=CommitmentOut)
-    def post(self, request, commitment_id: int):
+class _CommitmentChangeView(_CommitmentAction):
+    """Confirm and edit take the same corrections; only the service differs."""
+
+    service = staticmethod(changes.commitment_edit)
+
+    def change(self, request, commitment_id: int):
         commitment = self.commitment(request, commitment_id)
         data = ChangesInput(data=request.data or {})
         data.is_valid(raise_exception=True)
-        changes.commitment_confirm(commitment=commitment, actor=request.user,
-                                   expected_version=data.validated_data.get("version"),
-                                   **_changes(data.validated_data))
+        self.service(commitment=commitment, actor=request.user, expected_version=data.validated_data.get("version"),
+                     **_changes(data.validated_data))
         return self.answer(request, commitment_id)
 
 
-class CommitmentEditView(_CommitmentAction):
+class CommitmentConfirmView(_CommitmentChangeView):
+    service = staticmethod(changes.commitment_confirm)
+
+    @extend_schema(operation_id="commitments_confirm", request=ChangesInput, responses=CommitmentOut,
+                   description=gettext_lazy("Track the promise, with any corrections. On a published statement it "
+                                            "becomes a deadline at once; otherwise when the statement goes out."))
+    def post(self, request, commitment_id: int):
+        return self.change(request, commitment_id)
+
+
+class CommitmentEditView(_CommitmentChangeView):
     @extend_schema(operation_id="commitments_edit", request=ChangesInput, responses=CommitmentOut)
     def post(self, request, commitment_id: int):
-        commitment = self.commitment(request, commitment_id)
-        data = ChangesInput(data=request.data or {})
-        data.is_valid(raise_exception=True)
-        changes.commitment_edit(commitment=commitment, actor=request.user,
-                                expected_version=data.validated_data.get("version"), **_changes(data.validated_data))
-        return self.answer(request, commitment_id)
+        return self.change(request, commitment_id)
 
 
 class CommitmentDismissView(_CommitmentAction):
