@@ -224,3 +224,15 @@ def test_moving_an_open_promise_moves_its_deadline(commanded_incident, people, p
     edited = commitment_edit(commitment=commitment, actor=people["responder"], due_at=minutes(120))
     edited.deadline.refresh_from_db()
     assert edited.deadline.due_at == minutes(120)
+
+
+def test_suggesting_again_keeps_what_the_text_still_says_and_drops_the_rest(commanded_incident, people, approved, at):
+    from crisis.services.statements import statement_revise
+
+    incident = commanded_incident()
+    at(60)
+    statement, (suggestion,) = approved(incident, PROMISE_24H)
+    assert [row.pk for row in commitment_suggest(statement=statement, actor=people["responder"])] == [suggestion.pk]
+    statement_revise(statement=statement, actor=people["responder"], body="We will publish the findings by Friday.")
+    (row,) = commitment_suggest(statement=statement, actor=people["responder"])
+    assert row.pk != suggestion.pk and row.due_phrase == "by Friday"

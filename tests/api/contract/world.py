@@ -37,7 +37,10 @@ def world_build() -> dict:
     page = page_trigger(incident=incident, actor=admin, title="Call the desk")
     item = action_item_create(incident=incident, actor=admin, title="Pre-approve holding statements")
     report_file = report_request(incident=incident, actor=admin, format="md")
-    commitment = Commitment.objects.create(incident=incident, statement=statement, text="我们将于今晚公布进展。",
+    # On a statement of its own: suggesting promises for the world's statement would remove this one.
+    promising = statement_create(incident=incident, actor=people["responder"], channel="weibo", kind="holding",
+                                 body="我们将于今晚公布进展。")
+    commitment = Commitment.objects.create(incident=incident, statement=promising, text="我们将于今晚公布进展。",
                                            due_phrase="今晚", due_at=timezone.now() + timedelta(hours=6))
     token = api_token_create(user=admin, name="contract", scopes=["read", "write"])[1]
     ids = {
