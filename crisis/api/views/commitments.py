@@ -125,7 +125,7 @@ class _CommitmentChangeView(_CommitmentAction):
 
     def change(self, request, commitment_id: int):
         commitment = self.commitment(request, commitment_id)
-        data = ChangesInput(data=request.data or {})
+        data = ChangesInput(data=request.data)
         data.is_valid(raise_exception=True)
         self.service(commitment=commitment, actor=request.user, expected_version=data.validated_data.get("version"),
                      **_changes(data.validated_data))
@@ -152,7 +152,7 @@ class CommitmentDismissView(_CommitmentAction):
     @extend_schema(operation_id="commitments_dismiss", request=VersionInput, responses=CommitmentOut)
     def post(self, request, commitment_id: int):
         commitment = self.commitment(request, commitment_id)
-        data = VersionInput(data=request.data or {})
+        data = VersionInput(data=request.data)
         data.is_valid(raise_exception=True)
         changes.commitment_dismiss(commitment=commitment, actor=request.user,
                                    expected_version=data.validated_data.get("version"))
@@ -171,7 +171,7 @@ class CommitmentKeepView(_CommitmentAction):
                                             "kept at the time that statement went out or that event happened."))
     def post(self, request, commitment_id: int):
         commitment = self.commitment(request, commitment_id)
-        data = self.InputSerializer(data=request.data or {})
+        data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         links = {
             "kept_by_statement": _in_incident(Statement, commitment, data.validated_data.get("kept_by_statement"),
