@@ -25,23 +25,28 @@ TONIGHT = time(23, 59)
 
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=[.])\s+")
 
-ZH_CUE = re.compile(r"将|会|承诺|保证|确保|争取|一定|尽快|力争|给出|公布|发布|回复|答复|通报|告知")
+ZH_CUE = re.compile(r"将|会|预计|承诺|保证|确保|争取|一定|尽快|力争|给出|公布|发布|回复|答复|通报|告知")
 ZH_NOT_PROMISE = re.compile(r"已于|已经|已在|昨天|昨日|昨晚|上周|此前")
 EN_CUE = re.compile(r"\b(will|shall|commit(?:s|ted)? to|promise[sd]? to|pledge[sd]? to|undertake to|"
-                    r"expect to|intend to|are going to)\b|\b(?:we|i|they|it)'ll\b", re.IGNORECASE)
+                    r"expect to|intend to|aim to|are going to)\b|\b(?:we|i|they|it)'ll\b", re.IGNORECASE)
 
-ZH_WITHIN = re.compile(r"(\d+(?:\.\d+)?)\s*个?\s*(小时|分钟|天|日|工作日)\s*(?:内|之内|以内)")
-ZH_DAY = re.compile(r"(今天|今日|今晚|今夜|明天|明日|明早|明晚|后天|(本|下|这)?(?:周|星期|礼拜)([1-6日天])|"
+ZH_WITHIN = re.compile(r"(\d+(?:\.\d+)?)\s*个?\s*(小时|分钟|天|日|工作日|周|星期)\s*(?:内|之内|以内)")
+ZH_DAY = re.compile(r"(今天|今日|今晚|今夜|明天|明日|明早|明晚|后天|(?:本|这|下)周(?=内|之内|以内)|"
+                    r"(本|下|这)?(?:周|星期|礼拜)([1-6日天])|"
                     r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号])")
 ZH_CLOCK = re.compile(r"(凌晨|早上|上午|中午|下午|傍晚|晚上|晚)?\s*(\d{1,2})(?:[点時时:：](半|\d{1,2}分?)?)")
 ZH_PART = re.compile(r"(中午|下班前|今晚|明晚|晚上|上午|下午)")
 
 EN_WITHIN = re.compile(r"\b(?:within|in the next|over the next|in)\s+(?:the\s+)?(next\s+)?"
-                       r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|twelve|twenty-four|forty-eight)\s+"
+                       r"(\d+(?:\.\d+)?\s+|an?\s+|one\s+|two\s+|three\s+|four\s+|five\s+|six\s+|seven\s+|"
+                       r"twelve\s+|twenty-four\s+|forty-eight\s+|(?<=next )|(?<=next  ))"
                        r"(business\s+days?|working\s+days?|hours?|minutes?|days?)\b", re.IGNORECASE)
-EN_BY = re.compile(r"\b(?:by|before|no later than|until|on|(?=tomorrow))\s*(?:the\s+)?"
+EN_END_OF_WEEK = re.compile(r"\b(?:by|before|until|no later than)\s+(?:the\s+)?end\s+of\s+(?:the\s+)?"
+                            r"(this|next)?\s*week\b", re.IGNORECASE)
+EN_BY = re.compile(r"\b(?:by|before|no later than|until|on|at|(?=tomorrow))\s*(?:the\s+)?"
                    r"((?:end of (?:the )?(?:day|today)|close of business|noon|midday|midnight|tonight|"
-                   r"later today|today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                   r"later today|today|tomorrow|"
+                   r"(?:next\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
                    r"\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\d{1,2}:\d{2}|"
                    r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[a-z]{3,9}|[a-z]{3,9}\s+\d{1,2}(?:st|nd|rd|th)?)"
                    r"(?:(?:\s+(?:morning|afternoon|evening|night))?(?:\s+at)?\s+"
@@ -133,7 +138,8 @@ def _after(base: datetime, amount: float, unit: str) -> datetime | None:
             while day.weekday() >= 5:
                 day += timedelta(days=1)
         return day.replace(hour=END_OF_DAY.hour, minute=END_OF_DAY.minute, second=0, microsecond=0)
-    english = {"小时": "hours", "分钟": "minutes", "天": "days", "日": "days"}.get(unit, unit)
+    english = {"小时": "hours", "分钟": "minutes", "天": "days", "日": "days", "周": "weeks", "星期": "weeks"}.get(
+        unit, unit)
     if "hour" in english and amount != int(amount):
         amount, english = amount * 60, "minutes"
     return _parse(f"in {int(amount)} {english}", base)
@@ -182,7 +188,9 @@ def _zh_date(day: re.Match, base: datetime) -> datetime | None:
                 "明日": "tomorrow", "明早": "tomorrow", "明晚": "tomorrow", "后天": "in 2 days"}
     if words in relative:
         return _parse(relative[words], base)
-    if day.group(3):
+    if words.endswith("周"):  # 本周内, 下周内: by the end of that week (Sunday)
+        return base + timedelta(days=6 - base.weekday() + (7 if words.startswith("下") else 0))
+    if day.group(3) is not None:
         weekday = 6 if day.group(3) in "日天" else int(day.group(3)) - 1
         monday = base - timedelta(days=base.weekday())
         date = monday + timedelta(days=weekday + (7 if day.group(2) == "下" else 0))
@@ -225,10 +233,14 @@ def _at_part(date: datetime, base: datetime, part: str, rolls_over: bool = False
 def _en_due(text: str, base: datetime) -> tuple[str, datetime] | None:
     within = EN_WITHIN.search(text)
     if within:
-        raw = within.group(2).lower()
-        amount = EN_WORDS.get(raw) or float(raw)
+        raw = (within.group(2) or "").strip().lower()
+        amount = EN_WORDS.get(raw) or float(raw or 1)
         due = _after(base, amount, within.group(3))
         return (within.group(0), due) if due else None
+    week = EN_END_OF_WEEK.search(text)
+    if week:
+        sunday = base + timedelta(days=6 - base.weekday() + (7 if (week.group(1) or "").lower() == "next" else 0))
+        return week.group(0), sunday.replace(hour=END_OF_DAY.hour, minute=END_OF_DAY.minute, second=0, microsecond=0)
     by = EN_BY.search(text)
     if by:
         return _en_by(by.group(0), by.group(1), base)
@@ -241,6 +253,8 @@ def _en_due(text: str, base: datetime) -> tuple[str, datetime] | None:
 
 def _en_by(phrase: str, words: str, base: datetime) -> tuple[str, datetime] | None:
     words = words.lower().strip()
+    is_next_week = words.startswith("next ")
+    words = words.removeprefix("next ").strip()
     aliases = {"noon": "12:00", "midday": "12:00", "midnight": "23:59", "tonight": "23:59", "later today": "23:59",
                "end of day": "23:59", "end of the day": "23:59", "end of today": "23:59",
                "close of business": "18:00", "today": "23:59"}
@@ -259,6 +273,8 @@ def _en_by(phrase: str, words: str, base: datetime) -> tuple[str, datetime] | No
         return None
     if first in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
         due = _weekday(base, first, words)
+        if due is not None and is_next_week:
+            due += timedelta(days=7 if due.date() > base.date() and due.weekday() > base.weekday() else 0)
     else:
         due = _parse(words, base)
     if due is None:
