@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("oncall/", include("crisis.oncall.desk_urls")),
     path("approval-chains/", include("crisis.approvals.urls")),
+    path("", include("crisis.commitments.urls")),
     path("", include("crisis.reports.urls")),
     path("", include("crisis.facts.urls")),
     path("", include("crisis.comms.urls")),

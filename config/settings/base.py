@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "crisis.approvals",
     "crisis.facts",
     "crisis.comms",
+    "crisis.commitments",
 ]
 
 MIDDLEWARE = [
@@ -264,6 +265,8 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatusEnum": "crisis.reports.models.ActionItemStatus",
         "ReportStatusEnum": "crisis.reports.models.ReportStatus",
         "ReportFormatEnum": "crisis.reports.models.ReportFormat",
+        "CommitmentStateEnum": "crisis.commitments.models.CommitmentState",
+        "AudienceEnum": "crisis.commitments.models.Audience",
     },
 }
 

@@ -143,3 +143,11 @@ def scoped_facts(user) -> QuerySet[Fact]:
     return (Fact.objects.filter(incident__organization__in=organizations_for_user(user=user))
             .select_related("incident__organization")
             .prefetch_related(Prefetch("versions", queryset=FactVersion.objects.select_related("author"))))
+
+
+def scoped_commitments(user):
+    """Promises of the caller's organizations' statements (crisis.commitments)."""
+    from crisis.commitments.models import Commitment
+
+    return (Commitment.objects.filter(incident__organization__in=organizations_for_user(user=user))
+            .select_related("incident__organization", "statement", "owner"))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from crisis import clock
+from crisis.commitments.report import promises_for_report
 from crisis.durations import duration_label, minutes_between
 from crisis.models import (
     Breach,
@@ -63,7 +64,7 @@ from .models import ActionItem, PostMortem
 # 1.1 adds the event-time fields (verdicts, retracted breaches, passed occurrences, entered-later
 # minutes, nearest readings around a statement); all optional in the schema, none changes meaning.
 # 1.2 adds each timeline entry's ``text`` (in the report's language) and ``message`` (a system line as data).
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 # Entered within a minute of happening counts as live; later entries say by how much.
 LIVE_ENTRY_MINUTES = 1
 PUBLIC_KINDS = (StatementKind.HOLDING, StatementKind.FULL, StatementKind.UPDATE, StatementKind.APOLOGY,
@@ -141,6 +142,7 @@ def report_assemble(*, incident: Incident, progress: Progress = _no_progress, no
                      "events": timeline},
         "postmortem": _postmortem(postmortem),
         "action_items": [_action_item(item) for item in items],
+        "promises": promises_for_report(incident=incident, now=now),
     }
     progress(80)
     return report

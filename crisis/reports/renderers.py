@@ -267,6 +267,18 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def promise_outcome(promise: dict, zone: str) -> str:
+    """What became of a promise, in words: kept late says by how much; withdrawn says why."""
+    said = str(promise["outcome_label"])
+    if promise["outcome"] == "kept_late":
+        said += " " + ngettext("by %(n)d min", "by %(n)d min", promise["late_minutes"]) % {"n": promise["late_minutes"]}
+    if promise["kept_at"]:
+        said += f" · {local(promise['kept_at'], zone)}"
+    if promise["withdrawn_reason"]:
+        said += f": {promise['withdrawn_reason']}"
+    return said
+
+
 def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines.extend("| " + " | ".join(_md_escape(str(cell)) for cell in row) + " |" for row in rows)
@@ -347,6 +359,10 @@ def render_markdown(report: dict) -> str:
     out += _md_table([_("Action"), _("Owner"), _("Due"), _("Status")], [
         [i["title"], i["owner"] or "–", str(i["due_on"] or "–"), str(i["status_label"])]
         for i in report["action_items"]])
+    out += [f"## {_('Promises kept')}", ""]
+    out += _md_table([_("Promise"), _("To"), _("Owner"), _("Due"), _("Outcome")], [
+        [p["text"], p["audience_label"] + (f" ({p['audience_name']})" if p["audience_name"] else ""), p["owner"] or "–",
+         local(p["due_at"], zone), promise_outcome(p, zone)] for p in report.get("promises", [])])
     out += [f"## {_('Statements, every version, with approvals')}", ""]
     if not report["statements"]:
         out += [_("No statements."), ""]

@@ -14,6 +14,7 @@ from crisis.api import urls as api_urls
 from crisis.api.tokens import api_token_create, webhook_secret_create
 from crisis.facts.services.facts import fact_add
 from crisis.comms.services.templates import statement_template_create
+from crisis.commitments.models import Commitment
 from crisis.models import AuditEntry, Role, TimelineEvent
 from crisis.oncall.services.pages import page_trigger
 from crisis.reports.services import action_item_create, report_request
@@ -75,6 +76,7 @@ def foreign():
     fact = fact_add(incident=incident, actor=admin, text=MARKER)
     template = statement_template_create(organization=org, actor=admin, kind="holding", language="en",
                                          incident_type=MARKER, body=MARKER)
+    commitment = Commitment.objects.create(incident=incident, statement=statement, text=MARKER, due_at=moment)
     return {
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
         "event_id": event.pk, "statement_id": statement.pk, "checkpoint_id": checkpoint.pk,
@@ -82,6 +84,7 @@ def foreign():
         "playbook_id": incident.playbook_id, "page_id": page.pk, "membership_id": admin.memberships.get().pk,
         "action_item_id": item.pk, "report_file_id": report_file.pk,
         "invitation_id": invitation.pk, "fact_id": fact.pk, "statement_template_id": template.pk,
+        "commitment_id": commitment.pk,
         "org": org, "incident": incident,
     }
 

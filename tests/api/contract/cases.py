@@ -84,6 +84,15 @@ def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
         for field, real_id in world["body_ids"].items():
             if isinstance(case.body.get(field), int):
                 case.body[field] = real_id
+    # A promise is kept by exactly one fact: a statement or an event (a rule across two fields).
+    if case.path.endswith("/keep/") and isinstance(case.body, dict):
+        if "kept_by_statement" in case.body:
+            case.body.pop("kept_by_event", None)
+        elif "kept_by_event" not in case.body:
+            case.body["kept_by_statement"] = world["body_ids"]["kept_by_statement"]
+        for field in ("kept_by_statement", "kept_by_event"):
+            if field in case.body:
+                case.body[field] = world["body_ids"][field]
     if case.path.endswith("/approval-chains/") and isinstance(case.body, dict):
         _chain_aim(case.body, world["body_ids"]["owner"])
     elif isinstance(case.body, dict) and isinstance(case.body.get("steps"), list):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from crisis.api.models import ApiToken
 from crisis.api.tokens import api_token_create, webhook_secret_create
 from crisis.facts.services.facts import fact_add
+from crisis.commitments.models import Commitment
 from crisis.models import CHANNEL_CHARACTER_LIMITS, Role
 from crisis.oncall.services.pages import page_trigger
 from crisis.reports.services import action_item_create, report_request
@@ -38,6 +39,11 @@ def world_build() -> dict:
     item = action_item_create(incident=incident, actor=admin, title="Pre-approve holding statements")
     report_file = report_request(incident=incident, actor=admin, format="md")
     fact = fact_add(incident=incident, actor=people["responder"], text="3 vehicles affected")
+    # On a statement of its own: suggesting promises for the world's statement would remove this one.
+    promising = statement_create(incident=incident, actor=people["responder"], channel="weibo", kind="holding",
+                                 body="我们将于今晚公布进展。")
+    commitment = Commitment.objects.create(incident=incident, statement=promising, text="我们将于今晚公布进展。",
+                                           due_phrase="今晚", due_at=timezone.now() + timedelta(hours=6))
     token = api_token_create(user=admin, name="contract", scopes=["read", "write"])[1]
     ids = {
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
@@ -46,10 +52,11 @@ def world_build() -> dict:
         "membership_id": admin.memberships.get(organization=org).pk,
         "token_id": ApiToken.objects.get(user=admin).pk,
         "action_item_id": item.pk, "report_file_id": report_file.pk, "fact_id": fact.pk,
-        "statement_template_id": org.statement_templates.order_by("id").first().pk,
+        "statement_template_id": org.statement_templates.order_by("id").first().pk, "commitment_id": commitment.pk,
     }
     # People named in a body are the admin: the run may remove any other member (DELETE .../members/<id>/ is one
     # of the operations it walks), and then naming them is rightly a 400; the last admin cannot be removed.
-    body_ids = {"commander": admin.pk, "spokesperson": admin.pk, "owner": admin.pk, "organization": org.pk}
+    body_ids = {"commander": admin.pk, "spokesperson": admin.pk, "owner": admin.pk, "organization": org.pk,
+                "kept_by_statement": statement.pk, "kept_by_event": event.pk}
     return {"ids": ids, "token": token, "body_ids": body_ids,
             "statement_body_max": min(CHANNEL_CHARACTER_LIMITS.values()), "measures": list(MEASURES)}

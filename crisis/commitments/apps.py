@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommitmentsConfig(AppConfig):
+    name = "crisis.commitments"
+    label = "crisis_commitments"
+    verbose_name = _("Public commitments")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from crisis.services.statement_gates import statement_published
+        from crisis.web.room_extensions import room_panel_register
+
+        from .panel import commitments_panel
+        from .services.publication import commitments_track_published
+
+        statement_published.connect(commitments_track_published, dispatch_uid="commitments_track_published")
+        room_panel_register(commitments_panel())

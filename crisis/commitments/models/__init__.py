@@ -1,0 +1,3 @@
+from .commitment import Audience, Commitment, CommitmentState
+
+__all__ = ["Audience", "Commitment", "CommitmentState"]
