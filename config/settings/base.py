@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "crisis.api",
     "crisis.reports",
     "crisis.oncall",
+    "crisis.listening",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,9 @@ SPECTACULAR_SETTINGS = {
         # An incident is opened as one of these two (IncidentListCreateView).
         "IncidentOpeningStatusEnum": ["monitoring", "active"],
         "SeverityEnum": "crisis.models.Severity",
+        "SentimentLevelEnum": "crisis.listening.models.SentimentLevel",
+        # A suggestion is never for calm: apply and dismiss take the three levels above it.
+        "SuggestionLevelEnum": "crisis.listening.models.decisions.SUGGESTION_LEVELS",
         "TimeZoneEnum": "crisis.api.fields.TIME_ZONES",
         "DeadlineKindEnum": "crisis.models.DeadlineKind",
         "DeadlineStateEnum": "crisis.models.DeadlineState",
