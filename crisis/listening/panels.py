@@ -5,11 +5,19 @@ from crisis.web.room_extensions import MAIN, RoomPanel, room_panel_register
 
 from .figures import MEASURE_LABELS, figure_value
 from .models import SentimentLevel
-from .selectors import baseline_for, listening_fingerprint, sentiment_level_reading
+from .selectors import Snapshot, baseline_for, listening_fingerprint, listening_snapshot, sentiment_level_reading
+
+
+def _snapshot(request, incident) -> Snapshot:
+    """Both panels read the same rows: once per request."""
+    cached = getattr(request, "_listening_snapshot", None)
+    if cached is None or cached.incident.pk != incident.pk:
+        cached = request._listening_snapshot = listening_snapshot(incident)
+    return cached
 
 
 def _level_context(request, incident, abilities) -> dict:
-    reading = sentiment_level_reading(incident)
+    reading = sentiment_level_reading(incident, _snapshot(request, incident))
     suggestion = reading.suggestion
     return {
         "listening_level": SentimentLevel(reading.state.level),
@@ -27,7 +35,7 @@ def _figures(figures) -> list[dict]:
 
 
 def _baseline_context(request, incident, abilities) -> dict:
-    view = baseline_for(incident)
+    view = baseline_for(incident, _snapshot(request, incident))
     return {
         "baseline": view,
         "baseline_rows": [{"source": d.source, "measure": MEASURE_LABELS[d.measure],

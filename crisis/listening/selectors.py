@@ -45,20 +45,36 @@ def _level_state(incident: Incident, points, thresholds) -> LevelState:
     return level_now(points, thresholds, {source: cp.mention_volume for source, cp in bases.items()})
 
 
-def sentiment_level_reading(incident: Incident) -> LevelReading:
-    thresholds = thresholds_for(incident.organization)
-    state = _level_state(incident, checkpoints_in_force(incident), thresholds)
-    last = SuggestionDecision.objects.filter(incident=incident).order_by("-decided_at", "-id").first()
-    return LevelReading(state=state, suggestion=_suggestion(incident, state), last_decision=last)
+@dataclass
+class Snapshot:
+    """What the level, its suggestion and the baseline are computed from: three queries, read once per request."""
+
+    incident: Incident
+    thresholds: ListeningThresholds
+    points: list[SentimentCheckpoint]
+    decisions: list[SuggestionDecision]
 
 
-def _suggestion(incident: Incident, state: LevelState) -> Suggestion | None:
+def listening_snapshot(incident: Incident) -> Snapshot:
+    return Snapshot(incident=incident, thresholds=thresholds_for(incident.organization),
+                    points=checkpoints_in_force(incident),
+                    decisions=list(SuggestionDecision.objects.filter(incident=incident).order_by("decided_at", "id")))
+
+
+def sentiment_level_reading(incident: Incident, snapshot: Snapshot | None = None) -> LevelReading:
+    snapshot = snapshot or listening_snapshot(incident)
+    state = _level_state(incident, snapshot.points, snapshot.thresholds)
+    decided = {(d.level, d.level_entered_at) for d in snapshot.decisions}
+    return LevelReading(state=state, suggestion=_suggestion(incident, state, decided),
+                        last_decision=snapshot.decisions[-1] if snapshot.decisions else None)
+
+
+def _suggestion(incident: Incident, state: LevelState, decided: set) -> Suggestion | None:
     """One suggestion per level change, and only when it asks for more than the incident already has."""
     severity = LEVEL_SEVERITY.get(state.level)
     if severity is None or not incident.is_open or severity >= incident.severity:
         return None
-    if SuggestionDecision.objects.filter(incident=incident, level=state.level,
-                                         level_entered_at=state.entered_at).exists():
+    if (state.level, state.entered_at) in decided:
         return None
     return Suggestion(level=state.level, level_entered_at=state.entered_at, suggested_severity=severity,
                       figures=[f.as_dict() for f in state.figures])
@@ -69,9 +85,10 @@ def sentiment_level_number(incident: Incident) -> int:
     return int(_level_state(incident, checkpoints_in_force(incident), thresholds_for(incident.organization)).level)
 
 
-def baseline_for(incident: Incident) -> BaselineView:
-    return baseline_view(checkpoints_in_force(incident), thresholds_for(incident.organization),
-                         first_public_signal_at=incident.first_public_signal_at, now=clock.now())
+def baseline_for(incident: Incident, snapshot: Snapshot | None = None) -> BaselineView:
+    points, thresholds = ((snapshot.points, snapshot.thresholds) if snapshot
+                          else (checkpoints_in_force(incident), thresholds_for(incident.organization)))
+    return baseline_view(points, thresholds, first_public_signal_at=incident.first_public_signal_at, now=clock.now())
 
 
 def listening_fingerprint(incident_id: int) -> str:

@@ -50,6 +50,22 @@ def _step_aim(index: int, step: dict) -> None:
             step["recur_until_seconds"] = 4 * 3600
 
 
+def _thresholds_aim(body: dict) -> None:
+    """Each sentiment level must be further from calm than the one below it (crisis.listening): a later level
+    that is not is left empty, which means "not used" and is always allowed."""
+    for measure in ("negative_share", "volume_growth", "trending_rank", "follower_loss_per_hour"):
+        kept = None
+        for level in ("elevated", "high", "critical"):
+            value = body.get(f"{measure}_{level}")
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                continue
+            worse = kept is None or (value < kept if measure == "trending_rank" else value > kept)
+            if worse:
+                kept = value
+            else:
+                body[f"{measure}_{level}"] = None
+
+
 def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
     """Aim a valid-by-schema request at real records and keep it valid by the rules the schema cannot state.
 
@@ -73,6 +89,8 @@ def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
         for field, real_id in world["body_ids"].items():
             if isinstance(case.body.get(field), int):
                 case.body[field] = real_id
+    if case.path.endswith("/listening-thresholds/") and isinstance(case.body, dict):
+        _thresholds_aim(case.body)
     if isinstance(case.body, dict) and isinstance(case.body.get("steps"), list):
         for index, step in enumerate(case.body["steps"]):
             if isinstance(step, dict):
