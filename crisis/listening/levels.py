@@ -45,6 +45,10 @@ class LevelState:
     calm_count: int = 0
     checkpoint_count: int = 0
 
+    @property
+    def label(self) -> str:
+        return SentimentLevel(self.level).label
+
 
 def threshold(thresholds, measure: str, level: int) -> float | None:
     return getattr(thresholds, f"{measure}_{LEVEL_SUFFIX[level]}")

@@ -105,3 +105,24 @@ def listening_fingerprint(incident_id: int) -> str:
                         _of(SuggestionDecision, Count("id", output_field=IntegerField())))
            .first())
     return ":".join(str(part) for part in row) if row else ""
+
+
+def sentiment_readings_for(incidents: list[Incident]) -> dict[int, LevelReading]:
+    """The dashboard's rows at once, in at most three queries whatever their number (``last_decision`` unread)."""
+    if not incidents:
+        return {}
+    thresholds = {org.pk: thresholds_for(org) for org in {i.organization for i in incidents}}
+    points: dict[int, list] = {}
+    for cp in (SentimentCheckpoint.objects.filter(incident__in=incidents, corrections__isnull=True)
+               .only("incident_id", *POINT_FIELDS).order_by("measured_at", "id")):
+        points.setdefault(cp.incident_id, []).append(cp)
+    states = {i.pk: _level_state(i, points.get(i.pk, []), thresholds[i.organization_id]) for i in incidents}
+    # Decisions matter only where a suggestion could stand: most of the time nowhere, and no query.
+    could_suggest = [i for i in incidents if LEVEL_SEVERITY.get(states[i.pk].level, 99) < i.severity and i.is_open]
+    decided: dict[int, set] = {}
+    for incident_id, level, entered_at in (SuggestionDecision.objects.filter(incident__in=could_suggest)
+                                           .values_list("incident_id", "level", "level_entered_at")
+                                           if could_suggest else []):
+        decided.setdefault(incident_id, set()).add((level, entered_at))
+    return {i.pk: LevelReading(state=states[i.pk], suggestion=_suggestion(i, states[i.pk], decided.get(i.pk, set())),
+                               last_decision=None) for i in incidents}

@@ -102,3 +102,8 @@ def test_a_commander_cannot_change_the_thresholds(client_for, people):
     client = client_for(people["commander"])
     assert "Only an admin can change these." in client.get(reverse("listening:thresholds")).content.decode()
     assert client.post(reverse("listening:thresholds"), {"version": "1"}).status_code == 403
+
+
+def test_the_dashboard_shows_the_level_and_the_suggestion(client_for, people, hot):
+    page = client_for(people["viewer"]).get(reverse("crisis:home")).content.decode()
+    assert "Sentiment level: High" in page and "suggests SEV2" in page
