@@ -48,3 +48,29 @@ def test_without_a_level_condition_paging_reads_no_checkpoints(org, people, inci
     page, _ = page_open(organization=org, incident=incident, source=PageSource.SURGE, dedup_key="x", title="t",
                         severity=2)
     assert page is not None
+
+
+def test_an_admin_sets_the_level_condition_on_the_policy_page(client_for, people):
+    from django.urls import reverse
+
+    from crisis.oncall.models import EscalationPolicy
+    from tests.oncall.test_setup_pages import policy_post
+
+    client = client_for(people["admin"])
+    response = policy_post(client, reverse("oncall_desk:policy-add"), severities=["1"], min_sentiment_level="2",
+                           levels=[("incident_role:commander", 5)])
+    assert response.status_code == 302
+    policy = EscalationPolicy.objects.get()
+    assert policy.min_sentiment_level == 2
+    page = client.get(reverse("oncall_desk:policy-edit", args=[policy.pk])).content.decode()
+    assert 'value="2" selected' in page
+
+
+def test_a_level_outside_the_scale_is_refused(org, people):
+    from crisis.oncall.services.policies import escalation_policy_create
+    from crisis.services.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as error:
+        escalation_policy_create(organization=org, actor=people["admin"], name="x", severities=[], repeat=0,
+                                 levels=[], min_sentiment_level=7)
+    assert "min_sentiment_level" in error.value.fields
