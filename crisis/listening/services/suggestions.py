@@ -55,7 +55,7 @@ def _decide(*, incident: Incident, actor, suggestion: Suggestion, outcome: str, 
 def _record(*, incident: Incident, actor, decision: SuggestionDecision, key: str) -> None:
     said = line(key, level=msgid(SentimentLevel(decision.level).label), figures=figures_line(decision.figures),
                 severity=msgid(Severity(decision.suggested_severity).label), reason=decision.reason)
-    timeline_event_append(incident=incident, kind=EventKind.SEVERITY_CHANGE, actor=actor, line=said, is_pinned=True,
+    timeline_event_append(incident=incident, kind=EventKind.DECISION, actor=actor, line=said, is_pinned=True,
                           metadata={"sentiment_level": decision.level, "outcome": decision.outcome,
                                     "suggested_severity": decision.suggested_severity})
     audit_record(organization=incident.organization, actor=actor, action=f"listening.suggestion_{decision.outcome}",
