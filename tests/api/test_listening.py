@@ -5,7 +5,7 @@ import pytest
 from crisis.listening.models import ListeningThresholds, SuggestionDecision
 from crisis.listening.models.thresholds import DEFAULTS
 from crisis.models import Incident
-from tests.listening.conftest import record  # noqa: F401  (a fixture)
+from tests.listening.conftest import hot_incident, record  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 SETTINGS = {"exit_band_pct": 10, "calm_checkpoints": 3, "calm_minutes": 30, "baseline_band_pct": 10,
@@ -13,11 +13,8 @@ SETTINGS = {"exit_band_pct": 10, "calm_checkpoints": 3, "calm_minutes": 30, "bas
 
 
 @pytest.fixture
-def hot(incident_at_t0, people, record, at):  # noqa: F811  (record is the imported fixture)
-    incident = incident_at_t0(severity=3, commander=people["commander"])
-    record(incident, (-30, 0.20), (10, 0.60))
-    at(15)
-    return incident
+def hot(hot_incident):  # noqa: F811  (the imported fixture)
+    return hot_incident()
 
 
 def test_it_shows_the_level_and_the_suggestion_with_its_figures(api_as, people, hot):

@@ -5,17 +5,14 @@ from django.urls import reverse
 
 from crisis.listening.models import ListeningThresholds, SuggestionDecision
 from crisis.models import Incident
-from tests.listening.conftest import record  # noqa: F401  (a fixture)
+from tests.listening.conftest import hot_incident, record  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def hot(incident_at_t0, people, record, at):  # noqa: F811  (record is the imported fixture)
-    incident = incident_at_t0(severity=3, commander=people["commander"])
-    record(incident, (-30, 0.20), (10, 0.60))
-    at(15)
-    return incident
+def hot(hot_incident):  # noqa: F811  (the imported fixture)
+    return hot_incident()
 
 
 def room(client, incident) -> str:

@@ -1,7 +1,7 @@
 """Sentiment levels (with their severity suggestion) and the distance to the pre-crisis baseline."""
 
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from crisis.listening.baseline import BASELINE_MEASURES
@@ -151,33 +151,39 @@ class SuggestionDecisionInput(StrictInput):
                                                                  "it; another one gives 409."))
 
 
-class SuggestionApplyView(ApiView):
-    class InputSerializer(SuggestionDecisionInput):
-        reason = StrictCharField(max_length=suggestions.REASON_MAX, required=False, allow_blank=True, default="")
+class _SuggestionDecisionView(ApiView):
+    decide = None  # the service: suggestion_apply or suggestion_dismiss
 
-    @extend_schema(operation_id="sentiment_suggestion_apply", request=InputSerializer, responses=SentimentLevelOut,
-                   description=gettext_lazy("Commanders. Raises the severity to the suggested one."))
     def post(self, request, incident_id: int):
         incident = get_or_404(scoped_incidents(request.user), pk=incident_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        suggestions.suggestion_apply(incident=incident, actor=request.user, **data.validated_data)
+        type(self).decide(incident=incident, actor=request.user, **data.validated_data)
         return self.respond(SentimentLevelOut(_level_data(incident)).data)
 
 
-class SuggestionDismissView(ApiView):
-    class InputSerializer(SuggestionDecisionInput):
-        reason = StrictCharField(max_length=suggestions.REASON_MAX)
+class SuggestionApplyInput(SuggestionDecisionInput):
+    reason = StrictCharField(max_length=suggestions.REASON_MAX, required=False, allow_blank=True, default="")
 
-    @extend_schema(operation_id="sentiment_suggestion_dismiss", request=InputSerializer, responses=SentimentLevelOut,
-                   description=gettext_lazy("Commanders. Keeps the severity; the level is not suggested again "
-                                            "until it changes."))
-    def post(self, request, incident_id: int):
-        incident = get_or_404(scoped_incidents(request.user), pk=incident_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        suggestions.suggestion_dismiss(incident=incident, actor=request.user, **data.validated_data)
-        return self.respond(SentimentLevelOut(_level_data(incident)).data)
+
+class SuggestionDismissInput(SuggestionDecisionInput):
+    reason = StrictCharField(max_length=suggestions.REASON_MAX)
+
+
+@extend_schema_view(post=extend_schema(
+    operation_id="sentiment_suggestion_apply", request=SuggestionApplyInput, responses=SentimentLevelOut,
+    description=gettext_lazy("Commanders. Raises the severity to the suggested one.")))
+class SuggestionApplyView(_SuggestionDecisionView):
+    InputSerializer = SuggestionApplyInput
+    decide = suggestions.suggestion_apply
+
+
+@extend_schema_view(post=extend_schema(
+    operation_id="sentiment_suggestion_dismiss", request=SuggestionDismissInput, responses=SentimentLevelOut,
+    description=gettext_lazy("Commanders. Keeps the severity; the level is not suggested again until it changes.")))
+class SuggestionDismissView(_SuggestionDecisionView):
+    InputSerializer = SuggestionDismissInput
+    decide = suggestions.suggestion_dismiss
 
 
 class IncidentBaselineView(ApiView):
