@@ -111,3 +111,9 @@ def test_an_empty_threshold_ignores_the_measure_at_that_level():
 
 def test_no_points_is_calm():
     assert level_now([], rules(), {}).level == 0
+
+
+def test_the_worked_example_in_docs_listening():
+    """docs/listening.md, "Levels without flapping": Weibo every 10 minutes from 02:00."""
+    shares = (0.38, 0.56, 0.53, 0.57, 0.50, 0.48, 0.47, 0.52, 0.45, 0.44, 0.44, 0.43)
+    assert levels(series(*shares)) == [0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1]
