@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("oncall/", include("crisis.oncall.desk_urls")),
     path("approval-chains/", include("crisis.approvals.urls")),
     path("", include("crisis.commitments.urls")),
+    path("listening/", include("crisis.listening.urls")),
     path("", include("crisis.reports.urls")),
     path("", include("crisis.facts.urls")),
     path("", include("crisis.comms.urls")),

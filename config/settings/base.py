@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "crisis.facts",
     "crisis.comms",
     "crisis.commitments",
+    "crisis.listening",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,9 @@ SPECTACULAR_SETTINGS = {
         # An incident is opened as one of these two (IncidentListCreateView).
         "IncidentOpeningStatusEnum": ["monitoring", "active"],
         "SeverityEnum": "crisis.models.Severity",
+        "SentimentLevelEnum": "crisis.listening.models.SentimentLevel",
+        # A suggestion is never for calm: apply and dismiss take the three levels above it.
+        "SuggestionLevelEnum": "crisis.listening.models.decisions.SUGGESTION_LEVELS",
         "TimeZoneEnum": "crisis.api.fields.TIME_ZONES",
         "DeadlineKindEnum": "crisis.models.DeadlineKind",
         "DeadlineStateEnum": "crisis.models.DeadlineState",

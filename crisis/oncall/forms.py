@@ -164,6 +164,11 @@ class PolicyForm(VersionedForm):
         help_text=_("None ticked: the organization's default for every severity."))
     repeat = forms.IntegerField(label=_("Repeat"), min_value=0, max_value=10, initial=0,
                                 help_text=_("After the last level, start again from the first this many times."))
+    min_sentiment_level = forms.TypedChoiceField(
+        label=_("Only while the sentiment level is at least"), coerce=int, initial=0, required=False, empty_value=0,
+        choices=[(0, _("Any level")), (1, _("Elevated")), (2, _("High")), (3, _("Critical"))],
+        help_text=_("Such a policy is used before the others for its severities while the incident's sentiment "
+                    "level is there or higher."))
 
 
 class LevelForm(forms.Form):

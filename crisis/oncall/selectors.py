@@ -70,13 +70,24 @@ def schedule_spans(*, schedule: Schedule, start: datetime, end: datetime) -> lis
     return sorted(spans, key=lambda s: (s.starts_at, s.uid))
 
 
-def escalation_policy_for(*, organization: Organization, severity: int) -> EscalationPolicy | None:
-    """The policy naming this severity, else the organization's default (no severities listed)."""
-    policies = list(EscalationPolicy.objects.filter(organization=organization).order_by("id"))
-    for policy in policies:
+def escalation_policy_for(*, organization: Organization, severity: int,
+                          sentiment_level: int = 0) -> EscalationPolicy | None:
+    return escalation_policy_choose(
+        policies=list(EscalationPolicy.objects.filter(organization=organization).order_by("id")),
+        severity=severity, sentiment_level=sentiment_level)
+
+
+def escalation_policy_choose(*, policies: list[EscalationPolicy], severity: int,
+                             sentiment_level: int = 0) -> EscalationPolicy | None:
+    """The policy naming this severity, else the organization's default (no severities listed). A policy with
+    a minimum sentiment level is used only while the incident's level is at least that, and then before
+    the policies that ask for less (the most specific condition wins)."""
+    usable = sorted((p for p in policies if p.min_sentiment_level <= sentiment_level),
+                    key=lambda p: (-p.min_sentiment_level, p.pk))
+    for policy in usable:
         if severity in (policy.severities or []):
             return policy
-    return next((p for p in policies if not p.severities), None)
+    return next((p for p in usable if not p.severities), None)
 
 
 def page_levels(*, page: Page) -> list[Level]:

@@ -38,6 +38,7 @@ def _policy_save(request: HttpRequest, organization: Organization, policy: Escal
     def save():
         fields = {"name": form.cleaned_data["name"], "severities": form.cleaned_data["severities"],
                   "repeat": form.cleaned_data["repeat"],
+                  "min_sentiment_level": form.cleaned_data["min_sentiment_level"],
                   "levels": [lv for lv in (f.level() for f in levels.forms) if lv is not None]}
         if policy is None:
             return escalation_policy_create(organization=organization, actor=request.user, **fields)
@@ -84,6 +85,7 @@ def policy_edit(request: HttpRequest, policy_id: int) -> HttpResponse:
     initial = [{"target": level_target_value(lv), "wait_minutes": max(1, lv.wait_seconds // 60)}
                for lv in policy.levels.order_by("position", "id")]
     form = PolicyForm(initial={"name": policy.name, "severities": policy.severities, "repeat": policy.repeat,
+                               "min_sentiment_level": policy.min_sentiment_level,
                                "version": policy.version})
     return desk_render(request, "oncall/policy_edit.html", {
         "policy": policy, "form": form, "levels": _level_formset(policy.organization, initial=initial)})

@@ -30,6 +30,8 @@ class DashboardRow:
     breached_count: int
     negative_share: float | None
     trend: str
+    # crisis.listening's reading: the sentiment level and the severity it suggests, if any.
+    sentiment: object = None
 
     @property
     def seconds_to_next(self) -> float | None:
@@ -70,6 +72,11 @@ def dashboard_rows(*, organization: Organization) -> list[DashboardRow]:
             incident=incident, next_due_at=incident.next_due_at, breached_count=incident.breached_count,
             negative_share=shares[-1] if shares else None, trend=sparkline(shares),
         ))
+    from crisis.listening.selectors import sentiment_readings_for
+
+    readings = sentiment_readings_for([row.incident for row in rows])
+    for row in rows:
+        row.sentiment = readings.get(row.incident.pk)
     return sorted(rows, key=_urgency)
 
 

@@ -17,6 +17,9 @@ class EscalationPolicy(models.Model):
     severities = models.JSONField(_("severities"), default=list, blank=True)
     # After the last level, start again from the first this many more times.
     repeat = models.PositiveSmallIntegerField(_("repeat"), default=0)
+    # Used only while the incident's sentiment level (crisis.listening: 1 elevated, 2 high, 3 critical) is at
+    # least this; 0 = whatever the level.
+    min_sentiment_level = models.PositiveSmallIntegerField(_("minimum sentiment level"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Compare-and-set for the desk's edit pages: two admins editing at once must not silently overwrite.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)

@@ -21,7 +21,8 @@ from crisis.services.audit import audit_entry
 from crisis.system_lines import Message, line, line_english
 
 from ..models import EscalationPolicy, Page
-from ..selectors import Level, escalation_policy_for, level_user_ids, levels_for, step_count_for
+from ..selectors import Level, escalation_policy_choose, level_user_ids, levels_for, step_count_for
+from ..sentiment_levels import sentiment_level_of
 from .deliveries import deliveries_create_many
 from .page_records import escalation_deadlines_create, page_event_row
 
@@ -62,17 +63,36 @@ class _Lookups:
 
     def __init__(self, now: datetime):
         self.now = now
-        self.policies: dict[tuple[int, int], EscalationPolicy | None] = {}
+        self.policies: dict[tuple[int, int, int], EscalationPolicy | None] = {}
         self.levels: dict[tuple[int | None, int | None, str], list[Level]] = {}
         self.on_call: dict[int, int | None] = {}
+        self.org_policies: dict[int, list[EscalationPolicy]] = {}
+        self.sentiment_levels: dict[int, int] = {}
+
+    def _policies_of(self, organization: Organization) -> list[EscalationPolicy]:
+        if organization.pk not in self.org_policies:
+            self.org_policies[organization.pk] = list(
+                EscalationPolicy.objects.filter(organization=organization).order_by("id"))
+        return self.org_policies[organization.pk]
+
+    def _sentiment_level(self, spec: PageSpec, policies: list[EscalationPolicy]) -> int:
+        """Read only where a policy asks for a level: it walks the incident's checkpoints."""
+        if spec.incident is None or not any(p.min_sentiment_level for p in policies):
+            return 0
+        if spec.incident.pk not in self.sentiment_levels:
+            self.sentiment_levels[spec.incident.pk] = sentiment_level_of(spec.incident)
+        return self.sentiment_levels[spec.incident.pk]
 
     def plan(self, spec: PageSpec) -> _Plan:
         severity = spec.severity or (spec.incident.severity if spec.incident else Severity.SEV3)
         policy = None
         if spec.target_user is None and not spec.chain:
-            key = (spec.organization.pk, severity)
+            policies = self._policies_of(spec.organization)
+            level = self._sentiment_level(spec, policies)
+            key = (spec.organization.pk, severity, level)
             if key not in self.policies:
-                self.policies[key] = escalation_policy_for(organization=spec.organization, severity=severity)
+                self.policies[key] = escalation_policy_choose(policies=policies, severity=severity,
+                                                              sentiment_level=level)
             policy = self.policies[key]
         target_id = spec.target_user.pk if spec.target_user is not None else None
         level_key = (policy.pk if policy else None, target_id, repr(spec.chain))

@@ -30,7 +30,11 @@ class LevelInput:
     incident_role: str = ""
 
 
-def _policy_fields(*, name: str, severities: list[int], repeat: int | None) -> dict:
+# Sentiment levels as crisis.listening numbers them (0 calm ... 3 critical); on-call knows only the numbers.
+SENTIMENT_LEVELS = range(4)
+
+
+def _policy_fields(*, name: str, severities: list[int], repeat: int | None, min_sentiment_level: int = 0) -> dict:
     name = (name or "").strip()
     if not name:
         raise InvalidInput(_("Give the policy a name."), field="name")
@@ -38,7 +42,10 @@ def _policy_fields(*, name: str, severities: list[int], repeat: int | None) -> d
         raise InvalidInput(_("Choose severities from SEV1 to SEV4."), field="severities")
     if repeat is None or not 0 <= repeat <= MAX_REPEAT:
         raise InvalidInput(_("Repeat between 0 and %(n)d times.") % {"n": MAX_REPEAT}, field="repeat")
-    return {"name": name, "severities": sorted(set(severities)), "repeat": repeat}
+    if min_sentiment_level not in SENTIMENT_LEVELS:
+        raise InvalidInput(_("Choose a sentiment level from 0 (any) to 3 (critical)."), field="min_sentiment_level")
+    return {"name": name, "severities": sorted(set(severities)), "repeat": repeat,
+            "min_sentiment_level": min_sentiment_level}
 
 
 def _levels_check(*, organization: Organization, levels: list[LevelInput]) -> None:
@@ -80,9 +87,10 @@ def _changes(fields: dict, levels: list[LevelInput]) -> dict:
 
 @transaction.atomic
 def escalation_policy_create(*, organization: Organization, actor, name: str, severities: list[int],
-                             repeat: int | None, levels: list[LevelInput]) -> EscalationPolicy:
+                             repeat: int | None, levels: list[LevelInput],
+                             min_sentiment_level: int = 0) -> EscalationPolicy:
     admin_require(actor=actor, organization=organization)
-    fields = _policy_fields(name=name, severities=severities, repeat=repeat)
+    fields = _policy_fields(name=name, severities=severities, repeat=repeat, min_sentiment_level=min_sentiment_level)
     _levels_check(organization=organization, levels=levels)
     policy = EscalationPolicy(organization=organization, **fields)
     model_check(policy)
@@ -95,9 +103,10 @@ def escalation_policy_create(*, organization: Organization, actor, name: str, se
 
 @transaction.atomic
 def escalation_policy_update(*, policy: EscalationPolicy, actor, version: int, name: str, severities: list[int],
-                             repeat: int | None, levels: list[LevelInput]) -> EscalationPolicy:
+                             repeat: int | None, levels: list[LevelInput],
+                             min_sentiment_level: int = 0) -> EscalationPolicy:
     admin_require(actor=actor, organization=policy.organization)
-    fields = _policy_fields(name=name, severities=severities, repeat=repeat)
+    fields = _policy_fields(name=name, severities=severities, repeat=repeat, min_sentiment_level=min_sentiment_level)
     _levels_check(organization=policy.organization, levels=levels)
     model_check(EscalationPolicy(organization=policy.organization, **fields))
     version_bump(EscalationPolicy, pk=policy.pk, version=version, **fields)

@@ -58,6 +58,22 @@ def _chain_aim(body: dict, approver_id: int) -> None:
         del steps[1:]
 
 
+def _thresholds_aim(body: dict) -> None:
+    """Each sentiment level must be further from calm than the one below it (crisis.listening): a later level
+    that is not is left empty, which means "not used" and is always allowed."""
+    for measure in ("negative_share", "volume_growth", "trending_rank", "follower_loss_per_hour"):
+        kept = None
+        for level in ("elevated", "high", "critical"):
+            value = body.get(f"{measure}_{level}")
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                continue
+            worse = kept is None or (value < kept if measure == "trending_rank" else value > kept)
+            if worse:
+                kept = value
+            else:
+                body[f"{measure}_{level}"] = None
+
+
 def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
     """Aim a valid-by-schema request at real records and keep it valid by the rules the schema cannot state.
 
@@ -93,6 +109,8 @@ def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
         for field in ("kept_by_statement", "kept_by_event"):
             if field in case.body:
                 case.body[field] = world["body_ids"][field]
+    if case.path.endswith("/listening-thresholds/") and isinstance(case.body, dict):
+        _thresholds_aim(case.body)
     if case.path.endswith("/approval-chains/") and isinstance(case.body, dict):
         _chain_aim(case.body, world["body_ids"]["owner"])
     elif isinstance(case.body, dict) and isinstance(case.body.get("steps"), list):
