@@ -1,11 +1,16 @@
 """The sentiment chart, drawn on the server as SVG: no chart library, no build step, prints as it shows.
 
-Negative share (left axis, 0-100 %) as a line, mention volume (right axis) as bars,
-published statements as vertical markers, and the organization's alarm thresholds as lines.
+The measure a person picks (negative share by default) as a line on the left axis; with negative share, mention
+volume (right axis) as bars behind it. Published statements, off-script posts and deadline breaches as vertical
+markers, and the organization's alarm thresholds as lines.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # The chart is drawn in these units and scaled to its column (about 450 px in the room at 1280 px, 340 px on a
 # phone). Labels are 14 units (18 on a phone, desk.css): readable at either size. A wider drawing shrank them
@@ -36,6 +41,7 @@ class Bar:
 class Marker:
     x: float
     label: str
+    is_off_script: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,50 @@ class Tick:
     position: float
     label: str
     is_minor: bool = False
+
+
+@dataclass(frozen=True)
+class ChartMeasure:
+    """A measure a person can chart: ``key`` travels in the URL, ``field`` is the checkpoint's column."""
+
+    key: str
+    field: str
+    label: Promise
+    kind: str  # share (0-1), count (0 up), signed (either side of 0), rank (1 at the top), minutes
+
+
+CHART_MEASURES = (
+    ChartMeasure("negative", "negative_share", gettext_lazy("Negative share"), "share"),
+    ChartMeasure("volume", "mention_volume", gettext_lazy("Mention volume"), "count"),
+    ChartMeasure("followers", "follower_change", gettext_lazy("Follower change"), "signed"),
+    ChartMeasure("trending", "trending_rank", gettext_lazy("Trending rank"), "rank"),
+    ChartMeasure("share_price", "share_price_move_pct", gettext_lazy("Share-price move"), "signed"),
+    ChartMeasure("livestream_negative", "livestream_negative_share", gettext_lazy("Livestream negative share"),
+                 "share"),
+    ChartMeasure("livestream_comments", "livestream_comment_count", gettext_lazy("Livestream comments"), "count"),
+    ChartMeasure("hot_search", "hot_search_minutes", gettext_lazy("Minutes on hot search"), "minutes"),
+)
+MEASURES_BY_KEY = {measure.key: measure for measure in CHART_MEASURES}
+DEFAULT_MEASURE = CHART_MEASURES[0]
+
+
+def chart_measure(key: str | None) -> ChartMeasure:
+    """The measure a URL asks for; anything unknown (an old link, a typo) shows the default rather than failing."""
+    return MEASURES_BY_KEY.get(key or "", DEFAULT_MEASURE)
+
+
+def measure_format(measure: ChartMeasure, value: float) -> str:
+    if measure.kind == "share":
+        return f"{value:.0%}"
+    if measure.kind == "rank":
+        return f"#{value:.0f}"
+    if measure.field == "share_price_move_pct":
+        return f"{value:+.1f}%"
+    if measure.kind == "signed":
+        return f"{value:+,.0f}"
+    if measure.kind == "minutes":
+        return _("%(n)s min") % {"n": f"{value:,.0f}"}
+    return f"{value:,.0f}"
 
 
 @dataclass
@@ -53,23 +103,38 @@ class SentimentChart:
     top: int = TOP
     plot_right: int = WIDTH - RIGHT
     plot_bottom: int = HEIGHT - BOTTOM
-    negative: list[Point] = field(default_factory=list)
+    measure: ChartMeasure = DEFAULT_MEASURE
+    measures: tuple[ChartMeasure, ...] = CHART_MEASURES
+    # The picked measure, one point per checkpoint that has it.
+    points: list[Point] = field(default_factory=list)
+    # Mention volume as bars behind negative share (the default view), for context.
     volume: list[Bar] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
-    share_ticks: list[Tick] = field(default_factory=list)
+    breaches: list[Marker] = field(default_factory=list)
+    value_ticks: list[Tick] = field(default_factory=list)
     volume_ticks: list[Tick] = field(default_factory=list)
     time_ticks: list[Tick] = field(default_factory=list)
-    negative_threshold: float | None = None
+    threshold: float | None = None
     volume_threshold: float | None = None
     bar_width: float = 6
+    has_checkpoints: bool = False
 
     @property
-    def negative_path(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.negative)
+    def points_path(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
 
     @property
     def is_empty(self) -> bool:
-        return not self.negative and not self.volume
+        """Nothing measured at all; a measure without values still draws its markers and says so."""
+        return not self.has_checkpoints
+
+    @property
+    def has_off_script(self) -> bool:
+        return any(marker.is_off_script for marker in self.markers)
+
+    @property
+    def has_statements(self) -> bool:
+        return any(not marker.is_off_script for marker in self.markers)
 
 
 def _nice_ceiling(value: float) -> float:
@@ -82,6 +147,20 @@ def _nice_ceiling(value: float) -> float:
     return 10 * magnitude
 
 
+def _value_range(measure: ChartMeasure, values: list[float], threshold: float | None) -> tuple[float, float]:
+    """The axis from bottom to top: shares always 0-100 %, ranks upside down (#1 at the top), signed ones around 0."""
+    if measure.kind == "share":
+        return 0.0, 1.0
+    seen = values + ([threshold] if threshold else [])
+    if measure.kind == "rank":
+        return _nice_ceiling(max(seen + [2])), 1.0
+    high = _nice_ceiling(max(seen + [0])) if max(seen + [0]) > 0 else 0.0
+    low = -_nice_ceiling(-min(seen + [0])) if min(seen + [0]) < 0 else 0.0
+    if measure.kind == "signed" and low == high == 0:
+        return -1.0, 1.0
+    return low, high or 1.0
+
+
 def sentiment_chart(
     *,
     checkpoints,
@@ -91,20 +170,62 @@ def sentiment_chart(
     local,
     negative_threshold: float | None = None,
     volume_threshold: int | None = None,
+    measure: ChartMeasure = DEFAULT_MEASURE,
+    off_script: list[tuple[datetime, str]] = (),
+    breaches: list[tuple[datetime, str]] = (),
 ) -> SentimentChart:
-    """``local`` turns an instant into the incident's wall clock for the axis labels."""
-    moments = [cp.measured_at for cp in checkpoints] + [moment for moment, _ in publications]
+    """``local`` turns an instant into the incident's wall clock for the axis labels.
+
+    ``off_script`` are posts nobody approved, drawn apart from the statements; ``breaches`` are the moments
+    deadlines slipped. Every checkpoint sits at its ``measured_at``, however late it was entered.
+    """
+    checkpoints = list(checkpoints)
+    moments = [cp.measured_at for cp in checkpoints] + [moment for moment, _l in [*publications, *off_script,
+                                                                                 *breaches]]
     start = min([start, *moments])
     end = max([end, *moments, start + timedelta(minutes=30)])
     span = (end - start).total_seconds()
-    chart = SentimentChart()
+    chart = SentimentChart(measure=measure, has_checkpoints=bool(checkpoints))
 
     def x(moment: datetime) -> float:
         return LEFT + PLOT_W * (moment - start).total_seconds() / span
 
-    def y_share(share: float) -> float:
-        return TOP + PLOT_H * (1 - share)
+    threshold = {"negative_share": negative_threshold, "mention_volume": volume_threshold}.get(measure.field)
+    measured = [(cp, getattr(cp, measure.field, None)) for cp in checkpoints]
+    measured = [(cp, value) for cp, value in measured if value is not None]
+    bottom_value, top_value = _value_range(measure, [value for _cp, value in measured], threshold)
 
+    def y_value(value: float) -> float:
+        return TOP + PLOT_H * (1 - (value - bottom_value) / (top_value - bottom_value))
+
+    for cp, value in measured:
+        chart.points.append(Point(x(cp.measured_at), y_value(value),
+                                  f"{local(cp.measured_at):%H:%M} {cp.source}: {measure_format(measure, value)}"))
+    if measure.kind == "share":
+        chart.value_ticks = [Tick(y_value(s), f"{s:.0%}") for s in (0, 0.25, 0.5, 0.75, 1)]
+    else:
+        middle = (bottom_value + top_value) / 2
+        chart.value_ticks = [Tick(y_value(v), measure_format(measure, v)) for v in (bottom_value, middle, top_value)]
+    # A zero volume threshold means "no alarm"; a zero negative-share threshold is a (strict) alarm.
+    if threshold is not None and (threshold or measure.kind == "share"):
+        chart.threshold = y_value(threshold)
+    if measure == DEFAULT_MEASURE:
+        _volume_bars(chart, checkpoints, x, local, volume_threshold)
+    chart.markers = [Marker(x(moment), f"{local(moment):%H:%M} {label}") for moment, label in publications]
+    chart.markers += [Marker(x(moment), f"{local(moment):%H:%M} {label}", is_off_script=True)
+                      for moment, label in off_script]
+    chart.breaches = [Marker(x(moment), f"{local(moment):%H:%M} {label}") for moment, label in breaches]
+    step = _time_step(span)
+    tick = _first_round_tick(start, step, local)
+    while tick <= end:
+        label = local(tick).strftime("%H:%M" if step < timedelta(days=1) else "%m-%d")
+        chart.time_ticks.append(Tick(x(tick), label, is_minor=len(chart.time_ticks) % 2 == 1))
+        tick += step
+    return chart
+
+
+def _volume_bars(chart: SentimentChart, checkpoints, x, local, volume_threshold: int | None) -> None:
+    """Mention volume on the right axis, behind negative share: how loud it is beside how hostile."""
     volumes = [cp.mention_volume for cp in checkpoints if cp.mention_volume is not None]
     top_volume = _nice_ceiling(max(volumes + [volume_threshold or 0, 1]))
 
@@ -112,28 +233,14 @@ def sentiment_chart(
         return TOP + PLOT_H * (1 - volume / top_volume)
 
     for cp in checkpoints:
-        when = local(cp.measured_at).strftime("%H:%M")
-        if cp.negative_share is not None:
-            chart.negative.append(Point(x(cp.measured_at), y_share(cp.negative_share),
-                                        f"{when} {cp.source}: {cp.negative_share:.0%}"))
-        if cp.mention_volume is not None:
-            top = y_volume(cp.mention_volume)
-            chart.volume.append(Bar(x(cp.measured_at) - chart.bar_width / 2, top, TOP + PLOT_H - top,
-                                    f"{when} {cp.source}: {cp.mention_volume:,}"))
-    chart.markers = [Marker(x(moment), f"{local(moment):%H:%M} {label}") for moment, label in publications]
-    chart.share_ticks = [Tick(y_share(s), f"{s:.0%}") for s in (0, 0.25, 0.5, 0.75, 1)]
+        if cp.mention_volume is None:
+            continue
+        top = y_volume(cp.mention_volume)
+        chart.volume.append(Bar(x(cp.measured_at) - chart.bar_width / 2, top, TOP + PLOT_H - top,
+                                f"{local(cp.measured_at):%H:%M} {cp.source}: {cp.mention_volume:,}"))
     chart.volume_ticks = [Tick(y_volume(v), f"{v:,.0f}") for v in (0, top_volume / 2, top_volume)]
-    step = _time_step(span)
-    tick = _first_round_tick(start, step, local)
-    while tick <= end:
-        label = local(tick).strftime("%H:%M" if step < timedelta(days=1) else "%m-%d")
-        chart.time_ticks.append(Tick(x(tick), label, is_minor=len(chart.time_ticks) % 2 == 1))
-        tick += step
-    if negative_threshold is not None:
-        chart.negative_threshold = y_share(negative_threshold)
     if volume_threshold:
         chart.volume_threshold = y_volume(volume_threshold)
-    return chart
 
 
 def _time_step(span_seconds: float) -> timedelta:
