@@ -8,9 +8,14 @@ markers, and the organization's alarm thresholds as lines.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from crisis.chart_measures import (
+    CHART_MEASURES,
+    DEFAULT_MEASURE,
+    ChartMeasure,
+    measure_format,
+    nice_ceiling,
+    value_range,
+)
 
 # The chart is drawn in these units and scaled to its column (about 450 px in the room at 1280 px, 340 px on a
 # phone). Labels are 14 units (18 on a phone, desk.css): readable at either size. A wider drawing shrank them
@@ -49,50 +54,6 @@ class Tick:
     position: float
     label: str
     is_minor: bool = False
-
-
-@dataclass(frozen=True)
-class ChartMeasure:
-    """A measure a person can chart: ``key`` travels in the URL, ``field`` is the checkpoint's column."""
-
-    key: str
-    field: str
-    label: Promise
-    kind: str  # share (0-1), count (0 up), signed (either side of 0), rank (1 at the top), minutes
-
-
-CHART_MEASURES = (
-    ChartMeasure("negative", "negative_share", gettext_lazy("Negative share"), "share"),
-    ChartMeasure("volume", "mention_volume", gettext_lazy("Mention volume"), "count"),
-    ChartMeasure("followers", "follower_change", gettext_lazy("Follower change"), "signed"),
-    ChartMeasure("trending", "trending_rank", gettext_lazy("Trending rank"), "rank"),
-    ChartMeasure("share_price", "share_price_move_pct", gettext_lazy("Share-price move"), "signed"),
-    ChartMeasure("livestream_negative", "livestream_negative_share", gettext_lazy("Livestream negative share"),
-                 "share"),
-    ChartMeasure("livestream_comments", "livestream_comment_count", gettext_lazy("Livestream comments"), "count"),
-    ChartMeasure("hot_search", "hot_search_minutes", gettext_lazy("Minutes on hot search"), "minutes"),
-)
-MEASURES_BY_KEY = {measure.key: measure for measure in CHART_MEASURES}
-DEFAULT_MEASURE = CHART_MEASURES[0]
-
-
-def chart_measure(key: str | None) -> ChartMeasure:
-    """The measure a URL asks for; anything unknown (an old link, a typo) shows the default rather than failing."""
-    return MEASURES_BY_KEY.get(key or "", DEFAULT_MEASURE)
-
-
-def measure_format(measure: ChartMeasure, value: float) -> str:
-    if measure.kind == "share":
-        return f"{value:.0%}"
-    if measure.kind == "rank":
-        return f"#{value:.0f}"
-    if measure.field == "share_price_move_pct":
-        return f"{value:+.1f}%"
-    if measure.kind == "signed":
-        return f"{value:+,.0f}"
-    if measure.kind == "minutes":
-        return _("%(n)s min") % {"n": f"{value:,.0f}"}
-    return f"{value:,.0f}"
 
 
 @dataclass
@@ -137,30 +98,6 @@ class SentimentChart:
         return any(not marker.is_off_script for marker in self.markers)
 
 
-def _nice_ceiling(value: float) -> float:
-    if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
-
-
-def _value_range(measure: ChartMeasure, values: list[float], threshold: float | None) -> tuple[float, float]:
-    """The axis from bottom to top: shares always 0-100 %, ranks upside down (#1 at the top), signed ones around 0."""
-    if measure.kind == "share":
-        return 0.0, 1.0
-    seen = values + ([threshold] if threshold else [])
-    if measure.kind == "rank":
-        return _nice_ceiling(max(seen + [2])), 1.0
-    high = _nice_ceiling(max(seen + [0])) if max(seen + [0]) > 0 else 0.0
-    low = -_nice_ceiling(-min(seen + [0])) if min(seen + [0]) < 0 else 0.0
-    if measure.kind == "signed" and low == high == 0:
-        return -1.0, 1.0
-    return low, high or 1.0
-
-
 def sentiment_chart(
     *,
     checkpoints,
@@ -193,7 +130,7 @@ def sentiment_chart(
     threshold = {"negative_share": negative_threshold, "mention_volume": volume_threshold}.get(measure.field)
     measured = [(cp, getattr(cp, measure.field, None)) for cp in checkpoints]
     measured = [(cp, value) for cp, value in measured if value is not None]
-    bottom_value, top_value = _value_range(measure, [value for _cp, value in measured], threshold)
+    bottom_value, top_value = value_range(measure, [value for _cp, value in measured], threshold)
 
     def y_value(value: float) -> float:
         return TOP + PLOT_H * (1 - (value - bottom_value) / (top_value - bottom_value))
@@ -227,7 +164,7 @@ def sentiment_chart(
 def _volume_bars(chart: SentimentChart, checkpoints, x, local, volume_threshold: int | None) -> None:
     """Mention volume on the right axis, behind negative share: how loud it is beside how hostile."""
     volumes = [cp.mention_volume for cp in checkpoints if cp.mention_volume is not None]
-    top_volume = _nice_ceiling(max(volumes + [volume_threshold or 0, 1]))
+    top_volume = nice_ceiling(max(volumes + [volume_threshold or 0, 1]))
 
     def y_volume(volume: float) -> float:
         return TOP + PLOT_H * (1 - volume / top_volume)

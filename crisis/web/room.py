@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from crisis import clock
+from crisis.chart_measures import DEFAULT_MEASURE, ChartMeasure, chart_measure
 from crisis.models import (
     INCIDENT_TRANSITIONS,
     Breach,
@@ -28,7 +29,7 @@ from crisis.services.incidents import TRANSITION_ROLE
 from crisis.timers.wording import entered_later
 
 from .access import Abilities
-from .chart import DEFAULT_MEASURE, ChartMeasure, SentimentChart, chart_measure, sentiment_chart
+from .chart import SentimentChart, sentiment_chart
 from .forms import AcknowledgeForm, CorrectionForm, QuickLogForm, SeverityForm, SignalForm, StatusForm
 from .golden_clock import clock_context
 from .room_extensions import extra_context, extra_fingerprints, room_panels_registered

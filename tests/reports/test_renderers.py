@@ -57,7 +57,7 @@ def test_it_rejects_a_document_missing_a_required_figure(report):
 
 
 def test_it_versions_the_json_export(report):
-    assert json.loads(render_json(report))["schema_version"] == "1.2"
+    assert json.loads(render_json(report))["schema_version"] == "1.3"
 
 
 def test_it_writes_the_figures_into_markdown(report):
