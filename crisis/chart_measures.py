@@ -77,3 +77,13 @@ def value_range(measure: ChartMeasure, values: list[float], threshold: float | N
     if measure.kind == "signed" and low == high == 0:
         return -1.0, 1.0
     return low, high or 1.0
+
+
+def tick_values(measure: ChartMeasure, low: float, high: float) -> tuple[float, ...]:
+    """Where the value axis is labelled: quarters of a share; otherwise both ends and the middle, or zero when the
+    axis crosses it (a fall in followers reads against the line where nothing changed)."""
+    if measure.kind == "share":
+        return (0, 0.25, 0.5, 0.75, 1)
+    if low < 0 < high:
+        return (low, 0, high)
+    return (low, (low + high) / 2, high)

@@ -12,7 +12,14 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from crisis.chart_measures import CHART_MEASURES, DEFAULT_MEASURE, ChartMeasure, measure_format, value_range
+from crisis.chart_measures import (
+    CHART_MEASURES,
+    DEFAULT_MEASURE,
+    ChartMeasure,
+    measure_format,
+    tick_values,
+    value_range,
+)
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 60, 16, 40
@@ -157,8 +164,7 @@ def sentiment_svg(*, points: Sequence[dict], statements: Sequence[dict], start: 
         return bottom - (value - low) / (high - low) * plot_h
 
     body = [f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="{GRID}"/>']
-    ticks = (0.25, 0.5, 0.75, 1.0) if measure.kind == "share" else (low, (low + high) / 2, high)
-    for value in ticks:
+    for value in tick_values(measure, low, high)[1 if measure.kind == "share" else 0:]:
         body.append(f'<line x1="{LEFT}" y1="{y(value):.1f}" x2="{LEFT + plot_w}" y2="{y(value):.1f}" stroke="{GRID}"/>')
         body.append(_text(LEFT - 6, y(value) + 4, measure_format(measure, value), anchor="end"))
     body += _time_axis(start=start, span=span, plot_w=plot_w, bottom=bottom, zone=zone)

@@ -14,6 +14,7 @@ from crisis.chart_measures import (
     ChartMeasure,
     measure_format,
     nice_ceiling,
+    tick_values,
     value_range,
 )
 
@@ -138,11 +139,8 @@ def sentiment_chart(
     for cp, value in measured:
         chart.points.append(Point(x(cp.measured_at), y_value(value),
                                   f"{local(cp.measured_at):%H:%M} {cp.source}: {measure_format(measure, value)}"))
-    if measure.kind == "share":
-        chart.value_ticks = [Tick(y_value(s), f"{s:.0%}") for s in (0, 0.25, 0.5, 0.75, 1)]
-    else:
-        middle = (bottom_value + top_value) / 2
-        chart.value_ticks = [Tick(y_value(v), measure_format(measure, v)) for v in (bottom_value, middle, top_value)]
+    chart.value_ticks = [Tick(y_value(v), measure_format(measure, v))
+                         for v in tick_values(measure, bottom_value, top_value)]
     # A zero volume threshold means "no alarm"; a zero negative-share threshold is a (strict) alarm.
     if threshold is not None and (threshold or measure.kind == "share"):
         chart.threshold = y_value(threshold)
