@@ -151,11 +151,15 @@ def room_incident(incident_at_t0, at, people):
     return incident
 
 
+def _measured(incident, people, minutes, source="Weibo", **values):
+    return sentiment_checkpoint_record(incident=incident, actor=people["responder"], source=source,
+                                       measured_at=T0 + timedelta(minutes=minutes), **values)
+
+
 @pytest.mark.django_db
 def test_a_checkpoint_entered_late_sits_at_the_time_it_was_measured(room_incident, people, client_for):
     # Entered at T0+120 min, measured at T0+60: the chart runs T0 .. T0+120, so it sits half way along.
-    sentiment_checkpoint_record(incident=room_incident, actor=people["responder"], source="Douyin live",
-                                measured_at=T0 + timedelta(minutes=60), hot_search_minutes=40)
+    _measured(room_incident, people, 60, source="Douyin live", hot_search_minutes=40)
     response = client_for(people["viewer"]).get(reverse("crisis:incident-chart", args=[room_incident.pk]),
                                                 {"measure": "hot_search"})
 
@@ -166,8 +170,7 @@ def test_a_checkpoint_entered_late_sits_at_the_time_it_was_measured(room_inciden
 
 @pytest.mark.django_db
 def test_the_room_shows_the_measure_in_its_address(room_incident, people, client_for):
-    sentiment_checkpoint_record(incident=room_incident, actor=people["responder"], source="Weibo",
-                                measured_at=T0 + timedelta(minutes=30), trending_rank=4, negative_share=0.5)
+    _measured(room_incident, people, 30, trending_rank=4, negative_share=0.5)
     content = client_for(people["viewer"]).get(reverse("crisis:incident-room", args=[room_incident.pk]),
                                                {"measure": "trending"}).content.decode()
     assert 'data-measure="trending"' in content
@@ -176,8 +179,7 @@ def test_the_room_shows_the_measure_in_its_address(room_incident, people, client
 
 @pytest.mark.django_db
 def test_the_live_refresh_keeps_the_measure_the_page_shows(room_incident, people, client_for):
-    sentiment_checkpoint_record(incident=room_incident, actor=people["responder"], source="Weibo",
-                                measured_at=T0 + timedelta(minutes=30), livestream_comment_count=900)
+    _measured(room_incident, people, 30, livestream_comment_count=900)
     room_url = reverse("crisis:incident-room", args=[room_incident.pk])
     # The poll asks for panels by name only; htmx tells which page it came from, measure and all.
     response = client_for(people["viewer"]).get(
@@ -190,8 +192,7 @@ def test_the_live_refresh_keeps_the_measure_the_page_shows(room_incident, people
 
 @pytest.mark.django_db
 def test_the_room_marks_off_script_posts_and_breaches(room_incident, people, client_for):
-    sentiment_checkpoint_record(incident=room_incident, actor=people["responder"], source="Weibo",
-                                measured_at=T0 + timedelta(minutes=30), negative_share=0.5)
+    _measured(room_incident, people, 30, negative_share=0.5)
     statement_record_published(incident=room_incident, actor=people["commander"], channel="weibo", kind="holding",
                                body="声明", published_at=T0 + timedelta(minutes=100))
     remark = statement_record_published(incident=room_incident, actor=people["commander"], channel="douyin",
