@@ -76,7 +76,24 @@ def value_range(measure: ChartMeasure, values: list[float], threshold: float | N
     low = -nice_ceiling(-min(seen + [0])) if min(seen + [0]) < 0 else 0.0
     if measure.kind == "signed" and low == high == 0:
         return -1.0, 1.0
-    return low, high or 1.0
+    # An axis needs two ends: all at zero spans 0-1; all below zero ends at zero.
+    return low, high or (0.0 if low < 0 else 1.0)
+
+
+def measure_tick(measure: ChartMeasure, value: float) -> str:
+    """An axis label: short enough for the chart's margin on a phone (its large type leaves about five
+    characters), so big numbers are abbreviated and the unit is left to the measure's name beside the chart."""
+    if measure.kind in ("share", "rank"):
+        return measure_format(measure, value)
+    sign = "+" if measure.kind == "signed" and value > 0 else ""
+    if measure.field == "share_price_move_pct":
+        return f"{sign}{value:g}%"
+    size = abs(value)
+    if size >= 1_000_000:
+        return f"{sign}{value / 1_000_000:.3g}M"
+    if size >= 10_000:
+        return f"{sign}{value / 1_000:.3g}k"
+    return f"{sign}{value:,.0f}"
 
 
 def tick_values(measure: ChartMeasure, low: float, high: float) -> tuple[float, ...]:

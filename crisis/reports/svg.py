@@ -16,7 +16,7 @@ from crisis.chart_measures import (
     CHART_MEASURES,
     DEFAULT_MEASURE,
     ChartMeasure,
-    measure_format,
+    measure_tick,
     tick_values,
     value_range,
 )
@@ -166,7 +166,7 @@ def sentiment_svg(*, points: Sequence[dict], statements: Sequence[dict], start: 
     body = [f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="{GRID}"/>']
     for value in tick_values(measure, low, high)[1 if measure.kind == "share" else 0:]:
         body.append(f'<line x1="{LEFT}" y1="{y(value):.1f}" x2="{LEFT + plot_w}" y2="{y(value):.1f}" stroke="{GRID}"/>')
-        body.append(_text(LEFT - 6, y(value) + 4, measure_format(measure, value), anchor="end"))
+        body.append(_text(LEFT - 6, y(value) + 4, measure_tick(measure, value), anchor="end"))
     body += _time_axis(start=start, span=span, plot_w=plot_w, bottom=bottom, zone=zone)
     legend = [("— " + (_("negative share") if measure == DEFAULT_MEASURE else str(measure.label)), NEGATIVE)]
     if measure == DEFAULT_MEASURE:

@@ -13,6 +13,7 @@ from crisis.chart_measures import (
     DEFAULT_MEASURE,
     ChartMeasure,
     measure_format,
+    measure_tick,
     nice_ceiling,
     tick_values,
     value_range,
@@ -139,7 +140,7 @@ def sentiment_chart(
     for cp, value in measured:
         chart.points.append(Point(x(cp.measured_at), y_value(value),
                                   f"{local(cp.measured_at):%H:%M} {cp.source}: {measure_format(measure, value)}"))
-    chart.value_ticks = [Tick(y_value(v), measure_format(measure, v))
+    chart.value_ticks = [Tick(y_value(v), measure_tick(measure, v))
                          for v in tick_values(measure, bottom_value, top_value)]
     # A zero volume threshold means "no alarm"; a zero negative-share threshold is a (strict) alarm.
     if threshold is not None and (threshold or measure.kind == "share"):

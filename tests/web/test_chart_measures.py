@@ -87,8 +87,20 @@ def test_it_puts_trending_rank_one_at_the_top():
 
 def test_it_draws_a_fall_in_followers_below_zero():
     chart = _chart([_checkpoint(30, follower_change=-5000), _checkpoint(60, follower_change=2000)], "followers")
-    zero = next(t.position for t in chart.value_ticks if t.label == "+0")
+    zero = next(t.position for t in chart.value_ticks if t.label == "0")
     assert chart.points[0].y > zero > chart.points[1].y
+
+
+@pytest.mark.parametrize(("measure", "value"), [("followers", -2_400_000), ("livestream_comments", 380_000),
+                                               ("share_price", -37.5), ("hot_search", 1_440), ("trending", 4_000)])
+def test_it_keeps_axis_labels_short_enough_for_a_phone(measure, value):
+    chart = _chart([_checkpoint(30, **{MEASURES_BY_KEY[measure].field: value})], measure)
+    assert all(len(tick.label) <= 6 for tick in chart.value_ticks), [tick.label for tick in chart.value_ticks]
+
+
+def test_it_ends_the_axis_at_zero_when_every_value_is_a_fall():
+    chart = _chart([_checkpoint(30, follower_change=-2_400_000)], "followers")
+    assert [tick.label for tick in chart.value_ticks] == ["-2.5M", "-1.25M", "0"]
 
 
 def test_it_writes_each_measure_in_its_own_unit():
