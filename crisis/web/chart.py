@@ -119,8 +119,8 @@ def sentiment_chart(
     deadlines slipped. Every checkpoint sits at its ``measured_at``, however late it was entered.
     """
     checkpoints = list(checkpoints)
-    moments = [cp.measured_at for cp in checkpoints] + [moment for moment, _l in [*publications, *off_script,
-                                                                                 *breaches]]
+    marked = [*publications, *off_script, *breaches]
+    moments = [cp.measured_at for cp in checkpoints] + [moment for moment, _label in marked]
     start = min([start, *moments])
     end = max([end, *moments, start + timedelta(minutes=30)])
     span = (end - start).total_seconds()
