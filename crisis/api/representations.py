@@ -124,7 +124,8 @@ class SentimentCheckpointOut(serializers.ModelSerializer):
         fields = [
             "id", "incident", "measured_at", "recorded_at", "source", "mention_volume", "negative_share",
             "neutral_share", "positive_share", "reach", "follower_change", "trending_rank", "share_price_move_pct",
-            "notes", "extra", "recorded_by", "corrects", "corrected_by",
+            "livestream_comment_count", "livestream_negative_share", "hot_search_minutes", "notes", "extra",
+            "recorded_by", "corrects", "corrected_by",
         ]
         read_only_fields = fields
         extra_kwargs = two_times("measured_at", "recorded_at")

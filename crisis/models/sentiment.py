@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from .append_only import AppendOnlyModel
 from .incident import Incident
 
+# A year on the hot-search list: longer is a typo, not a crisis.
+HOT_SEARCH_MINUTES_MAX = 525_600
+
 
 class SentimentCheckpoint(AppendOnlyModel):
     """A measurement of public opinion at one moment, as a listening tool or a person saw it."""
@@ -22,6 +25,9 @@ class SentimentCheckpoint(AppendOnlyModel):
     follower_change = models.BigIntegerField(_("follower change"), null=True, blank=True)
     trending_rank = models.PositiveIntegerField(_("trending rank"), null=True, blank=True)
     share_price_move_pct = models.FloatField(_("share-price move (%)"), null=True, blank=True)
+    livestream_comment_count = models.PositiveIntegerField(_("livestream comments"), null=True, blank=True)
+    livestream_negative_share = models.FloatField(_("livestream negative share"), null=True, blank=True)
+    hot_search_minutes = models.PositiveIntegerField(_("minutes on the hot-search list"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     extra = models.JSONField(_("extra"), default=dict, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -57,6 +63,15 @@ class SentimentCheckpoint(AppendOnlyModel):
                 condition=Q(share_price_move_pct__isnull=True)
                 | Q(share_price_move_pct__gte=-100, share_price_move_pct__lte=1000),
                 name="sentiment_share_price_move_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(livestream_negative_share__isnull=True)
+                | Q(livestream_negative_share__gte=0, livestream_negative_share__lte=1),
+                name="sentiment_livestream_negative_share_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(hot_search_minutes__isnull=True) | Q(hot_search_minutes__lte=HOT_SEARCH_MINUTES_MAX),
+                name="sentiment_hot_search_minutes_range",
             ),
         ]
 

@@ -64,6 +64,9 @@ from .models import ActionItem, PostMortem
 # 1.1 adds the event-time fields (verdicts, retracted breaches, passed occurrences, entered-later
 # minutes, nearest readings around a statement); all optional in the schema, none changes meaning.
 # 1.2 adds each timeline entry's ``text`` (in the report's language) and ``message`` (a system line as data).
+# 1.3 adds the livestream and hot-search measures on each sentiment point, ``is_off_script`` on statements
+# and statement effects, the promises a statement made (``promises``), related incidents and the owned
+# deadline kinds (commitment, approval, inquiry, action item); all optional in the schema.
 SCHEMA_VERSION = "1.3"
 # Entered within a minute of happening counts as live; later entries say by how much.
 LIVE_ENTRY_MINUTES = 1
@@ -397,7 +400,10 @@ def _sentiment(incident: Incident, checkpoints: list[SentimentCheckpoint]) -> di
             "negative_share": cp.negative_share, "neutral_share": cp.neutral_share,
             "positive_share": cp.positive_share, "mention_volume": cp.mention_volume, "reach": cp.reach,
             "follower_change": cp.follower_change, "trending_rank": cp.trending_rank,
-            "share_price_move_pct": cp.share_price_move_pct, "is_correction": cp.corrects_id is not None,
+            "share_price_move_pct": cp.share_price_move_pct,
+            "livestream_comment_count": cp.livestream_comment_count,
+            "livestream_negative_share": cp.livestream_negative_share, "hot_search_minutes": cp.hot_search_minutes,
+            "is_correction": cp.corrects_id is not None,
             "recorded_at": cp.recorded_at, "entered_minutes_later": entered_minutes(cp.measured_at, cp.recorded_at),
         } for cp in checkpoints],
         "baseline_negative_share": recovery.baseline,
@@ -456,7 +462,7 @@ def _statement(statement: Statement) -> dict:
         "published_at": statement.published_at, "retracted_at": statement.retracted_at,
         "published_recorded_at": statement.published_recorded_at,
         "entered_minutes_later": entered_minutes(statement.published_at, statement.published_recorded_at),
-        "public_url": statement.public_url,
+        "public_url": statement.public_url, "is_off_script": statement.is_off_script,
         "published_version": next((v.number for v in statement.versions.all()
                                    if v.pk == statement.published_version_id), None),
         "versions": [{

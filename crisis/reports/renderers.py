@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from .svg import sentiment_svg
+from .svg import measures_charted, sentiment_svg
 from .templatetags.report_format import (
     entered_later,
     local,
@@ -181,11 +181,19 @@ def passed_lines(report: dict) -> list[str]:
     return lines
 
 
+def chart_breaches(report: dict) -> list[dict]:
+    """The deadlines that slipped, at the time they fell due; a withdrawn (false) alarm is not marked."""
+    return [{"due_at": d["due_at"], "name": d["name"]} for d in report["deadlines"]
+            if d["breached_at"] is not None and not d.get("was_retracted")]
+
+
 def document_context(report: dict, *, is_pdf: bool = False) -> dict:
     zone = report["incident"]["time_zone"]
     public = list(report["statement_effects"])
     events = report["timeline"]["events"]
     show_entered = shows_entered(report)
+    figure = {"points": report["sentiment"]["points"], "statements": public, "breaches": chart_breaches(report),
+              "start": report["incident"]["first_public_signal_at"], "zone": zone}
     return {
         "report": report,
         "zone": zone,
@@ -204,8 +212,10 @@ def document_context(report: dict, *, is_pdf: bool = False) -> dict:
         else [],
         "passed_lines": passed_lines(report),
         "sections": [(label, report["postmortem"][key]) for key, label in section_labels()],
-        "sentiment_svg": sentiment_svg(points=report["sentiment"]["points"], statements=public,
-                                       start=report["incident"]["first_public_signal_at"]),
+        "sentiment_svg": sentiment_svg(**figure),
+        # Every other measure somebody recorded, each in its own figure with the same markers.
+        "measure_svgs": [sentiment_svg(**figure, measure=measure)
+                         for measure in measures_charted(report["sentiment"]["points"])],
         "timeline_html": timeline_summary_html(events) if is_pdf and len(events) > PDF_TIMELINE_LIMIT
         else timeline_html(events, zone, show_entered=show_entered),
         "pinned_html": timeline_html(report["timeline"]["pinned"], zone, anchors=False, show_entered=show_entered),

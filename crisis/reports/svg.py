@@ -4,18 +4,30 @@ No chart library and no script: WeasyPrint renders inline SVG, and a post-mortem
 the same in five years. Every label is escaped; numbers are formatted here.
 """
 
+import zoneinfo
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from crisis.chart_measures import (
+    CHART_MEASURES,
+    DEFAULT_MEASURE,
+    ChartMeasure,
+    measure_tick,
+    tick_values,
+    value_range,
+)
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 60, 16, 40
 NEGATIVE = "#c0392b"
 VOLUME = "#9db4cc"
 STATEMENT = "#2c7a4b"
+OFF_SCRIPT = "#6a2c91"
+BREACH = "#7a0016"
 INK = "#333"
 GRID = "#ddd"
 # On time / late / missed: told apart by lightness as well as hue, and each segment carries its count.
@@ -70,16 +82,72 @@ def _empty(title: str, message: str) -> SafeString:
     return _svg(WIDTH, 60, title, [_text(WIDTH / 2, 34, message, anchor="middle")])
 
 
-def sentiment_svg(*, points: Sequence[dict], statements: Sequence[dict], start: datetime) -> SafeString:
-    """Negative share (left axis) as a line, volume (right axis) as bars, statements as numbered markers.
+def _legend(entries: list[tuple[str, str]], *, top: float, width: int = WIDTH,
+            left: int = LEFT) -> tuple[list[str], float]:
+    """Legend entries side by side, wrapping onto another line rather than running off the figure."""
+    body, lx, ly = [], float(left), top
+    for name, color in entries:
+        entry = _text_width(name, 11) + 24
+        if lx + entry > width and lx > left:
+            lx, ly = float(left), ly + 15
+        body.append(_text(lx, ly, name, color=color))
+        lx += entry
+    return body, ly
 
-    ``points`` carry measured_at, negative_share, mention_volume; ``statements`` carry published_at.
-    The x axis is hours since the first public signal, which is how the playbook counts.
+
+def _marker_shapes(*, statements: Sequence[dict], breaches: Sequence[dict], x, bottom: float) -> list[str]:
+    """Statements as dashed lines numbered S1, S2 … (as in the table below the chart); off-script posts dotted,
+    in purple, with a diamond; deadline breaches solid, in dark red, with a triangle: told apart in grey print."""
+    body = []
+    for b in breaches:
+        bx = x(b["due_at"])
+        body.append(f'<g><title>{escape(_("Deadline breached:"))} {escape(b["name"])}</title>'
+                    f'<line x1="{bx:.1f}" y1="{TOP}" x2="{bx:.1f}" y2="{bottom}" stroke="{BREACH}" stroke-width="1.5"/>'
+                    f'<path d="M{bx:.1f} {bottom - 9:.1f} l-5 9 h10 z" fill="{BREACH}"/></g>')
+    for number, s in enumerate(statements, start=1):
+        sx = x(s["published_at"])
+        color, dash = (OFF_SCRIPT, "1 3") if s.get("is_off_script") else (STATEMENT, "4 3")
+        body.append(f'<line x1="{sx:.1f}" y1="{TOP}" x2="{sx:.1f}" y2="{bottom}" stroke="{color}" '
+                    f'stroke-dasharray="{dash}" stroke-width="1.5"/>')
+        if s.get("is_off_script"):
+            body.append(f'<path d="M{sx:.1f} {TOP} l5 6 l-5 6 l-5 -6 z" fill="{OFF_SCRIPT}"/>')
+        body.append(_text(sx + 6, TOP + 12 + (number - 1) % 4 * 12, f"S{number}", color=color))
+    return body
+
+
+def _time_axis(*, start: datetime, span: float, plot_w: float, bottom: float, zone: str | None) -> list[str]:
+    """Hours since the first public signal, as the playbook counts, over the wall clock in the incident's zone."""
+    body = []
+    hours = span / 3600
+    step = next(s for s in (1, 2, 4, 6, 12, 24, 48, 96, 10**6) if hours / s <= 8)
+    tick = 0
+    while tick <= hours:
+        tx = LEFT + tick * 3600 / span * plot_w
+        body.append(_text(tx, bottom + 14, f"T+{tick}h", anchor="middle"))
+        if zone:
+            wall = (start + timedelta(hours=tick)).astimezone(zoneinfo.ZoneInfo(zone))
+            body.append(_text(tx, bottom + 26, f"{wall:%m-%d %H:%M}" if step >= 24 else f"{wall:%H:%M}",
+                              anchor="middle", color="#666", size=10))
+        tick += step
+    return body
+
+
+def sentiment_svg(*, points: Sequence[dict], statements: Sequence[dict], start: datetime,
+                  breaches: Sequence[dict] = (), zone: str | None = None,
+                  measure: ChartMeasure = DEFAULT_MEASURE) -> SafeString:
+    """The picked measure (left axis) as a line; with negative share, volume (right axis) as bars; statements,
+    off-script posts and deadline breaches as markers: the room's chart (crisis/web/chart.py), for the record.
+
+    ``points`` carry measured_at and the measures; ``statements`` carry published_at and is_off_script;
+    ``breaches`` carry due_at and name. The x axis is hours since the first public signal, which is how the
+    playbook counts, with the wall clock in the incident's ``zone`` under each hour.
     """
-    title = _("Sentiment with statements overlaid")
-    moments = [p["measured_at"] for p in points] + [s["published_at"] for s in statements]
+    title = (_("Sentiment with statements overlaid") if measure == DEFAULT_MEASURE
+             else _("%(measure)s with statements overlaid") % {"measure": measure.label})
     if not points:
         return _empty(title, _("No sentiment checkpoints were recorded."))
+    moments = ([p["measured_at"] for p in points] + [s["published_at"] for s in statements]
+               + [b["due_at"] for b in breaches])
     end = max([*moments, start])
     span = max((end - start).total_seconds(), 3600.0)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -88,45 +156,61 @@ def sentiment_svg(*, points: Sequence[dict], statements: Sequence[dict], start: 
     def x(moment: datetime) -> float:
         return LEFT + max(0.0, (moment - start).total_seconds()) / span * plot_w
 
-    volumes = [p["mention_volume"] for p in points if p["mention_volume"] is not None]
-    top_volume = max(volumes) if volumes else 0
+    values = [(p["measured_at"], p.get(measure.field)) for p in points]
+    values = [(moment, value) for moment, value in values if value is not None]
+    low, high = value_range(measure, [value for _m, value in values], None)
+
+    def y(value: float) -> float:
+        return bottom - (value - low) / (high - low) * plot_h
+
     body = [f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="{GRID}"/>']
-    for share in (0.25, 0.5, 0.75, 1.0):
-        y = bottom - share * plot_h
-        body.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
-        body.append(_text(LEFT - 6, y + 4, f"{share * 100:.0f}%", anchor="end"))
-    hours = span / 3600
-    step = next(s for s in (1, 2, 4, 6, 12, 24, 48, 96, 10**6) if hours / s <= 8)
-    tick = 0
-    while tick <= hours:
-        tx = LEFT + tick * 3600 / span * plot_w
-        body.append(_text(tx, bottom + 16, f"T+{tick}h", anchor="middle"))
-        tick += step
-    bar_w = max(2.0, min(14.0, plot_w / max(len(points), 1) * 0.6))
-    if top_volume:
-        for p in points:
-            if p["mention_volume"] is None:
-                continue
-            h = p["mention_volume"] / top_volume * plot_h
-            body.append(f'<rect x="{x(p["measured_at"]) - bar_w / 2:.1f}" y="{bottom - h:.1f}" width="{bar_w:.1f}" '
-                        f'height="{h:.1f}" fill="{VOLUME}" opacity="0.8"/>')
-        body.append(_text(LEFT + plot_w + 6, TOP + 10, f"{top_volume:,}", color="#56718c"))
-    line = [f"{x(p['measured_at']):.1f},{bottom - p['negative_share'] * plot_h:.1f}"
-            for p in points if p["negative_share"] is not None]
-    if line:
+    for value in tick_values(measure, low, high)[1 if measure.kind == "share" else 0:]:
+        body.append(f'<line x1="{LEFT}" y1="{y(value):.1f}" x2="{LEFT + plot_w}" y2="{y(value):.1f}" stroke="{GRID}"/>')
+        body.append(_text(LEFT - 6, y(value) + 4, measure_tick(measure, value), anchor="end"))
+    body += _time_axis(start=start, span=span, plot_w=plot_w, bottom=bottom, zone=zone)
+    legend = [("— " + (_("negative share") if measure == DEFAULT_MEASURE else str(measure.label)), NEGATIVE)]
+    if measure == DEFAULT_MEASURE:
+        body += _volume_bars(points, x=x, bottom=bottom, plot_w=plot_w, plot_h=plot_h)
+        if any(p["mention_volume"] is not None for p in points):
+            legend.append(("▮ " + _("mention volume"), "#56718c"))
+    body += _marker_shapes(statements=statements, breaches=breaches, x=x, bottom=bottom)
+    line = [f"{x(moment):.1f},{y(value):.1f}" for moment, value in values]
+    if len(line) > 1:
         body.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="{NEGATIVE}" stroke-width="2"/>')
-        body.extend(f'<circle cx="{c.split(",")[0]}" cy="{c.split(",")[1]}" r="2.5" fill="{NEGATIVE}"/>'
-                    for c in line)
-    for number, s in enumerate(statements, start=1):
-        sx = x(s["published_at"])
-        body.append(f'<line x1="{sx:.1f}" y1="{TOP}" x2="{sx:.1f}" y2="{bottom}" stroke="{STATEMENT}" '
-                    f'stroke-dasharray="4 3"/>')
-        body.append(_text(sx + 2, TOP + 12 + (number - 1) % 4 * 12, f"S{number}", color=STATEMENT))
-    legend_y = HEIGHT - 8
-    body.append(_text(LEFT, legend_y, "— " + _("negative share"), color=NEGATIVE))
-    body.append(_text(LEFT + 160, legend_y, "▮ " + _("mention volume"), color="#56718c"))
-    body.append(_text(LEFT + 320, legend_y, "┆ " + _("statement published (S1, S2 …)"), color=STATEMENT))
-    return _svg(WIDTH, HEIGHT, title, body)
+    body.extend(f'<circle cx="{c.split(",")[0]}" cy="{c.split(",")[1]}" r="2.5" fill="{NEGATIVE}"/>' for c in line)
+    if not line:
+        body.append(_text(LEFT + plot_w / 2, TOP + plot_h / 2, _("No checkpoint has a value for this measure."),
+                          anchor="middle"))
+    if any(not s.get("is_off_script") for s in statements):
+        legend.append(("┆ " + _("statement published (S1, S2 …)"), STATEMENT))
+    if any(s.get("is_off_script") for s in statements):
+        legend.append(("◆ " + _("off-script post"), OFF_SCRIPT))
+    if breaches:
+        legend.append(("▲ " + _("deadline breached"), BREACH))
+    legend_body, last_line = _legend(legend, top=bottom + (44 if zone else 32))
+    return _svg(WIDTH, int(last_line + 8), title, body + legend_body)
+
+
+def _volume_bars(points: Sequence[dict], *, x, bottom: float, plot_w: float, plot_h: float) -> list[str]:
+    volumes = [p["mention_volume"] for p in points if p["mention_volume"] is not None]
+    if not volumes or not max(volumes):
+        return []
+    top_volume = max(volumes)
+    bar_w = max(2.0, min(14.0, plot_w / max(len(points), 1) * 0.6))
+    body = []
+    for p in points:
+        if p["mention_volume"] is None:
+            continue
+        h = p["mention_volume"] / top_volume * plot_h
+        body.append(f'<rect x="{x(p["measured_at"]) - bar_w / 2:.1f}" y="{bottom - h:.1f}" width="{bar_w:.1f}" '
+                    f'height="{h:.1f}" fill="{VOLUME}" opacity="0.8"/>')
+    body.append(_text(LEFT + plot_w + 6, TOP + 10, f"{top_volume:,}", color="#56718c"))
+    return body
+
+
+def measures_charted(points: Sequence[dict]) -> list[ChartMeasure]:
+    """The measures besides negative share that have at least one value: each gets its own figure."""
+    return [m for m in CHART_MEASURES[1:] if any(p.get(m.field) is not None for p in points)]
 
 
 def bar_svg(*, title: str, bars: Sequence[tuple[str, float | None]], unit: str = "", maximum: float | None = None,

@@ -6,12 +6,14 @@ from django.utils.translation import gettext as _
 
 from crisis import clock
 from crisis.models import EventKind, Incident, Role, SentimentCheckpoint, TimelineEvent
+from crisis.models.sentiment import HOT_SEARCH_MINUTES_MAX
 from crisis.selectors import local_time
 from crisis.system_lines import Message, joined, line, line_english
 
 from .access import membership_require
 from .audit import audit_record
 from .errors import ConcurrentUpdate, InvalidInput
+from .sentiment_lines import measure_lines
 from .timeline import timeline_event_append
 from .validation import FieldErrors, check_happened_at, check_json, check_moment, check_number, check_text
 
@@ -24,6 +26,9 @@ MEASURES = (
     "follower_change",
     "trending_rank",
     "share_price_move_pct",
+    "livestream_comment_count",
+    "livestream_negative_share",
+    "hot_search_minutes",
 )
 SHARE_FIELDS = ("negative_share", "neutral_share", "positive_share")
 # Floating-point shares from listening tools often sum to 1.0000000001.
@@ -43,6 +48,12 @@ def sentiment_validate(data: dict[str, Any]) -> None:
     check_number(errors, "follower_change", data.get("follower_change"), minimum=-(2**62), maximum=2**62, integer=True)
     check_number(errors, "trending_rank", data.get("trending_rank"), minimum=1, maximum=100_000, integer=True)
     check_number(errors, "share_price_move_pct", data.get("share_price_move_pct"), minimum=-100, maximum=1000)
+    check_number(errors, "livestream_comment_count", data.get("livestream_comment_count"), minimum=0,
+                 maximum=2**31 - 1, integer=True)
+    # A livestream's own audience: its negative share is not one of the three platform shares that add up to 1.
+    check_number(errors, "livestream_negative_share", data.get("livestream_negative_share"), minimum=0, maximum=1)
+    check_number(errors, "hot_search_minutes", data.get("hot_search_minutes"), minimum=0,
+                 maximum=HOT_SEARCH_MINUTES_MAX, integer=True)
     for field in SHARE_FIELDS:
         check_number(errors, field, data.get(field), minimum=0, maximum=1)
     shares = [data.get(f) for f in SHARE_FIELDS]
@@ -54,7 +65,8 @@ def sentiment_validate(data: dict[str, Any]) -> None:
                 _("Negative, neutral and positive shares add up to %(t).3f; at most 1.") % {"t": total},
             )
     if all(data.get(f) is None for f in MEASURES):
-        errors.add("negative_share", _("Record at least one measure (volume, shares, reach, followers, rank, price)."))
+        errors.add("negative_share", _("Record at least one measure (volume, shares, reach, followers, rank, price, "
+                                       "livestream, hot search)."))
     if data.get("extra") is not None:
         check_json(errors, "extra", data["extra"], max_length=EXTRA_MAX)
     errors.raise_if_any()
@@ -72,6 +84,7 @@ def _describe(cp: SentimentCheckpoint) -> Message:
         parts.append(line("sentiment.followers", f=cp.follower_change))
     if cp.share_price_move_pct is not None:
         parts.append(line("sentiment.share_price", s=cp.share_price_move_pct))
+    parts += measure_lines(cp)
     return line("sentiment.point", source=cp.source, parts=joined(parts, ", ") if parts else "-")
 
 

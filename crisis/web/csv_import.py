@@ -16,8 +16,10 @@ from crisis.services.errors import InvalidInput
 from crisis.services.sentiment import sentiment_validate
 from crisis.services.validation import FieldErrors, check_happened_at
 
-INTEGER_COLUMNS = ("mention_volume", "reach", "follower_change", "trending_rank")
-FLOAT_COLUMNS = ("negative_share", "neutral_share", "positive_share", "share_price_move_pct")
+INTEGER_COLUMNS = ("mention_volume", "reach", "follower_change", "trending_rank", "livestream_comment_count",
+                   "hot_search_minutes")
+FLOAT_COLUMNS = ("negative_share", "neutral_share", "positive_share", "share_price_move_pct",
+                 "livestream_negative_share")
 TEXT_COLUMNS = ("source", "notes")
 KNOWN_COLUMNS = ("measured_at", *TEXT_COLUMNS, *INTEGER_COLUMNS, *FLOAT_COLUMNS)
 MAX_ROWS = 5000

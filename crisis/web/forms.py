@@ -238,12 +238,16 @@ class SentimentForm(ZonedForm):
     trending_rank = forms.IntegerField(label=_("Trending rank"), required=False, min_value=1)
     follower_change = forms.IntegerField(label=_("Follower change"), required=False)
     share_price_move_pct = forms.FloatField(label=_("Share-price move (%)"), required=False)
+    livestream_comment_count = forms.IntegerField(label=_("Livestream comments"), required=False, min_value=0)
+    livestream_negative_share = forms.FloatField(label=_("Livestream negative share (%)"), required=False,
+                                                 min_value=0, max_value=100)
+    hot_search_minutes = forms.IntegerField(label=_("Minutes on the hot-search list"), required=False, min_value=0)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def measures(self) -> dict:
         data = dict(self.cleaned_data)
         # People think in percent; the record keeps shares as fractions of one.
-        for share in ("negative_share", "positive_share"):
+        for share in ("negative_share", "positive_share", "livestream_negative_share"):
             if data.get(share) is not None:
                 data[share] = round(data[share] / 100, 6)
         return data

@@ -1,15 +1,19 @@
 """What the incident room and its live partials show, gathered in a fixed number of queries."""
 
 import json
+from urllib.parse import parse_qs, urlsplit
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from crisis import clock
+from crisis.chart_measures import DEFAULT_MEASURE, ChartMeasure, chart_measure
 from crisis.models import (
     INCIDENT_TRANSITIONS,
+    Breach,
     Deadline,
+    DeadlineKind,
     EventKind,
     Incident,
     IncidentStatus,
@@ -68,20 +72,40 @@ def statement_entered_later(statement: Statement) -> str:
     return entered_later(statement.published_at, statement.published_recorded_at)
 
 
-def room_chart(*, incident: Incident, statements: list[Statement]) -> SentimentChart:
-    publications = [(s.published_at, str(s)) for s in statements if s.published_at and not s.is_off_script]
-    off_script = [(s.published_at, str(s)) for s in statements if s.published_at and s.is_off_script]
+def room_chart(*, incident: Incident, statements: list[Statement],
+               measure: ChartMeasure = DEFAULT_MEASURE) -> SentimentChart:
+    published = [s for s in statements if s.published_at]
     organization = incident.organization
     return sentiment_chart(
         checkpoints=sentiment_series(incident=incident),
-        publications=publications,
-        off_script=off_script,
+        publications=[(s.published_at, str(s)) for s in published if not s.is_off_script],
+        off_script=[(s.published_at, str(s)) for s in published if s.is_off_script],
+        breaches=chart_breaches(incident=incident),
         start=incident.first_public_signal_at,
         end=max(clock.now(), incident.first_public_signal_at),
         local=lambda moment: local_time(moment, incident.time_zone),
         negative_threshold=getattr(organization, "negative_share_threshold", None),
         volume_threshold=getattr(organization, "volume_threshold", None),
+        measure=measure,
     )
+
+
+def chart_breaches(*, incident: Incident) -> list[tuple]:
+    """The deadlines that slipped, at the moment they fell due. A retracted alarm was false and an escalation
+    step is about paging, not about what the public saw: neither is marked."""
+    breaches = (Breach.objects.filter(incident=incident, retracted_at__isnull=True)
+                .exclude(deadline__kind=DeadlineKind.ESCALATION).select_related("deadline").order_by("breached_at"))
+    return [(breach.breached_at, breach.deadline.name) for breach in breaches]
+
+
+def requested_measure(request: HttpRequest) -> ChartMeasure:
+    """The measure in the URL, or else in the page's own URL (htmx sends it with every request the room makes):
+    the live refresh and the room's actions keep the measure the person picked."""
+    key = request.GET.get("measure")
+    if key is None:
+        current = request.headers.get("HX-Current-URL", "")
+        key = (parse_qs(urlsplit(current).query).get("measure") or [None])[0]
+    return chart_measure(key)
 
 
 # The panels of the room that refresh on their own, and what each one's fingerprint is made of.
@@ -161,7 +185,9 @@ def room_fingerprints(*, incident_id: int) -> dict[str, str] | None:
         "timeline": joined("events", "events_last", "events_pinned"),
         "statements": joined("statements", "statements_versions"),
         "pages": joined("pages", "pages_versions", "deliveries", "delivery_attempts"),
-        "sentiment": joined("checkpoints", "checkpoints_last", "statements", "statements_versions"),
+        # Deadline versions too: the chart marks breaches.
+        "sentiment": joined("checkpoints", "checkpoints_last", "statements", "statements_versions",
+                            "deadlines", "deadlines_versions"),
     }
 
 
@@ -202,7 +228,8 @@ def room_context(request: HttpRequest, incident, abilities, *, panels=None, **fo
     if "statements" in panels or "sentiment" in panels:
         context["statements"] = room_statements(incident=incident)
     if "sentiment" in panels:
-        context["chart"] = room_chart(incident=incident, statements=context["statements"])
+        context["chart"] = room_chart(incident=incident, statements=context["statements"],
+                                      measure=requested_measure(request))
     if "pages" in panels:
         context["oncall_now"] = oncall_now(organization=incident.organization, moment=clock.now())
         context["pages"] = incident_pages(incident=incident)

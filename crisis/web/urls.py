@@ -36,6 +36,7 @@ urlpatterns = [
     path("incidents/<int:pk>/chart/", sentiment.chart_partial, name="incident-chart"),
     path("incidents/<int:pk>/sentiment/", sentiment.sentiment_entry, name="sentiment-entry"),
     path("incidents/<int:pk>/sentiment/upload/", sentiment.sentiment_upload, name="sentiment-upload"),
+    path("incidents/<int:pk>/sentiment/export.csv", sentiment.sentiment_export, name="sentiment-export"),
     path("incidents/<int:pk>/statements/new/", statements.statement_new, name="statement-new"),
     path("statements/<int:pk>/", statements.statement_detail, name="statement-detail"),
     path("statements/<int:pk>/<str:action>/", statements.statement_action, name="statement-action"),

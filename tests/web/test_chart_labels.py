@@ -43,7 +43,7 @@ def test_it_renders_one_checkpoint_and_a_week_of_three_hundred(rf):
     for chart in (_chart(1, points=1), _chart(24 * 7, points=300)):
         html = render_to_string("crisis/partials/sentiment_chart.html",
                                 {"chart": chart, "incident": SimpleNamespace(pk=1)}, request=rf.get("/"))
-        assert html.count("<circle") == len(chart.negative)
+        assert html.count("<circle") == len(chart.points)
 
 
 def test_it_puts_time_labels_on_round_wall_clock_times_in_the_incidents_zone():

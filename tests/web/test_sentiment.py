@@ -110,7 +110,7 @@ def test_it_charts_negative_share_volume_statements_and_thresholds(client_for, p
     assert content.count('class="bar"') == 2
     assert content.count('class="marker"') == 1
     assert 'class="threshold"' in content
-    assert '<polyline class="negative"' in content
+    assert '<polyline class="line"' in content
 
 
 def _upload(client, incident, text, **extra):

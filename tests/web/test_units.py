@@ -57,9 +57,9 @@ def test_it_places_statement_markers_and_points_on_the_time_axis():
                                    source="Weibo")]
     chart = sentiment_chart(checkpoints=checkpoints, publications=[(start + timedelta(hours=2), "Holding")],
                             start=start, end=start + timedelta(hours=2), local=lambda m: m, negative_threshold=0.6)
-    assert chart.negative[0].x == pytest.approx(chart.left + (chart.plot_right - chart.left) / 2)
+    assert chart.points[0].x == pytest.approx(chart.left + (chart.plot_right - chart.left) / 2)
     assert chart.markers[0].x == pytest.approx(chart.plot_right)
-    assert chart.negative_threshold < chart.negative[0].y  # 60 % sits above 50 % on screen
+    assert chart.threshold < chart.points[0].y  # 60 % sits above 50 % on screen
 
 
 def test_it_draws_no_sparkline_from_a_single_point():

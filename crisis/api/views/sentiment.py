@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 
 from crisis.models import SentimentCheckpoint
+from crisis.models.sentiment import HOT_SEARCH_MINUTES_MAX
 from crisis.services import sentiment as service
 
 from ..base import ApiView, get_or_404
@@ -33,6 +34,10 @@ class CheckpointInput(StrictInput):
     follower_change = StrictIntegerField(min_value=-(2**62), max_value=2**62, required=False, allow_null=True)
     trending_rank = StrictIntegerField(min_value=1, max_value=100_000, required=False, allow_null=True)
     share_price_move_pct = FiniteFloatField(min_value=-100, max_value=1000, required=False, allow_null=True)
+    livestream_comment_count = StrictIntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True)
+    livestream_negative_share = FiniteFloatField(min_value=0, max_value=1, required=False, allow_null=True)
+    hot_search_minutes = StrictIntegerField(min_value=0, max_value=HOT_SEARCH_MINUTES_MAX, required=False,
+                                            allow_null=True, help_text=gettext_lazy("Minutes on the hot-search list."))
     notes = StrictCharField(max_length=10_000, required=False, allow_blank=True)
     extra = serializers.DictField(required=False)
 

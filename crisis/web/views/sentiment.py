@@ -1,7 +1,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from crisis.selectors import sentiment_series
 from crisis.services.errors import DomainError
 from crisis.services.sentiment import sentiment_checkpoint_record, sentiment_checkpoints_ingest
 
@@ -10,13 +11,15 @@ from ..csv_import import KNOWN_COLUMNS, csv_preview
 from ..errors import form_add_domain_error, form_submit
 from ..forms import SentimentForm, SentimentUploadForm
 from ..rendering import desk_render
-from ..room import room_chart, room_statements
+from ..room import requested_measure, room_chart, room_statements
+from ..sentiment_export import sentiment_csv_write
 
 
 @desk_view
 def chart_partial(request: HttpRequest, pk: int) -> HttpResponse:
     incident, abilities = incident_for_request(request, pk)
-    chart = room_chart(incident=incident, statements=room_statements(incident=incident))
+    chart = room_chart(incident=incident, statements=room_statements(incident=incident),
+                       measure=requested_measure(request))
     return render(request, "crisis/partials/sentiment_chart.html",
                   {"incident": incident, "abilities": abilities, "chart": chart})
 
@@ -66,3 +69,14 @@ def sentiment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         status = form_add_domain_error(form, error)
         return _page(request, incident, abilities, status=status, upload_form=form, preview=preview)
     return redirect("crisis:incident-room", pk=incident.pk)
+
+
+@require_GET
+@desk_view
+def sentiment_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The checkpoints as they stand after corrections, in the upload's columns."""
+    incident, _abilities = incident_for_request(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="incident-{incident.pk}-sentiment.csv"'
+    sentiment_csv_write(response, checkpoints=sentiment_series(incident=incident), zone=incident.time_zone)
+    return response
