@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
                                                 redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("oncall/", include("crisis.oncall.desk_urls")),
+    path("media/", include("crisis.media.urls")),
     path("", include("crisis.reports.urls")),
     path("", include("crisis.web.urls")),
     prefix_default_language=False,

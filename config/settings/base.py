@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "crisis.api",
     "crisis.reports",
     "crisis.oncall",
+    "crisis.media",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,9 @@ SPECTACULAR_SETTINGS = {
     # the field that uses it: the same set gets two names (RoleEnum and ResponsibleRoleEnum) and two sets under
     # one field name get hashes (Kind484Enum), and a client generates a type for each.
     "ENUM_NAME_OVERRIDES": {
+        "StakeholderKindEnum": "crisis.media.models.StakeholderKind",
+        "StakeholderChannelEnum": "crisis.media.models.StakeholderChannel",
+        "InquiryStateEnum": "crisis.media.models.InquiryState",
         "ChannelEnum": "crisis.models.Channel",
         "RoleEnum": "crisis.models.Role",
         "EventKindEnum": "crisis.models.EventKind",

@@ -1,0 +1,91 @@
+"""Logging an inquiry from the room, answering or closing it on its own page, and briefing stakeholders."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from crisis.selectors import incidents_for_user
+from crisis.services.owned_deadlines import owned_deadline_for
+from crisis.web.access import abilities_for, desk_view, incident_for_request
+from crisis.web.errors import form_submit
+from crisis.web.rendering import desk_render
+
+from ..forms import BriefForm, InquiryAnswerForm, InquiryCloseForm, InquiryForm
+from ..models import Inquiry
+from ..room import stakeholder_choices
+from ..selectors import stakeholder_tags
+from ..services.briefings import stakeholders_brief
+from ..services.inquiries import RECORD_TYPE, inquiry_answer, inquiry_close, inquiry_log
+
+
+def _form_page(request, incident, abilities, *, status: int, **forms) -> HttpResponse:
+    """A refused log or briefing comes back on a page of its own, its reasons beside the fields."""
+    return desk_render(request, "crisis_media/inquiry_new.html", {
+        "incident": incident, "organization": incident.organization, "abilities": abilities, **forms,
+    }, status=status)
+
+
+@desk_view
+@require_POST
+def inquiry_new(request: HttpRequest, pk: int) -> HttpResponse:
+    incident, abilities = incident_for_request(request, pk)
+    if not abilities.can_respond:
+        return desk_render(request, "crisis/forbidden.html", {"incident": incident}, status=403)
+    form = InquiryForm(request.POST, incident=incident,
+                       stakeholder_choices=stakeholder_choices(incident.organization))
+    inquiry, status = form_submit(form, lambda: inquiry_log(
+        incident=incident, actor=request.user, **form.fields_for_service()))
+    if status is not None:
+        return _form_page(request, incident, abilities, status=status, inquiry_form=form)
+    return redirect("crisis:incident-room", pk=incident.pk)
+
+
+@desk_view
+@require_POST
+def brief(request: HttpRequest, pk: int) -> HttpResponse:
+    incident, abilities = incident_for_request(request, pk)
+    if not abilities.can_respond:
+        return desk_render(request, "crisis/forbidden.html", {"incident": incident}, status=403)
+    form = BriefForm(request.POST, incident=incident, tags=stakeholder_tags(incident.organization))
+    _briefing, status = form_submit(form, lambda: stakeholders_brief(
+        incident=incident, actor=request.user, statement_id=form.cleaned_data["statement"],
+        tags=form.cleaned_data["tags"], briefed_at=form.cleaned_data["briefed_at"]))
+    if status is not None:
+        return _form_page(request, incident, abilities, status=status, brief_form=form)
+    return redirect("crisis:incident-room", pk=incident.pk)
+
+
+@desk_view
+def inquiry_detail(request: HttpRequest, pk: int, action: str = "") -> HttpResponse:
+    inquiry = get_object_or_404(Inquiry.objects.select_related("incident__organization", "owner", "statement",
+                                                               "stakeholder"),
+                                pk=pk, incident__in=incidents_for_user(user=request.user))
+    incident = inquiry.incident
+    abilities = abilities_for(user=request.user, organization=incident.organization)
+    initial = {"version": inquiry.version}
+    answer_form = InquiryAnswerForm(initial=initial, incident=incident)
+    close_form = InquiryCloseForm(initial=initial)
+    status = 200
+    if request.method == "POST":
+        if not abilities.can_respond:
+            status = 403
+        elif action == "answer":
+            answer_form = InquiryAnswerForm(request.POST, incident=incident)
+            _done, status = form_submit(answer_form, lambda: inquiry_answer(
+                inquiry=inquiry, actor=request.user, expected_version=answer_form.cleaned_data["version"],
+                answer=answer_form.cleaned_data["answer"], answered_at=answer_form.cleaned_data["answered_at"],
+                statement_id=answer_form.cleaned_data["statement"]))
+        elif action == "close":
+            close_form = InquiryCloseForm(request.POST)
+            _done, status = form_submit(close_form, lambda: inquiry_close(
+                inquiry=inquiry, actor=request.user, expected_version=close_form.cleaned_data["version"],
+                reason=close_form.cleaned_data["reason"]))
+        else:
+            status = 404
+        if status is None:
+            return redirect("crisis_media:inquiry-detail", pk=inquiry.pk)
+    return desk_render(request, "crisis_media/inquiry_detail.html", {
+        "incident": incident, "organization": incident.organization, "abilities": abilities, "inquiry": inquiry,
+        "deadline": owned_deadline_for(record_type=RECORD_TYPE, record_id=inquiry.pk, incident=incident),
+        "answer_form": answer_form, "close_form": close_form,
+    }, status=status)
