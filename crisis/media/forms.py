@@ -37,9 +37,10 @@ class StakeholderUploadForm(SentimentUploadForm):
     """The same file handling as the sentiment upload (2 MB, UTF-8 with or without a BOM)."""
 
 
-class InquiryForm(ZonedForm):
+class QuickInquiryForm(ZonedForm):
+    """The room's form: who asked, how, what and when; the owner is whoever logs it."""
+
     asker_name = forms.CharField(label=_("Who asked"), max_length=inquiries.NAME_MAX, required=False)
-    stakeholder = forms.TypedChoiceField(label=_("…or from the list"), coerce=int, required=False, empty_value=None)
     channel = forms.ChoiceField(label=_("Channel"), choices=StakeholderChannel.choices)
     question = forms.CharField(label=_("Question"), max_length=inquiries.QUESTION_MAX,
                                widget=forms.Textarea(attrs={"rows": 2}))
@@ -47,7 +48,12 @@ class InquiryForm(ZonedForm):
     reply_within_minutes = forms.IntegerField(label=_("Reply within (minutes)"), min_value=1,
                                               max_value=inquiries.REPLY_WITHIN_MAX,
                                               initial=inquiries.REPLY_WITHIN_DEFAULT)
+
+
+class InquiryForm(QuickInquiryForm):
+    stakeholder = forms.TypedChoiceField(label=_("…or from the list"), coerce=int, required=False, empty_value=None)
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False, empty_value=None)
+    field_order = ["asker_name", "stakeholder", "channel", "question", "asked_at", "reply_within_minutes", "owner"]
 
     def __init__(self, *args, incident, stakeholder_choices, **kwargs):
         super().__init__(*args, zone=incident.time_zone, **kwargs)

@@ -6,9 +6,9 @@ from django.db.models import Count, OuterRef, Subquery, Sum
 from crisis.models import Incident
 from crisis.web.room_extensions import SIDE, RoomPanel
 
-from .forms import BriefForm, InquiryForm
+from .forms import QuickInquiryForm
 from .models import Briefing, Inquiry, Stakeholder
-from .selectors import ROOM_BRIEFINGS_SHOWN, ROOM_INQUIRIES_SHOWN, briefings_recent, inquiries_open, stakeholder_tags
+from .selectors import ROOM_BRIEFINGS_SHOWN, ROOM_INQUIRIES_SHOWN, briefings_recent, inquiries_open
 
 
 def stakeholder_choices(organization) -> list[tuple[int, str]]:
@@ -24,9 +24,9 @@ def inquiries_context(request, incident, abilities) -> dict:
         "briefings": list(briefings_recent(incident)[:ROOM_BRIEFINGS_SHOWN]),
     }
     if abilities.can_respond:
-        context["inquiry_form"] = InquiryForm(incident=incident,
-                                              stakeholder_choices=stakeholder_choices(incident.organization))
-        context["brief_form"] = BriefForm(incident=incident, tags=stakeholder_tags(incident.organization))
+        # Reads nothing: the room polls and re-renders this panel, so the choices that take queries (the stakeholder
+        # list, the members, the published statements) live on the full forms a link away.
+        context["inquiry_form"] = QuickInquiryForm(zone=incident.time_zone)
     return context
 
 

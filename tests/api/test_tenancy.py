@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from crisis.api import urls as api_urls
 from crisis.api.tokens import api_token_create, webhook_secret_create
+from crisis.media.services.inquiries import inquiry_log
+from crisis.media.services.stakeholders import stakeholder_create
 from crisis.models import AuditEntry, Role, TimelineEvent
 from crisis.oncall.services.pages import page_trigger
 from crisis.reports.services import action_item_create, report_request
@@ -70,13 +72,15 @@ def foreign():
     item = action_item_create(incident=incident, actor=admin, title=MARKER)
     report_file = report_request(incident=incident, actor=admin, format="md")
     invitation = invitation_send(organization=org, actor=admin, role=Role.VIEWER, username=MARKER)
+    stakeholder = stakeholder_create(organization=org, actor=admin, name=MARKER, kind="journalist", handle=MARKER)
+    inquiry = inquiry_log(incident=incident, actor=admin, channel="phone", asker_name=MARKER, question=MARKER)
     return {
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
         "event_id": event.pk, "statement_id": statement.pk, "checkpoint_id": checkpoint.pk,
         "secret_id": secret.pk, "token_id": token.pk, "deadline_id": incident.deadlines.first().pk,
         "playbook_id": incident.playbook_id, "page_id": page.pk, "membership_id": admin.memberships.get().pk,
         "action_item_id": item.pk, "report_file_id": report_file.pk,
-        "invitation_id": invitation.pk,
+        "invitation_id": invitation.pk, "stakeholder_id": stakeholder.pk, "inquiry_id": inquiry.pk,
         "org": org, "incident": incident,
     }
 

@@ -4,6 +4,7 @@ import pytest
 
 from crisis.media.services.stakeholders import stakeholder_create
 from crisis.services import statements
+from tests.api.conftest import api_as, token_for  # noqa: F401 (the API tests of this desk use them)
 
 
 @pytest.fixture

@@ -182,3 +182,16 @@ def test_a_bad_upload_lists_each_line_and_writes_nothing(client_for, people):
     assert response.status_code == 400
     assert "line_3.kind" in response.content.decode()
     assert not Stakeholder.objects.exists()
+
+
+def test_the_brief_page_says_when_nothing_is_published_yet(client_for, people, incident, at, journalist):
+    at(10)
+    page = client_for(people["responder"]).get(reverse("crisis_media:brief", args=[incident.pk])).content.decode()
+    assert 'id="nothing-published"' in page
+
+
+def test_the_full_log_form_offers_the_stakeholder_list_and_the_members(client_for, people, incident, at, journalist):
+    at(10)
+    page = client_for(people["responder"]).get(reverse("crisis_media:inquiry-new", args=[incident.pk]))
+    assert page.status_code == 200
+    assert "李娜 (财新)" in page.content.decode() and people["approver"].username in page.content.decode()

@@ -3,7 +3,7 @@
 import pytest
 
 from crisis.media.models import Stakeholder
-from crisis.media.services.stakeholders import stakeholder_create, stakeholder_update
+from crisis.media.services.stakeholders import DuplicateStakeholder, stakeholder_create, stakeholder_update
 from crisis.models import AuditEntry
 from crisis.services.errors import ConcurrentUpdate, InvalidInput, NotFound, PermissionDenied
 
@@ -28,7 +28,7 @@ def test_it_refuses_bad_input_naming_every_field_and_writes_nothing(org, people)
 
 
 def test_it_refuses_a_second_entry_with_the_same_email(org, people, journalist):
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(DuplicateStakeholder) as refused:
         stakeholder_create(organization=org, actor=people["responder"], name="Li Na", kind="journalist",
                            email="LI.NA@caixin.example")
     assert "email" in refused.value.fields

@@ -37,19 +37,28 @@ from ..scoping import (
 )
 
 CSV_MAX = 2_000_000
+# Named for what they mean rather than "channel", which in this API is always a publishing channel (ChannelEnum).
+REACH_VIA_HELP = gettext_lazy("How to reach this person.")
+ASKED_VIA_HELP = gettext_lazy("How the question reached us.")
 ID_MAX = 2**63 - 1
-TAG = StrictCharField(max_length=stakeholder_service.TAG_MAX)
 
 
 class StakeholderOut(serializers.ModelSerializer):
     organization = serializers.IntegerField(source="organization_id", read_only=True)
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    reach_via = serializers.ChoiceField(source="channel", choices=StakeholderChannel.choices, read_only=True,
+                                        help_text=REACH_VIA_HELP)
 
     class Meta:
         model = Stakeholder
-        fields = ["id", "organization", "name", "outlet", "kind", "channel", "language", "email", "phone", "handle",
+        fields = ["id", "organization", "name", "outlet", "kind", "reach_via", "language", "email", "phone", "handle",
                   "tags", "notes", "version", "created_at", "updated_at"]
         read_only_fields = fields
+
+
+class EmailTextField(StrictCharField):
+    # What the service refuses, said in the schema (crisis.api.schema): an address without an @.
+    schema_pattern = r"^\s*$|^[^\x00]*@[^\x00]*$"
 
 
 def _tags_field(**kwargs) -> serializers.ListField:
@@ -61,18 +70,15 @@ class StakeholderFields(StrictInput):
     name = StrictCharField(max_length=stakeholder_service.NAME_MAX)
     outlet = StrictCharField(max_length=stakeholder_service.OUTLET_MAX, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=StakeholderKind.choices)
-    channel = serializers.ChoiceField(choices=StakeholderChannel.choices, required=False)
+    reach_via = serializers.ChoiceField(source="channel", choices=StakeholderChannel.choices, required=False,
+                                        help_text=REACH_VIA_HELP)
     language = serializers.ChoiceField(choices=StatementLanguage.choices, required=False)
-    email = StrictCharField(max_length=stakeholder_service.EMAIL_MAX, required=False, allow_blank=True,
+    email = EmailTextField(max_length=stakeholder_service.EMAIL_MAX, required=False, allow_blank=True,
                             help_text=gettext_lazy("An address with an @; it identifies the person on re-import."))
     phone = StrictCharField(max_length=stakeholder_service.PHONE_MAX, required=False, allow_blank=True)
     handle = StrictCharField(max_length=stakeholder_service.HANDLE_MAX, required=False, allow_blank=True)
     tags = _tags_field(required=False)
     notes = StrictCharField(max_length=stakeholder_service.NOTES_MAX, required=False, allow_blank=True)
-
-
-# The email must hold an @ when given: stated in the schema so that a drawn address is one.
-StakeholderFields._declared_fields["email"].schema_pattern = r"^$|^[^@\s]+@[^@\s]+$"
 
 
 class StakeholderListCreateView(ApiView):
@@ -154,10 +160,12 @@ class InquiryOut(serializers.ModelSerializer):
     stakeholder = serializers.IntegerField(source="stakeholder_id", read_only=True, allow_null=True)
     statement = serializers.IntegerField(source="statement_id", read_only=True, allow_null=True)
     owner = UserRefSerializer(read_only=True)
+    asked_via = serializers.ChoiceField(source="channel", choices=StakeholderChannel.choices, read_only=True,
+                                        help_text=ASKED_VIA_HELP)
 
     class Meta:
         model = Inquiry
-        fields = ["id", "incident", "stakeholder", "asker_name", "channel", "question", "asked_at", "recorded_at",
+        fields = ["id", "incident", "stakeholder", "asker_name", "asked_via", "question", "asked_at", "recorded_at",
                   "owner", "reply_by", "state", "answer", "answered_at", "statement", "close_reason", "closed_at",
                   "version"]
         read_only_fields = fields
@@ -173,7 +181,8 @@ class InquiryListCreateView(ApiView):
             "Who asked, from the organization's stakeholder list; or give asker_name."))
         asker_name = StrictCharField(max_length=inquiry_service.NAME_MAX, required=False, help_text=gettext_lazy(
             "Who asked, as a name; required without a stakeholder."))
-        channel = serializers.ChoiceField(choices=StakeholderChannel.choices)
+        asked_via = serializers.ChoiceField(source="channel", choices=StakeholderChannel.choices,
+                                            help_text=ASKED_VIA_HELP)
         question = StrictCharField(max_length=inquiry_service.QUESTION_MAX)
         asked_at = happened_at_field(help_text=gettext_lazy("When it was asked (defaults to now)."))
         reply_within_minutes = StrictIntegerField(

@@ -9,7 +9,7 @@ from .stakeholders import Stakeholder, StakeholderChannel
 
 
 class InquiryState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Awaiting reply")
     ANSWERED = "answered", _("Answered")
     CLOSED = "closed", _("Closed without reply")
 

@@ -9,7 +9,7 @@ from crisis import clock
 from crisis.models import Organization, Role, StatementLanguage
 from crisis.services.access import membership_require
 from crisis.services.audit import audit_record
-from crisis.services.errors import ConcurrentUpdate, InvalidInput
+from crisis.services.errors import ConcurrentUpdate, DomainError
 from crisis.services.validation import FieldErrors, check_choice, check_text
 
 from ..models import Stakeholder, StakeholderChannel, StakeholderKind
@@ -75,8 +75,14 @@ def stakeholder_fields_clean(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _duplicate(errors_field: str) -> InvalidInput:
-    return InvalidInput(_("Somebody on the list already has this email or handle."), field=errors_field)
+class DuplicateStakeholder(DomainError):
+    """The list has this person already (same email, else handle): a conflict with what is stored, not bad input."""
+
+    code = "conflict"
+
+
+def _duplicate(errors_field: str) -> DuplicateStakeholder:
+    return DuplicateStakeholder(_("Somebody on the list already has this email or handle."), field=errors_field)
 
 
 @transaction.atomic

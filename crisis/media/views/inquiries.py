@@ -2,7 +2,6 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_POST
 
 from crisis.selectors import incidents_for_user
 from crisis.services.owned_deadlines import owned_deadline_for
@@ -18,41 +17,41 @@ from ..services.briefings import stakeholders_brief
 from ..services.inquiries import RECORD_TYPE, inquiry_answer, inquiry_close, inquiry_log
 
 
-def _form_page(request, incident, abilities, *, status: int, **forms) -> HttpResponse:
-    """A refused log or briefing comes back on a page of its own, its reasons beside the fields."""
+@desk_view
+def inquiry_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full form (a stakeholder from the list, another owner); the room's short form posts here too."""
+    incident, abilities = incident_for_request(request, pk)
+    if not abilities.can_respond:
+        return desk_render(request, "crisis/forbidden.html", {"incident": incident}, status=403)
+    form = InquiryForm(request.POST or None, incident=incident,
+                       stakeholder_choices=stakeholder_choices(incident.organization))
+    status = 200
+    if request.method == "POST":
+        _inquiry, status = form_submit(form, lambda: inquiry_log(
+            incident=incident, actor=request.user, **form.fields_for_service()))
+        if status is None:
+            return redirect("crisis:incident-room", pk=incident.pk)
     return desk_render(request, "crisis_media/inquiry_new.html", {
-        "incident": incident, "organization": incident.organization, "abilities": abilities, **forms,
+        "incident": incident, "organization": incident.organization, "abilities": abilities, "inquiry_form": form,
     }, status=status)
 
 
 @desk_view
-@require_POST
-def inquiry_new(request: HttpRequest, pk: int) -> HttpResponse:
-    incident, abilities = incident_for_request(request, pk)
-    if not abilities.can_respond:
-        return desk_render(request, "crisis/forbidden.html", {"incident": incident}, status=403)
-    form = InquiryForm(request.POST, incident=incident,
-                       stakeholder_choices=stakeholder_choices(incident.organization))
-    inquiry, status = form_submit(form, lambda: inquiry_log(
-        incident=incident, actor=request.user, **form.fields_for_service()))
-    if status is not None:
-        return _form_page(request, incident, abilities, status=status, inquiry_form=form)
-    return redirect("crisis:incident-room", pk=incident.pk)
-
-
-@desk_view
-@require_POST
 def brief(request: HttpRequest, pk: int) -> HttpResponse:
     incident, abilities = incident_for_request(request, pk)
     if not abilities.can_respond:
         return desk_render(request, "crisis/forbidden.html", {"incident": incident}, status=403)
-    form = BriefForm(request.POST, incident=incident, tags=stakeholder_tags(incident.organization))
-    _briefing, status = form_submit(form, lambda: stakeholders_brief(
-        incident=incident, actor=request.user, statement_id=form.cleaned_data["statement"],
-        tags=form.cleaned_data["tags"], briefed_at=form.cleaned_data["briefed_at"]))
-    if status is not None:
-        return _form_page(request, incident, abilities, status=status, brief_form=form)
-    return redirect("crisis:incident-room", pk=incident.pk)
+    form = BriefForm(request.POST or None, incident=incident, tags=stakeholder_tags(incident.organization))
+    status = 200
+    if request.method == "POST":
+        _briefing, status = form_submit(form, lambda: stakeholders_brief(
+            incident=incident, actor=request.user, statement_id=form.cleaned_data["statement"],
+            tags=form.cleaned_data["tags"], briefed_at=form.cleaned_data["briefed_at"]))
+        if status is None:
+            return redirect("crisis:incident-room", pk=incident.pk)
+    return desk_render(request, "crisis_media/brief.html", {
+        "incident": incident, "organization": incident.organization, "abilities": abilities, "brief_form": form,
+    }, status=status)
 
 
 @desk_view

@@ -6,9 +6,12 @@ from django.utils import timezone
 
 from crisis.api.models import ApiToken
 from crisis.api.tokens import api_token_create, webhook_secret_create
+from crisis.media.services.inquiries import inquiry_log
+from crisis.media.services.stakeholders import stakeholder_create
 from crisis.models import CHANNEL_CHARACTER_LIMITS, Role
 from crisis.oncall.services.pages import page_trigger
 from crisis.reports.services import action_item_create, report_request
+from crisis.services import statements
 from crisis.services.incidents import incident_open
 from crisis.services.sentiment import MEASURES, sentiment_checkpoint_record
 from crisis.services.statements import statement_create
@@ -36,6 +39,15 @@ def world_build() -> dict:
     page = page_trigger(incident=incident, actor=admin, title="Call the desk")
     item = action_item_create(incident=incident, actor=admin, title="Pre-approve holding statements")
     report_file = report_request(incident=incident, actor=admin, format="md")
+    stakeholder = stakeholder_create(organization=org, actor=admin, name="李娜", kind="journalist",
+                                     email="li.na@caixin.example", tags=["press"])
+    inquiry = inquiry_log(incident=incident, actor=admin, channel="phone", asker_name="王芳", question="伤者情况？",
+                          asked_at=timezone.now() - timedelta(minutes=5))
+    published = statement_create(incident=incident, actor=people["responder"], channel="website", kind="holding",
+                                 body="我们已注意到相关情况。")
+    statements.statement_submit_for_review(statement=published, actor=people["responder"])
+    statements.statement_approve(statement=published, actor=people["approver"])
+    statements.statement_publish(statement=published, actor=people["commander"])
     token = api_token_create(user=admin, name="contract", scopes=["read", "write"])[1]
     ids = {
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
@@ -44,9 +56,12 @@ def world_build() -> dict:
         "membership_id": admin.memberships.get(organization=org).pk,
         "token_id": ApiToken.objects.get(user=admin).pk,
         "action_item_id": item.pk, "report_file_id": report_file.pk,
+        "stakeholder_id": stakeholder.pk, "inquiry_id": inquiry.pk,
     }
     # People named in a body are the admin: the run may remove any other member (DELETE .../members/<id>/ is one
     # of the operations it walks), and then naming them is rightly a 400; the last admin cannot be removed.
-    body_ids = {"commander": admin.pk, "spokesperson": admin.pk, "owner": admin.pk, "organization": org.pk}
+    # A statement named in a body is the published one: a briefing sends only what went out (an answer takes any).
+    body_ids = {"commander": admin.pk, "spokesperson": admin.pk, "owner": admin.pk, "organization": org.pk,
+                "stakeholder": stakeholder.pk, "statement": published.pk}
     return {"ids": ids, "token": token, "body_ids": body_ids,
             "statement_body_max": min(CHANNEL_CHARACTER_LIMITS.values()), "measures": list(MEASURES)}
