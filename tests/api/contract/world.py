@@ -39,8 +39,12 @@ def world_build() -> dict:
     page = page_trigger(incident=incident, actor=admin, title="Call the desk")
     item = action_item_create(incident=incident, actor=admin, title="Pre-approve holding statements")
     report_file = report_request(incident=incident, actor=admin, format="md")
+    # Briefings go to whoever carries "press" (cases.WORLD_TAGS): a stakeholder the run cannot edit (its id is in no
+    # path), since the run's edits of the other one may take its tags away.
     stakeholder = stakeholder_create(organization=org, actor=admin, name="李娜", kind="journalist",
                                      email="li.na@caixin.example", tags=["press"])
+    edited = stakeholder_create(organization=org, actor=admin, name="Tom Reed", kind="journalist",
+                                handle="tomreed", tags=["press"])
     inquiry = inquiry_log(incident=incident, actor=admin, channel="phone", asker_name="王芳", question="伤者情况？",
                           asked_at=timezone.now() - timedelta(minutes=5))
     published = statement_create(incident=incident, actor=people["responder"], channel="website", kind="holding",
@@ -56,7 +60,7 @@ def world_build() -> dict:
         "membership_id": admin.memberships.get(organization=org).pk,
         "token_id": ApiToken.objects.get(user=admin).pk,
         "action_item_id": item.pk, "report_file_id": report_file.pk,
-        "stakeholder_id": stakeholder.pk, "inquiry_id": inquiry.pk,
+        "stakeholder_id": edited.pk, "inquiry_id": inquiry.pk,
     }
     # People named in a body are the admin: the run may remove any other member (DELETE .../members/<id>/ is one
     # of the operations it walks), and then naming them is rightly a 400; the last admin cannot be removed.
