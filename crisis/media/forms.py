@@ -60,8 +60,9 @@ class InquiryForm(QuickInquiryForm):
         self.fields["owner"].choices = _member_choices(incident.organization)
         self.fields["stakeholder"].choices = [("", "—"), *stakeholder_choices]
 
-    def fields_for_service(self) -> dict:
-        data = dict(self.cleaned_data)
+    @staticmethod
+    def log_fields(data: dict) -> dict:
+        """The service's arguments from the cleaned data."""
         return {"asker_name": data["asker_name"], "stakeholder_id": data["stakeholder"], "channel": data["channel"],
                 "question": data["question"], "asked_at": data["asked_at"],
                 "reply_within_minutes": data["reply_within_minutes"], "owner_id": data["owner"]}

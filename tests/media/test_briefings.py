@@ -9,7 +9,7 @@ from crisis.media.services.briefings import stakeholders_brief
 from crisis.media.services.stakeholders import stakeholder_update
 from crisis.models import AuditEntry, TimelineEvent
 from crisis.services import statements
-from crisis.services.errors import InvalidInput
+from crisis.services.errors import InvalidInput, InvalidTransition, NotFound
 from crisis.system_lines import line_render
 from tests.deadline_helpers import T0
 
@@ -47,7 +47,12 @@ def test_it_refuses_a_statement_not_yet_published_and_writes_nothing(incident, p
     before = TimelineEvent.objects.count()
     with pytest.raises(InvalidInput) as refused:
         stakeholders_brief(incident=incident, actor=people["responder"], statement_id=draft.pk, tags=[" "])
-    assert set(refused.value.fields) == {"statement", "tags"}
+    assert set(refused.value.fields) == {"tags"}
+    with pytest.raises(InvalidTransition) as refused:
+        stakeholders_brief(incident=incident, actor=people["responder"], statement_id=draft.pk, tags=["press"])
+    assert set(refused.value.fields) == {"statement"}
+    with pytest.raises(NotFound):
+        stakeholders_brief(incident=incident, actor=people["responder"], statement_id=10**9, tags=["press"])
     assert not Briefing.objects.exists()
     assert TimelineEvent.objects.count() == before
 

@@ -10,7 +10,8 @@ from crisis.media.services.inquiries import inquiry_answer, inquiry_close, inqui
 from crisis.models import AuditEntry, Breach, Deadline, DeadlineKind, DeadlineState, TimelineEvent
 from crisis.oncall.models import Page, PageSource, PageState
 from crisis.oncall.warnings import deadline_warnings_page
-from crisis.services.errors import ConcurrentUpdate, InvalidInput, InvalidTransition
+from crisis.services import statements
+from crisis.services.errors import ConcurrentUpdate, InvalidInput, InvalidTransition, NotFound
 from tests.deadline_helpers import T0
 from tests.oncall.helpers import recipients, sweep_and_dispatch
 
@@ -167,8 +168,15 @@ def test_it_refuses_an_answer_before_the_question_and_a_foreign_statement(incide
     inquiry = log(incident, people, asked_at=T0 + timedelta(minutes=15))
     with pytest.raises(InvalidInput) as refused:
         inquiry_answer(inquiry=inquiry, actor=people["responder"], expected_version=1, answer="",
-                       answered_at=T0 + timedelta(minutes=12), statement_id=10**9)
-    assert set(refused.value.fields) == {"answer", "answered_at", "statement"}
+                       answered_at=T0 + timedelta(minutes=12))
+    assert set(refused.value.fields) == {"answer", "answered_at"}
+    other = open_incident(title="Another incident")
+    elsewhere = statements.statement_create(incident=other, actor=people["responder"], channel="weibo",
+                                            kind="holding", body="另一事件")
+    with pytest.raises(NotFound) as refused:
+        inquiry_answer(inquiry=inquiry, actor=people["responder"], expected_version=1, answer="见声明。",
+                       statement_id=elsewhere.pk)
+    assert list(refused.value.fields) == ["statement"]
     assert Inquiry.objects.get(pk=inquiry.pk).version == 1
 
 

@@ -6,9 +6,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from crisis import clock
-from crisis.models import EventKind, Incident, Role, Statement, StatementStatus
+from crisis.models import EventKind, Incident, Role, StatementStatus
 from crisis.services.access import membership_require
 from crisis.services.audit import audit_record
+from crisis.services.errors import InvalidTransition
 from crisis.services.statements import statement_label
 from crisis.services.timeline import timeline_event_append
 from crisis.services.validation import FieldErrors, check_happened_at
@@ -16,6 +17,7 @@ from crisis.system_lines import joined, line
 
 from .. import lines  # noqa: F401 (the line below must be registered before it is written)
 from ..models import Briefing, Stakeholder
+from .references import incident_statement
 from .stakeholders import TAG_MAX, TAGS_MAX, tags_normalized
 
 
@@ -33,18 +35,15 @@ def stakeholders_brief(*, incident: Incident, actor, statement_id: int, tags: li
     membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
     briefed_at = briefed_at or clock.now()
     errors = FieldErrors()
-    statement = Statement.objects.filter(pk=statement_id, incident=incident).first() \
-        if isinstance(statement_id, int) else None
-    if statement is None:
-        errors.add("statement", _("No such statement on this incident."))
-    elif statement.status != StatementStatus.PUBLISHED:
-        errors.add("statement", _("Only a published statement can be sent to stakeholders."))
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags) or not tags_normalized(tags):
         errors.add("tags", _("Choose at least one tag."))
     elif len(tags) > TAGS_MAX or any(len(t.strip()) > TAG_MAX for t in tags):
         errors.add("tags", _("At most %(n)d tags of %(m)d characters.") % {"n": TAGS_MAX, "m": TAG_MAX})
     check_happened_at(errors, "briefed_at", briefed_at, first_public_signal_at=incident.first_public_signal_at)
     errors.raise_if_any()
+    statement = incident_statement(incident=incident, statement_id=statement_id)
+    if statement.status != StatementStatus.PUBLISHED:
+        raise InvalidTransition(_("Only a published statement can be sent to stakeholders."), field="statement")
     tags = tags_normalized(tags)
     recipients = stakeholders_tagged(organization_id=incident.organization_id, tags=tags)
     if not recipients:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from crisis import clock
-from crisis.models import DeadlineKind, EventKind, Incident, Role, Statement, role_at_least
+from crisis.models import DeadlineKind, EventKind, Incident, Role, role_at_least
 from crisis.selectors import local_time
 from crisis.services.access import membership_require, membership_role
 from crisis.services.audit import audit_record
@@ -29,6 +29,7 @@ from crisis.system_lines import Message, line, msgid
 
 from .. import lines  # noqa: F401 (the lines below must be registered before they are written)
 from ..models import Inquiry, InquiryState, Stakeholder, StakeholderChannel
+from .references import incident_statement
 
 QUESTION_MAX = 5000
 ANSWER_MAX = 10_000
@@ -137,12 +138,8 @@ def inquiry_answer(*, inquiry: Inquiry, actor, expected_version: int, answer: st
     check_happened_at(errors, "answered_at", answered_at, first_public_signal_at=incident.first_public_signal_at)
     if "answered_at" not in errors.fields and answered_at < inquiry.asked_at:
         errors.add("answered_at", _("The answer cannot go out before the question was asked."))
-    statement = None
-    if statement_id is not None:
-        statement = Statement.objects.filter(pk=statement_id, incident=incident).first()
-        if statement is None:
-            errors.add("statement", _("No such statement on this incident."))
     errors.raise_if_any()
+    statement = incident_statement(incident=incident, statement_id=statement_id) if statement_id is not None else None
     _transition(inquiry, expected_version=expected_version, changes={
         "state": InquiryState.ANSWERED, "answer": answer.strip(), "answered_at": answered_at,
         "statement": statement})

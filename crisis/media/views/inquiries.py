@@ -17,41 +17,42 @@ from ..services.briefings import stakeholders_brief
 from ..services.inquiries import RECORD_TYPE, inquiry_answer, inquiry_close, inquiry_log
 
 
-@desk_view
-def inquiry_new(request: HttpRequest, pk: int) -> HttpResponse:
-    """The full form (a stakeholder from the list, another owner); the room's short form posts here too."""
+def _incident_form_page(request: HttpRequest, pk: int, *, form_class, form_kwargs, save, template: str,
+                        name: str) -> HttpResponse:
+    """A responder's form about an incident: shown on GET, saved on POST (then back to the room), shown again with
+    the service's reasons beside its fields when refused."""
     incident, abilities = incident_for_request(request, pk)
     if not abilities.can_respond:
         return desk_render(request, "crisis/forbidden.html", {"incident": incident}, status=403)
-    form = InquiryForm(request.POST or None, incident=incident,
-                       stakeholder_choices=stakeholder_choices(incident.organization))
+    form = form_class(request.POST or None, incident=incident, **form_kwargs(incident))
     status = 200
     if request.method == "POST":
-        _inquiry, status = form_submit(form, lambda: inquiry_log(
-            incident=incident, actor=request.user, **form.fields_for_service()))
+        _saved, status = form_submit(form, lambda: save(incident, form.cleaned_data))
         if status is None:
             return redirect("crisis:incident-room", pk=incident.pk)
-    return desk_render(request, "crisis_media/inquiry_new.html", {
-        "incident": incident, "organization": incident.organization, "abilities": abilities, "inquiry_form": form,
+    return desk_render(request, template, {
+        "incident": incident, "organization": incident.organization, "abilities": abilities, name: form,
     }, status=status)
+
+
+@desk_view
+def inquiry_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full form (a stakeholder from the list, another owner); the room's short form posts here too."""
+    return _incident_form_page(
+        request, pk, form_class=InquiryForm, template="crisis_media/inquiry_new.html", name="inquiry_form",
+        form_kwargs=lambda incident: {"stakeholder_choices": stakeholder_choices(incident.organization)},
+        save=lambda incident, data: inquiry_log(incident=incident, actor=request.user,
+                                                **InquiryForm.log_fields(data)))
 
 
 @desk_view
 def brief(request: HttpRequest, pk: int) -> HttpResponse:
-    incident, abilities = incident_for_request(request, pk)
-    if not abilities.can_respond:
-        return desk_render(request, "crisis/forbidden.html", {"incident": incident}, status=403)
-    form = BriefForm(request.POST or None, incident=incident, tags=stakeholder_tags(incident.organization))
-    status = 200
-    if request.method == "POST":
-        _briefing, status = form_submit(form, lambda: stakeholders_brief(
-            incident=incident, actor=request.user, statement_id=form.cleaned_data["statement"],
-            tags=form.cleaned_data["tags"], briefed_at=form.cleaned_data["briefed_at"]))
-        if status is None:
-            return redirect("crisis:incident-room", pk=incident.pk)
-    return desk_render(request, "crisis_media/brief.html", {
-        "incident": incident, "organization": incident.organization, "abilities": abilities, "brief_form": form,
-    }, status=status)
+    return _incident_form_page(
+        request, pk, form_class=BriefForm, template="crisis_media/brief.html", name="brief_form",
+        form_kwargs=lambda incident: {"tags": stakeholder_tags(incident.organization)},
+        save=lambda incident, data: stakeholders_brief(incident=incident, actor=request.user,
+                                                       statement_id=data["statement"], tags=data["tags"],
+                                                       briefed_at=data["briefed_at"]))
 
 
 @desk_view
