@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("approval-chains/", include("crisis.approvals.urls")),
     path("", include("crisis.commitments.urls")),
     path("listening/", include("crisis.listening.urls")),
+    path("media/", include("crisis.media.urls")),
     path("", include("crisis.reports.urls")),
     path("", include("crisis.facts.urls")),
     path("", include("crisis.comms.urls")),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "crisis.comms",
     "crisis.commitments",
     "crisis.listening",
+    "crisis.media",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,9 @@ SPECTACULAR_SETTINGS = {
     # the field that uses it: the same set gets two names (RoleEnum and ResponsibleRoleEnum) and two sets under
     # one field name get hashes (Kind484Enum), and a client generates a type for each.
     "ENUM_NAME_OVERRIDES": {
+        "StakeholderKindEnum": "crisis.media.models.StakeholderKind",
+        "StakeholderChannelEnum": "crisis.media.models.StakeholderChannel",
+        "InquiryStateEnum": "crisis.media.models.InquiryState",
         "ChannelEnum": "crisis.models.Channel",
         "RoleEnum": "crisis.models.Role",
         "EventKindEnum": "crisis.models.EventKind",

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from crisis.facts.models import Fact, FactVersion
+from crisis.media.models import Briefing, Inquiry, Stakeholder
 from crisis.models import (
     Deadline,
     Incident,
@@ -151,3 +152,17 @@ def scoped_commitments(user):
 
     return (Commitment.objects.filter(incident__organization__in=organizations_for_user(user=user))
             .select_related("incident__organization", "statement", "owner"))
+
+
+def scoped_stakeholders(user) -> QuerySet[Stakeholder]:
+    return Stakeholder.objects.filter(organization__in=organizations_for_user(user=user))
+
+
+def scoped_inquiries(user) -> QuerySet[Inquiry]:
+    return (Inquiry.objects.filter(incident__organization__in=organizations_for_user(user=user))
+            .select_related("incident__organization", "owner", "stakeholder"))
+
+
+def scoped_briefings(user) -> QuerySet[Briefing]:
+    return (Briefing.objects.filter(incident__organization__in=organizations_for_user(user=user))
+            .select_related("actor").prefetch_related(Prefetch("recipients", queryset=Stakeholder.objects.only("id"))))

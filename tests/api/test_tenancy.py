@@ -15,6 +15,8 @@ from crisis.api.tokens import api_token_create, webhook_secret_create
 from crisis.facts.services.facts import fact_add
 from crisis.comms.services.templates import statement_template_create
 from crisis.commitments.models import Commitment
+from crisis.media.services.inquiries import inquiry_log
+from crisis.media.services.stakeholders import stakeholder_create
 from crisis.models import AuditEntry, Role, TimelineEvent
 from crisis.oncall.services.pages import page_trigger
 from crisis.reports.services import action_item_create, report_request
@@ -77,6 +79,8 @@ def foreign():
     template = statement_template_create(organization=org, actor=admin, kind="holding", language="en",
                                          incident_type=MARKER, body=MARKER)
     commitment = Commitment.objects.create(incident=incident, statement=statement, text=MARKER, due_at=moment)
+    stakeholder = stakeholder_create(organization=org, actor=admin, name=MARKER, kind="journalist", handle=MARKER)
+    inquiry = inquiry_log(incident=incident, actor=admin, channel="phone", asker_name=MARKER, question=MARKER)
     return {
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
         "event_id": event.pk, "statement_id": statement.pk, "checkpoint_id": checkpoint.pk,
@@ -84,7 +88,7 @@ def foreign():
         "playbook_id": incident.playbook_id, "page_id": page.pk, "membership_id": admin.memberships.get().pk,
         "action_item_id": item.pk, "report_file_id": report_file.pk,
         "invitation_id": invitation.pk, "fact_id": fact.pk, "statement_template_id": template.pk,
-        "commitment_id": commitment.pk,
+        "commitment_id": commitment.pk, "stakeholder_id": stakeholder.pk, "inquiry_id": inquiry.pk,
         "org": org, "incident": incident,
     }
 

@@ -7,7 +7,10 @@ SHARES = ("negative_share", "neutral_share", "positive_share")
 # The run draws them from the last hour, but the stateful phase also reuses times the API answered with (an
 # invitation's expiry, a week ahead).
 HAPPENED_AT = ("first_public_signal_at", "detected_at", "occurred_at", "happened_at", "published_at",
-               "acknowledged_at", "measured_at", "resolved_at", "submitted_at")
+               "acknowledged_at", "measured_at", "resolved_at", "submitted_at", "asked_at", "answered_at",
+               "briefed_at")
+# Tags some stakeholder of the world carries: a briefing to tags nobody carries reaches nobody (a 400).
+WORLD_TAGS = ["press"]
 
 
 def _moment(value) -> datetime | None:
@@ -137,6 +140,12 @@ def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
         if "checkpoints" in case.path and all(point.get(f) is None for f in world["measures"]):
             point["mention_volume"] = 1000
     _comms_aim(case, world)
+    # An inquiry names who asked: a stakeholder from the list or a name (one of the two, a rule across fields).
+    if case.method == "POST" and case.path.endswith("/inquiries/") and isinstance(case.body, dict) \
+            and "stakeholder" not in case.body and not str(case.body.get("asker_name", "")).strip():
+        case.body["asker_name"] = "王芳"
+    if case.method == "POST" and case.path.endswith("/briefings/") and isinstance(case.body, dict):
+        case.body["tags"] = list(WORLD_TAGS)
     # An edit names the version it was made on, in the body or in If-Match (a 400 without either): a rule across
     # two places no schema can state. An old version is fine: the answer is a 409, as declared.
     is_edit = case.method == "PATCH" and any(p.name == "If-Match" for p in case.operation.headers)

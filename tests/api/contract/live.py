@@ -25,7 +25,8 @@ PHASES = "examples,coverage,fuzzing,stateful"
 # An import document's schema is exact, but a schema-valid one is rarely a true story (times that follow one
 # another, within a month of the signal, real calendar dates): a drawn document is refused with a 400 naming the
 # item, as it should be. tests/services/test_imports.py and tests/api/test_import*.py test it instead.
-EXCLUDED = ["incidents_import"]
+# The same holds for a stakeholder list's CSV text (tests/media/test_stakeholder_import.py, tests/media/test_api.py).
+EXCLUDED = ["incidents_import", "stakeholders_import"]
 
 
 def _environment(workdir: Path, redis_url: str) -> dict:

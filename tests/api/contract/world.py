@@ -8,9 +8,12 @@ from crisis.api.models import ApiToken
 from crisis.api.tokens import api_token_create, webhook_secret_create
 from crisis.facts.services.facts import fact_add
 from crisis.commitments.models import Commitment
+from crisis.media.services.inquiries import inquiry_log
+from crisis.media.services.stakeholders import stakeholder_create
 from crisis.models import CHANNEL_CHARACTER_LIMITS, Role
 from crisis.oncall.services.pages import page_trigger
 from crisis.reports.services import action_item_create, report_request
+from crisis.services import statements
 from crisis.services.incidents import incident_open
 from crisis.services.sentiment import MEASURES, sentiment_checkpoint_record
 from crisis.services.statements import statement_create
@@ -44,6 +47,19 @@ def world_build() -> dict:
                                  body="我们将于今晚公布进展。")
     commitment = Commitment.objects.create(incident=incident, statement=promising, text="我们将于今晚公布进展。",
                                            due_phrase="今晚", due_at=timezone.now() + timedelta(hours=6))
+    # Briefings go to whoever carries "press" (cases.WORLD_TAGS): a stakeholder the run cannot edit (its id is in no
+    # path), since the run's edits of the other one may take its tags away.
+    stakeholder = stakeholder_create(organization=org, actor=admin, name="李娜", kind="journalist",
+                                     email="li.na@caixin.example", tags=["press"])
+    edited = stakeholder_create(organization=org, actor=admin, name="Tom Reed", kind="journalist",
+                                handle="tomreed", tags=["press"])
+    inquiry = inquiry_log(incident=incident, actor=admin, channel="phone", asker_name="王芳", question="伤者情况？",
+                          asked_at=timezone.now() - timedelta(minutes=5))
+    published = statement_create(incident=incident, actor=people["responder"], channel="website", kind="holding",
+                                 body="我们已注意到相关情况。")
+    statements.statement_submit_for_review(statement=published, actor=people["responder"])
+    statements.statement_approve(statement=published, actor=people["approver"])
+    statements.statement_publish(statement=published, actor=people["commander"])
     token = api_token_create(user=admin, name="contract", scopes=["read", "write"])[1]
     ids = {
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
@@ -53,10 +69,13 @@ def world_build() -> dict:
         "token_id": ApiToken.objects.get(user=admin).pk,
         "action_item_id": item.pk, "report_file_id": report_file.pk, "fact_id": fact.pk,
         "statement_template_id": org.statement_templates.order_by("id").first().pk, "commitment_id": commitment.pk,
+        "stakeholder_id": edited.pk, "inquiry_id": inquiry.pk,
     }
     # People named in a body are the admin: the run may remove any other member (DELETE .../members/<id>/ is one
     # of the operations it walks), and then naming them is rightly a 400; the last admin cannot be removed.
+    # A statement named in a body is the published one: a briefing sends only what went out (an answer takes any).
     body_ids = {"commander": admin.pk, "spokesperson": admin.pk, "owner": admin.pk, "organization": org.pk,
-                "kept_by_statement": statement.pk, "kept_by_event": event.pk}
+                "kept_by_statement": statement.pk, "kept_by_event": event.pk,
+                "stakeholder": stakeholder.pk, "statement": published.pk}
     return {"ids": ids, "token": token, "body_ids": body_ids,
             "statement_body_max": min(CHANNEL_CHARACTER_LIMITS.values()), "measures": list(MEASURES)}
