@@ -156,6 +156,9 @@ class StatusForm(ZonedForm):
     status = forms.ChoiceField(label=_("Status"), choices=IncidentStatus.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
     occurred_at = LocalDateTimeField(label=_("When (blank = now)"), required=False)
+    # Shown once resolving was refused because post-mortem action items are still open.
+    confirm_open_items = forms.BooleanField(label=_("Go ahead anyway: the open action items stay owed"),
+                                            required=False)
 
 
 class AcknowledgeForm(ZonedForm):

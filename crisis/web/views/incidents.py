@@ -104,7 +104,8 @@ def incident_status(request: HttpRequest, pk: int) -> HttpResponse:
         request, incident, abilities, form=form, name="status_form",
         action=lambda: incident_transition(
             incident=incident, actor=request.user, to_status=form.cleaned_data["status"],
-            note=form.cleaned_data["note"], occurred_at=form.cleaned_data["occurred_at"]))
+            note=form.cleaned_data["note"], occurred_at=form.cleaned_data["occurred_at"],
+            confirmed={"open_items"} if form.cleaned_data["confirm_open_items"] else set()))
 
 
 @require_POST

@@ -1,0 +1,2 @@
+def thorns_panel_register() -> None:
+    pass
