@@ -6,6 +6,7 @@ from django.urls import path
 from .views import (
     deadlines,
     imports,
+    incident_links,
     incidents,
     invitations,
     organizations,
@@ -90,6 +91,10 @@ urlpatterns = [
     path("organizations/<int:organization_id>/action-items/", postmortems.OrganizationActionItemListView.as_view(),
          name="organization-action-item-list"),
     path("action-items/<int:action_item_id>/", postmortems.ActionItemDetailView.as_view(), name="action-item-detail"),
+    path("incidents/<int:incident_id>/related-incidents/", incident_links.IncidentRelatedListView.as_view(),
+         name="related-incident-list"),
+    path("incidents/<int:incident_id>/related-incidents/<int:related_incident_id>/",
+         incident_links.IncidentRelatedDetailView.as_view(), name="related-incident-detail"),
     path("incidents/<int:incident_id>/report/", reports.IncidentReportView.as_view(), name="report-detail"),
     path("incidents/<int:incident_id>/report-files/", reports.IncidentReportFileListView.as_view(),
          name="report-file-list"),

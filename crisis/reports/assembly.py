@@ -49,6 +49,8 @@ from crisis.playbooks.verdicts import (
 from crisis.system_lines import line_render
 
 from . import pages
+from .action_item_deadlines import OPEN_ITEM_STATUSES
+from .assembly_thorns import related_incidents_assemble
 from .figures import (
     Point,
     change,
@@ -139,6 +141,7 @@ def report_assemble(*, incident: Incident, progress: Progress = _no_progress, no
                      "events": timeline},
         "postmortem": _postmortem(postmortem),
         "action_items": [_action_item(item) for item in items],
+        "related_incidents": related_incidents_assemble(incident),
     }
     progress(80)
     return report
@@ -526,7 +529,8 @@ def _postmortem(postmortem: PostMortem | None) -> dict:
 
 def _action_item(item: ActionItem) -> dict:
     return {"id": item.pk, "title": item.title, "owner": person(item.owner), "due_on": item.due_on,
-            "status": item.status, "status_label": item.get_status_display(), "completed_at": item.completed_at}
+            "status": item.status, "status_label": item.get_status_display(), "completed_at": item.completed_at,
+            "is_open": item.status in OPEN_ITEM_STATUSES}
 
 
 def json_ready(value: Any) -> Any:

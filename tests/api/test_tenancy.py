@@ -76,7 +76,7 @@ def foreign():
         "secret_id": secret.pk, "token_id": token.pk, "deadline_id": incident.deadlines.first().pk,
         "playbook_id": incident.playbook_id, "page_id": page.pk, "membership_id": admin.memberships.get().pk,
         "action_item_id": item.pk, "report_file_id": report_file.pk,
-        "invitation_id": invitation.pk,
+        "invitation_id": invitation.pk, "related_incident_id": incident.pk,
         "org": org, "incident": incident,
     }
 

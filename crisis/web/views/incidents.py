@@ -40,7 +40,7 @@ def incident_open_view(request: HttpRequest) -> HttpResponse:
             return incident_open(
                 organization=organization, actor=request.user, title=data["title"], severity=data["severity"],
                 first_public_signal_at=data["first_public_signal_at"], status=data["status"],
-                affected_channels=data["affected_channels"], summary=data["summary"],
+                affected_channels=data["affected_channels"], summary=data["summary"], tags=data["tags"],
                 commander=form.person("commander"), spokesperson=form.person("spokesperson"),
             )
 

@@ -96,6 +96,9 @@ def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
         # correction keeps the shares it does not name, and one more could push their sum past 1.
         if "checkpoints" in case.path and all(point.get(f) is None for f in world["measures"]):
             point["mention_volume"] = 1000
+    # Resolving while post-mortem action items are open waits for a confirmation (a rule about other records).
+    if case.method == "POST" and case.path.endswith("/transition/") and isinstance(case.body, dict):
+        case.body["confirm_open_items"] = True
     # An edit names the version it was made on, in the body or in If-Match (a 400 without either): a rule across
     # two places no schema can state. An old version is fine: the answer is a 409, as declared.
     is_edit = case.method == "PATCH" and any(p.name == "If-Match" for p in case.operation.headers)
