@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 # The clock reads, besides the deadlines, the withdrawn alarms (one query), the passed-occurrence records
 # (one) and, per repeating step that has such records, when its facts happened (one each, two at most
 # in the Golden 4 Hours): a fixed number, whatever the timeline's length.
-MAX_QUERIES = {"room": 19, "timeline": 8, "clock": 11, "chart": 8, "dashboard": 10, "statement": 14}
+# The room: 19 of its own, and the "Past thorns" panel's fingerprint and past incidents (crisis/reports/thorns.py).
+MAX_QUERIES = {"room": 21, "timeline": 8, "clock": 11, "chart": 8, "dashboard": 10, "statement": 14}
 
 
 def _grow(incident, people, *, events: int):

@@ -12,11 +12,13 @@ from crisis.models import Incident
 from crisis.reports.links import incident_link, incident_unlink
 
 from ..base import ApiView, get_or_404
-from ..fields import StrictInput, StrictIntegerField
+from ..fields import ChannelField, StrictInput, StrictIntegerField
 from ..scoping import scoped_incidents
 
 
 class RelatedIncidentOut(serializers.ModelSerializer):
+    affected_channels = serializers.ListField(child=ChannelField(), read_only=True)
+
     class Meta:
         model = Incident
         fields = ["id", "title", "status", "severity", "first_public_signal_at", "resolved_at", "tags",
