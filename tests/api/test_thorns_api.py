@@ -82,3 +82,22 @@ def test_a_viewer_cannot_link(api_as, incident, past_incident, people):
     response = api_as(people["viewer"]).post(f"/api/v1/incidents/{incident.pk}/related-incidents/",
                                              {"related_incident": past_incident.pk}, format="json")
     assert response.status_code == 403
+
+
+def test_an_item_marked_done_with_an_earlier_completion_time_is_judged_on_it(api_as, incident, people):
+    from crisis.models import DeadlineState
+    from crisis.reports.action_item_deadlines import action_item_deadline
+
+    item = action_item_create(incident=incident, actor=people["responder"], title="x", owner=people["approver"],
+                              due_on=timezone.localdate() + timedelta(days=7))
+    done_at = timezone.now() - timedelta(minutes=1)
+    client = api_as(people["responder"])
+    bad = client.patch(f"/api/v1/action-items/{item.pk}/", {"version": 1, "completed_at": done_at.isoformat()},
+                       format="json")
+    assert bad.status_code == 400 and "completed_at" in bad.json()["error"]["fields"]
+    done = client.patch(f"/api/v1/action-items/{item.pk}/",
+                        {"version": 1, "status": "done", "completed_at": done_at.isoformat()}, format="json")
+    assert done.status_code == 200
+    item.refresh_from_db()
+    assert item.completed_at == done_at
+    assert action_item_deadline(item).state == DeadlineState.MET

@@ -19,7 +19,7 @@ from crisis.reports.services import (
 )
 
 from ..base import ApiView, get_or_404
-from ..fields import StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer
+from ..fields import StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer, happened_at_field
 from ..scoping import scoped_action_items, scoped_incidents, scoped_organizations
 from .incidents import member_or_error
 
@@ -139,6 +139,9 @@ class ActionItemDetailView(ApiView):
         owner = StrictIntegerField(required=False, allow_null=True, help_text=OWNER_HELP)
         due_on = serializers.DateField(required=False, allow_null=True)
         status = serializers.ChoiceField(choices=ActionItemStatus.choices, required=False)
+        # An item done earlier than it is marked: judged against its due date on this time (met, or met late).
+        completed_at = happened_at_field(help_text=gettext_lazy(
+            "With status done: when it was in fact done, if earlier than now (not in the future)."))
 
     @extend_schema(operation_id="action_items_retrieve", responses=ActionItemOut)
     def get(self, request, action_item_id: int):

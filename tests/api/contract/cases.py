@@ -7,7 +7,7 @@ SHARES = ("negative_share", "neutral_share", "positive_share")
 # The run draws them from the last hour, but the stateful phase also reuses times the API answered with (an
 # invitation's expiry, a week ahead).
 HAPPENED_AT = ("first_public_signal_at", "detected_at", "occurred_at", "happened_at", "published_at",
-               "acknowledged_at", "measured_at", "resolved_at")
+               "acknowledged_at", "measured_at", "resolved_at", "completed_at")
 
 
 def _moment(value) -> datetime | None:
@@ -96,6 +96,9 @@ def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
         # correction keeps the shares it does not name, and one more could push their sum past 1.
         if "checkpoints" in case.path and all(point.get(f) is None for f in world["measures"]):
             point["mention_volume"] = 1000
+    # An action item's completion time goes with marking it done (a rule across two fields).
+    if isinstance(case.body, dict) and case.body.get("completed_at") is not None:
+        case.body["status"] = "done"
     # Resolving while post-mortem action items are open waits for a confirmation (a rule about other records).
     if case.method == "POST" and case.path.endswith("/transition/") and isinstance(case.body, dict):
         case.body["confirm_open_items"] = True
