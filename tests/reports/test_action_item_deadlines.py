@@ -55,20 +55,13 @@ def test_an_item_without_a_due_date_owes_no_deadline(incident, people):
     assert action_item_deadline(item_due(incident, people, due_on=None)) is None
 
 
-def test_it_pages_its_owner_then_the_commander(incident, people, at):
+@pytest.mark.parametrize("resolved", [False, True], ids=["open", "after-the-incident-is-resolved"])
+def test_it_pages_its_owner_then_the_commander(incident, people, at, resolved):
     item_due(incident, people)
-    sweep_and_dispatch(at(END_OF_DAY + 1))
-    (page,) = item_pages()
-    assert recipients(page) == [people["approver"].username]
-    sweep_and_dispatch(at(END_OF_DAY + 7))
-    assert recipients(page, step=1) == [people["commander"].username]
-
-
-def test_it_pages_its_owner_after_the_incident_is_resolved(incident, people, at):
-    item_due(incident, people)
-    at(60)
-    resolve(incident, people, confirmed={"open_items"})
-    assert action_item_deadline(incident.action_items.get()).state == DeadlineState.PENDING
+    if resolved:
+        at(60)
+        resolve(incident, people, confirmed={"open_items"})
+        assert action_item_deadline(incident.action_items.get()).state == DeadlineState.PENDING
     sweep_and_dispatch(at(END_OF_DAY + 1))
     (page,) = item_pages()
     assert recipients(page) == [people["approver"].username]

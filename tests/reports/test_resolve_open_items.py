@@ -72,6 +72,7 @@ def test_it_names_ten_items_and_counts_the_rest(incident, people):
         incident_transition(incident=incident, actor=people["commander"], to_status=IncidentStatus.RESOLVED)
     (reason,) = refused.value.fields["confirm_open_items"]
     assert "Item 09" in reason and "Item 10" not in reason and "and 3 more" in reason
+    assert reason.startswith("13 action items are still open")
 
 
 def test_the_room_shows_a_confirm_step_listing_the_items(client_for, incident, people):
