@@ -104,7 +104,9 @@ def report_assemble(*, incident: Incident, progress: Progress = _no_progress, no
     incident = Incident.objects.select_related("organization", "commander", "spokesperson").get(pk=incident.pk)
     progress(5)
     # Escalation timers are paging machinery, not promises to the public; the pages show on the timeline.
-    deadlines = list(Deadline.objects.filter(incident=incident).exclude(kind=DeadlineKind.ESCALATION)
+    # Action items fall due weeks after the crisis: they have their own section, not the response's figures.
+    deadlines = list(Deadline.objects.filter(incident=incident)
+                     .exclude(kind__in=[DeadlineKind.ESCALATION, DeadlineKind.ACTION_ITEM])
                      .order_by("due_at", "id"))
     ids = {d.pk for d in deadlines}
     breaches = [b for b in Breach.objects.filter(incident=incident).select_related("retracted_by")

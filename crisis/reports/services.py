@@ -25,6 +25,7 @@ from .models import ActionItem, ActionItemStatus, PostMortem, ReportFile, Report
 logger = logging.getLogger(__name__)
 SECTION_MAX = 50_000
 TITLE_MAX = 300
+DUE_ON_FIRST, DUE_ON_LAST = date(2000, 1, 1), date(2099, 12, 31)
 # A task that started this long ago and never finished died with its worker; a redelivery may take over.
 STALE_RUN = timedelta(minutes=10)
 
@@ -73,6 +74,10 @@ def _check_item(errors: FieldErrors, incident: Incident, *, title=None, owner=No
         errors.add("owner", _("This person is not a member of the organization."))
     if "due_on" in fields and due_on is not None and not isinstance(due_on, date):
         errors.add("due_on", _("Give a date."))
+    elif "due_on" in fields and due_on is not None and not DUE_ON_FIRST <= due_on <= DUE_ON_LAST:
+        # A due date becomes an engine deadline that pages its owner: year 1 or 9999 is a typo, not a plan.
+        errors.add("due_on", _("Give a date between %(first)s and %(last)s.")
+                   % {"first": DUE_ON_FIRST.isoformat(), "last": DUE_ON_LAST.isoformat()})
     if "status" in fields:
         check_choice(errors, "status", status, ActionItemStatus)
 

@@ -1,6 +1,6 @@
 """The API side of "thorns": resolving with open action items, and links between incidents."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -101,3 +101,19 @@ def test_an_item_marked_done_with_an_earlier_completion_time_is_judged_on_it(api
     item.refresh_from_db()
     assert item.completed_at == done_at
     assert action_item_deadline(item).state == DeadlineState.MET
+
+
+@pytest.mark.parametrize("due", ["0001-01-01", "9999-12-31", "1999-12-31", "2100-01-01"])
+def test_it_refuses_a_due_date_out_of_range(api_as, incident, people, due):
+    response = api_as(people["responder"]).post(f"/api/v1/incidents/{incident.pk}/action-items/",
+                                                {"title": "x", "due_on": due}, format="json")
+    assert response.status_code == 400 and "due_on" in response.json()["error"]["fields"]
+
+
+def test_the_report_leaves_action_item_deadlines_to_their_own_section(api_as, incident, people):
+    add_item(incident, people)
+    action_item_create(incident=incident, actor=people["responder"], title="Long overdue", due_on=date(2000, 2, 29))
+    response = api_as(people["viewer"]).get(f"/api/v1/incidents/{incident.pk}/report/")
+    assert response.status_code == 200
+    assert {d["kind"] for d in response.json()["deadlines"]} <= {"playbook", "surge"}
+    assert [i["is_open"] for i in response.json()["action_items"]] == [True, True]

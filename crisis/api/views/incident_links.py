@@ -12,7 +12,7 @@ from crisis.models import Incident
 from crisis.reports.links import incident_link, incident_unlink
 
 from ..base import ApiView, get_or_404
-from ..fields import ChannelField, StrictInput, StrictIntegerField
+from ..fields import ID_MAX, ChannelField, StrictInput, StrictIntegerField
 from ..scoping import scoped_incidents
 
 
@@ -35,7 +35,7 @@ class IncidentRelatedListView(ApiView):
     queryset = Incident.objects.none()
 
     class InputSerializer(StrictInput):
-        related_incident = StrictIntegerField(min_value=1, help_text=gettext_lazy(
+        related_incident = StrictIntegerField(min_value=1, max_value=ID_MAX, help_text=gettext_lazy(
             "The id of another incident of the same organization."))
 
     @extend_schema(operation_id="related_incidents_list", responses=RelatedIncidentOut(many=True))
