@@ -1,7 +1,15 @@
 from .append_only import AppendOnlyError
 from .audit import AuditEntry
 from .channels import Channel
-from .deadline import OWNED_KINDS, Breach, Deadline, DeadlineKind, DeadlineState, PassedOccurrences
+from .deadline import (
+    OUTLIVES_INCIDENT_KINDS,
+    OWNED_KINDS,
+    Breach,
+    Deadline,
+    DeadlineKind,
+    DeadlineState,
+    PassedOccurrences,
+)
 from .heartbeat import EngineHeartbeat
 from .incident import INCIDENT_TRANSITIONS, OPEN_STATUSES, Incident, IncidentStatus, Severity
 from .invitation import Invitation, InvitationStatus
@@ -25,6 +33,7 @@ __all__ = [
     "Breach",
     "Deadline",
     "DeadlineKind",
+    "OUTLIVES_INCIDENT_KINDS",
     "OWNED_KINDS",
     "DeadlineState",
     "GOLDEN_FOUR_HOURS",

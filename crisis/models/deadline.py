@@ -32,6 +32,16 @@ class DeadlineKind(models.TextChoices):
 # severity's escalation policy.
 OWNED_KINDS = (DeadlineKind.COMMITMENT, DeadlineKind.APPROVAL, DeadlineKind.INQUIRY, DeadlineKind.ACTION_ITEM)
 
+# Kinds still owed after the incident is over: a post-mortem's action item falls due weeks after the crisis
+# (the thorn that stays). Resolving the incident does not cancel them, and their warnings and pages are
+# opened, escalated and kept open whatever the incident's status (see crisis/oncall/dispatch.py).
+OUTLIVES_INCIDENT_KINDS = (DeadlineKind.ACTION_ITEM,)
+
+
+def deadline_outlives_incident(deadline: "Deadline") -> bool:
+    """True for such a deadline, and for the escalation timer of a page about one."""
+    return deadline.kind in OUTLIVES_INCIDENT_KINDS or bool((deadline.subject or {}).get("outlives_incident"))
+
 
 class Deadline(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deadlines")

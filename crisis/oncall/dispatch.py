@@ -6,12 +6,13 @@ the transaction that marks the Breach outbox rows dispatched, with those rows lo
 waits, then finds them dispatched. The engine imports nothing from here.
 
 One alarm per thing a person must do: a breach pages nobody when there is nothing left to do (the
-incident is over or a record of the past, the deadline was met late, the breach was retracted), and
+incident is over or a record of the past, the deadline was met late, the breach was retracted), except
+for a post-mortem's action item (OUTLIVES_INCIDENT_KINDS), owed long after the crisis is over; and
 the deadlines an incident had already missed when it was logged are told in one page, not one each.
 """
 
 
-from crisis.models import OWNED_KINDS, Breach, DeadlineKind, Incident, PassedOccurrences
+from crisis.models import OUTLIVES_INCIDENT_KINDS, OWNED_KINDS, Breach, DeadlineKind, Incident, PassedOccurrences
 from crisis.system_lines import line, lines, msgid, span
 from crisis.timers.wording import hhmm
 
@@ -39,8 +40,9 @@ def surge_dedup_key(incident_id: int, occurrence: int) -> str:
 
 def _needs_someone(breach: Breach) -> bool:
     incident, deadline = breach.incident, breach.deadline
-    if not (incident.is_open and not incident.is_retrospective and breach.retracted_at is None
-            and deadline.met_at is None):
+    # An action item is owed after the crisis, whatever became of the incident: that is when it slips.
+    is_owed_now = (incident.is_open and not incident.is_retrospective) or deadline.kind in OUTLIVES_INCIDENT_KINDS
+    if not (is_owed_now and breach.retracted_at is None and deadline.met_at is None):
         return False
     if deadline.kind == DeadlineKind.SURGE:
         # A surge entered late can be overdue at once: the surge page, if nobody has answered it yet, is

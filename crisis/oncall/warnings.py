@@ -7,7 +7,7 @@ and a moved deadline (new version) gets its own warning.
 
 from datetime import datetime, timedelta
 
-from crisis.models import OWNED_KINDS, Deadline, DeadlineKind, DeadlineState
+from crisis.models import OUTLIVES_INCIDENT_KINDS, OWNED_KINDS, Deadline, DeadlineKind, DeadlineState
 from crisis.playbooks.steps import step_for
 from crisis.system_lines import line, msgid
 from crisis.timers.wording import hhmm
@@ -38,8 +38,9 @@ def deadline_warnings_page(*, now: datetime, limit: int = 500) -> int:
         lead = ((deadline.subject or {}) if owned else (step or {})).get("warn_before_seconds") or 0
         if owned and deadline.owner_id is None:
             continue
-        if (key in done or not lead or deadline.due_at - timedelta(seconds=lead) > now or not deadline.incident.is_open
-                or deadline.incident.is_retrospective):
+        is_owed_now = ((deadline.incident.is_open and not deadline.incident.is_retrospective)
+                       or deadline.kind in OUTLIVES_INCIDENT_KINDS)
+        if key in done or not lead or deadline.due_at - timedelta(seconds=lead) > now or not is_owed_now:
             continue
         minutes = max(1, int((deadline.due_at - now).total_seconds() // 60))
         page_open(organization=deadline.incident.organization, incident=deadline.incident, source=PageSource.WARNING,

@@ -13,6 +13,7 @@ from crisis.models import (
     Playbook,
     TimelineEvent,
 )
+from crisis.models.deadline import deadline_outlives_incident
 from crisis.services.timeline import timeline_event_append
 from crisis.system_lines import Message, line, line_english, lowered, msgid
 from crisis.timers.breach import deadlines_breach_overdue
@@ -89,8 +90,10 @@ def incident_playbook_on_status(*, incident: Incident) -> int:
         deadlines_breach_overdue(incident=incident, now=now, until=over_at, on_arrival=False,
                                  kinds=(DeadlineKind.PLAYBOOK, DeadlineKind.SURGE))
     _not_owed_withdraw(incident, over_at=over_at, now=now)
-    pending = list(Deadline.objects.select_for_update().filter(incident=incident, state=DeadlineState.PENDING)
-                   .values_list("pk", "name"))
+    # An action item (and the timer escalating its page) is still owed after the crisis.
+    pending = [(d.pk, d.name) for d in Deadline.objects.select_for_update().filter(
+        incident=incident, state=DeadlineState.PENDING).only("pk", "name", "kind", "subject")
+        if not deadline_outlives_incident(d)]
     cancelled = Deadline.objects.filter(pk__in=[pk for pk, _n in pending], state=DeadlineState.PENDING).update(
         state=DeadlineState.CANCELLED, cancelled_at=now, version=F("version") + 1)
     if cancelled:

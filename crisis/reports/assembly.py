@@ -50,6 +50,8 @@ from crisis.playbooks.verdicts import (
 from crisis.system_lines import line_render
 
 from . import pages
+from .action_item_deadlines import OPEN_ITEM_STATUSES
+from .assembly_thorns import related_incidents_assemble
 from .figures import (
     Point,
     change,
@@ -106,7 +108,9 @@ def report_assemble(*, incident: Incident, progress: Progress = _no_progress, no
     incident = Incident.objects.select_related("organization", "commander", "spokesperson").get(pk=incident.pk)
     progress(5)
     # Escalation timers are paging machinery, not promises to the public; the pages show on the timeline.
-    deadlines = list(Deadline.objects.filter(incident=incident).exclude(kind=DeadlineKind.ESCALATION)
+    # Action items fall due weeks after the crisis: they have their own section, not the response's figures.
+    deadlines = list(Deadline.objects.filter(incident=incident)
+                     .exclude(kind__in=[DeadlineKind.ESCALATION, DeadlineKind.ACTION_ITEM])
                      .order_by("due_at", "id"))
     ids = {d.pk for d in deadlines}
     breaches = [b for b in Breach.objects.filter(incident=incident).select_related("retracted_by")
@@ -146,6 +150,7 @@ def report_assemble(*, incident: Incident, progress: Progress = _no_progress, no
         "postmortem": _postmortem(postmortem),
         "action_items": [_action_item(item) for item in items],
         "promises": promises_for_report(incident=incident, now=now),
+        "related_incidents": related_incidents_assemble(incident),
     }
     progress(80)
     return report
@@ -537,7 +542,8 @@ def _postmortem(postmortem: PostMortem | None) -> dict:
 
 def _action_item(item: ActionItem) -> dict:
     return {"id": item.pk, "title": item.title, "owner": person(item.owner), "due_on": item.due_on,
-            "status": item.status, "status_label": item.get_status_display(), "completed_at": item.completed_at}
+            "status": item.status, "status_label": item.get_status_display(), "completed_at": item.completed_at,
+            "is_open": item.status in OPEN_ITEM_STATUSES}
 
 
 def json_ready(value: Any) -> Any:

@@ -42,3 +42,10 @@ class ActionItemStatusForm(forms.Form):
 
 class ReportRequestForm(forms.Form):
     format = forms.ChoiceField(label=_("Format"), choices=ReportFormat.choices)
+
+
+class IncidentLinkForm(forms.Form):
+    """Link the room's incident to another one (both ways), or remove the link."""
+
+    related_incident = forms.IntegerField(label=_("Incident number"), min_value=1)
+    unlink = forms.BooleanField(required=False, widget=forms.HiddenInput)

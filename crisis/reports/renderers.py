@@ -15,6 +15,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from .assembly_thorns import open_action_items
+from .render_thorns import markdown_open_items, markdown_related
 from .svg import measures_charted, sentiment_svg
 from .templatetags.report_format import (
     entered_later,
@@ -211,6 +213,7 @@ def document_context(report: dict, *, is_pdf: bool = False) -> dict:
         "late_points": [p for p in report["sentiment"]["points"] if p["entered_minutes_later"]] if show_entered
         else [],
         "passed_lines": passed_lines(report),
+        "open_action_items": open_action_items(report),
         "sections": [(label, report["postmortem"][key]) for key, label in section_labels()],
         "sentiment_svg": sentiment_svg(**figure),
         # Every other measure somebody recorded, each in its own figure with the same markers.
@@ -336,6 +339,7 @@ def render_markdown(report: dict) -> str:
         out += [f"_{retrospective_note(report)}_", ""]
     if inc["summary"]:
         out += [inc["summary"], ""]
+    out += markdown_open_items(report)
     out += [f"## {_('Response at a glance')}", ""]
     out += _md_table([_("Figure"), _("Value")], _figure_rows(report))
     if fig["pages"]["items"]:
@@ -373,6 +377,7 @@ def render_markdown(report: dict) -> str:
     out += _md_table([_("Promise"), _("To"), _("Owner"), _("Due"), _("Outcome")], [
         [p["text"], p["audience_label"] + (f" ({p['audience_name']})" if p["audience_name"] else ""), p["owner"] or "–",
          local(p["due_at"], zone), promise_outcome(p, zone)] for p in report.get("promises", [])])
+    out += markdown_related(report, zone)
     out += [f"## {_('Statements, every version, with approvals')}", ""]
     if not report["statements"]:
         out += [_("No statements."), ""]

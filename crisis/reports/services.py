@@ -4,7 +4,7 @@ keyword-only, one transaction, the caller's role checked, compare-and-set on ``v
 """
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -16,14 +16,16 @@ from crisis.services.access import membership_require
 from crisis.services.audit import audit_record
 from crisis.services.errors import ConcurrentUpdate, InvalidInput
 from crisis.services.timeline import timeline_event_append
-from crisis.services.validation import FieldErrors, check_choice, check_text
+from crisis.services.validation import FieldErrors, check_choice, check_happened_at, check_text
 from crisis.system_lines import Message, joined, line, lowered, msgid
 
+from .action_item_deadlines import action_item_deadline_sync
 from .models import ActionItem, ActionItemStatus, PostMortem, ReportFile, ReportFormat, ReportStatus
 
 logger = logging.getLogger(__name__)
 SECTION_MAX = 50_000
 TITLE_MAX = 300
+DUE_ON_FIRST, DUE_ON_LAST = date(2000, 1, 1), date(2099, 12, 31)
 # A task that started this long ago and never finished died with its worker; a redelivery may take over.
 STALE_RUN = timedelta(minutes=10)
 
@@ -72,6 +74,10 @@ def _check_item(errors: FieldErrors, incident: Incident, *, title=None, owner=No
         errors.add("owner", _("This person is not a member of the organization."))
     if "due_on" in fields and due_on is not None and not isinstance(due_on, date):
         errors.add("due_on", _("Give a date."))
+    elif "due_on" in fields and due_on is not None and not DUE_ON_FIRST <= due_on <= DUE_ON_LAST:
+        # A due date becomes an engine deadline that pages its owner: year 1 or 9999 is a typo, not a plan.
+        errors.add("due_on", _("Give a date between %(first)s and %(last)s.")
+                   % {"first": DUE_ON_FIRST.isoformat(), "last": DUE_ON_LAST.isoformat()})
     if "status" in fields:
         check_choice(errors, "status", status, ActionItemStatus)
 
@@ -100,6 +106,7 @@ def action_item_create(*, incident: Incident, actor, title: str, owner=None, due
     audit_record(organization=incident.organization, actor=actor, action="action_item.create", obj=item,
                  changes={"title": item.title, "owner": owner and owner.pk,
                           "due_on": due_on and due_on.isoformat()})
+    action_item_deadline_sync(item=item, actor=actor)
     return item
 
 
@@ -107,8 +114,12 @@ EDITABLE_ITEM_FIELDS = ("title", "owner", "due_on", "status")
 
 
 @transaction.atomic
-def action_item_update(*, item: ActionItem, actor, expected_version: int, **fields) -> ActionItem:
-    """Change an item's title, owner, due date or status, only if nobody changed it since it was loaded."""
+def action_item_update(*, item: ActionItem, actor, expected_version: int, completed_at: datetime | None = None,
+                       **fields) -> ActionItem:
+    """Change an item's title, owner, due date or status, only if nobody changed it since it was loaded.
+
+    ``completed_at`` says when an item marked done was in fact done, if that was earlier (it is judged
+    against its due date on that time); it defaults to now."""
     incident = item.incident
     membership_require(user=actor, organization=incident.organization, role=Role.RESPONDER)
     unknown = set(fields) - set(EDITABLE_ITEM_FIELDS)
@@ -117,6 +128,10 @@ def action_item_update(*, item: ActionItem, actor, expected_version: int, **fiel
                            fields={name: [_("Not editable.")] for name in unknown})
     errors = FieldErrors()
     _check_item(errors, incident, fields=set(fields), **fields)
+    if completed_at is not None:
+        check_happened_at(errors, "completed_at", completed_at, first_public_signal_at=incident.first_public_signal_at)
+        if fields.get("status") != ActionItemStatus.DONE:
+            errors.add("completed_at", _("Only an item marked done has a completion time."))
     errors.raise_if_any()
     if "title" in fields:
         fields["title"] = fields["title"].strip()
@@ -125,7 +140,7 @@ def action_item_update(*, item: ActionItem, actor, expected_version: int, **fiel
         return item
     if "status" in changes:
         is_closed = changes["status"] in (ActionItemStatus.DONE, ActionItemStatus.DROPPED)
-        changes["completed_at"] = clock.now() if is_closed else None
+        changes["completed_at"] = (completed_at or clock.now()) if is_closed else None
     updated = ActionItem.objects.filter(pk=item.pk, version=expected_version).update(
         version=F("version") + 1, **changes)
     if updated != 1:
@@ -138,6 +153,7 @@ def action_item_update(*, item: ActionItem, actor, expected_version: int, **fiel
     audit_record(organization=incident.organization, actor=actor, action="action_item.update", obj=item,
                  changes={k: (v.pk if hasattr(v, "pk") else v.isoformat() if hasattr(v, "isoformat") else v)
                           for k, v in changes.items()})
+    action_item_deadline_sync(item=item, actor=actor)
     return item
 
 

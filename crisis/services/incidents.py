@@ -1,4 +1,5 @@
 import zoneinfo
+from collections.abc import Collection
 from datetime import datetime
 
 from django.db import transaction
@@ -23,6 +24,7 @@ from .access import membership_require
 from .audit import audit_record
 from .errors import ConcurrentUpdate, InvalidInput, InvalidTransition
 from .timeline import timeline_event_append
+from .transition_checks import transition_checks_run
 from .validation import FieldErrors, check_choice, check_happened_at, check_moment, check_text
 
 S = IncidentStatus
@@ -133,8 +135,11 @@ def _compare_and_set(incident: Incident, *, expected: dict, changes: dict) -> No
 
 @transaction.atomic
 def incident_transition(*, incident: Incident, actor, to_status: str, note: str = "",
-                        occurred_at: datetime | None = None) -> Incident:
-    """Move the incident along its lifecycle; ``occurred_at`` says when that happened if it was earlier."""
+                        occurred_at: datetime | None = None, confirmed: Collection[str] = ()) -> Incident:
+    """Move the incident along its lifecycle; ``occurred_at`` says when that happened if it was earlier.
+
+    Declaring it over waits for a confirmation of what is left undone (services/transition_checks.py):
+    ``confirmed`` names the checks the person went past, e.g. ``{"open_items"}``."""
     membership_require(user=actor, organization=incident.organization,
                        role=TRANSITION_ROLE.get(to_status, Role.COMMANDER))
     if to_status not in S.values:
@@ -152,6 +157,7 @@ def incident_transition(*, incident: Incident, actor, to_status: str, note: str 
         if not errors.fields and occurred_at < incident.first_public_signal_at:
             errors.add("occurred_at", _("This cannot be before the first public signal."))
         errors.raise_if_any()
+    went_past = transition_checks_run(incident=incident, to_status=to_status, confirmed=confirmed)
     happened = occurred_at or now
     changes: dict = {"status": to_status}
     if to_status in STATUS_TIMESTAMP:
@@ -162,10 +168,13 @@ def incident_transition(*, incident: Incident, actor, to_status: str, note: str 
     _compare_and_set(incident, expected={"status": from_status}, changes=changes)
     said = lines(line("incident.status_changed", a=msgid(S(from_status).label), b=msgid(S(to_status).label)),
                  note)
+    confirmed_record = {"confirmed": went_past} if went_past else {}
     timeline_event_append(incident=incident, kind=EventKind.STATUS_CHANGE, actor=actor, line=said,
-                          occurred_at=happened, metadata={"from": from_status, "to": to_status}, is_pinned=True)
+                          occurred_at=happened, metadata={"from": from_status, "to": to_status, **confirmed_record},
+                          is_pinned=True)
     audit_record(organization=incident.organization, actor=actor, action="incident.transition", obj=incident,
-                 changes={"from": from_status, "to": to_status, "occurred_at": happened.isoformat()})
+                 changes={"from": from_status, "to": to_status, "occurred_at": happened.isoformat(),
+                          **confirmed_record})
     from crisis.playbooks.instantiate import incident_playbook_on_status
 
     incident_playbook_on_status(incident=incident)

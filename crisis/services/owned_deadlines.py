@@ -68,19 +68,20 @@ def owned_step_key(record_type: str, record_id: int) -> str:
 
 def owned_deadline_create(*, incident: Incident, kind: str, record_type: str, record_id: int, name: str,
                           due_at: datetime, owner, chain: list[ChainLink] | None = None,
-                          warn_before: timedelta | None = None) -> Deadline:
+                          warn_before: timedelta | None = None, occurrence: int = 0) -> Deadline:
     """A pending deadline for the record ``record_type``/``record_id``, in the caller's transaction.
 
     Due in the past already (a promise logged after its time, an inquiry entered late): it is breached at
     once, on arrival, and paged with the others an incident had missed when it was logged. ``name`` is
-    what people wrote (a promise's words) and is shown as it is, in any language."""
+    what people wrote (a promise's words) and is shown as it is, in any language. A record that owes a
+    fresh deadline after an earlier one was settled or cancelled passes the next ``occurrence``."""
     if kind not in OWNED_KINDS:
         raise ValueError(f"{kind} is not an owned deadline kind")
     owner_id = getattr(owner, "pk", owner)
     chain = chain if chain is not None else owner_chain(owner_id=owner_id)
     deadline = Deadline.objects.create(
         incident=incident, kind=kind, step_key=owned_step_key(record_type, record_id), name=name[:200],
-        due_at=due_at, owner_id=owner_id,
+        occurrence=occurrence, due_at=due_at, owner_id=owner_id,
         subject=owned_subject(record_type=record_type, record_id=record_id, chain=chain, warn_before=warn_before),
     )
     _schedule(deadline, incident)

@@ -122,6 +122,10 @@ class IncidentOpenForm(ZonedForm):
     commander = forms.ChoiceField(label=_("Commander"), required=False)
     spokesperson = forms.ChoiceField(label=_("Spokesperson"), required=False)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # Products, places, causes ("battery", "Shenzhen plant"): past incidents sharing them show in the room.
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=2000,
+                           help_text=_("Comma-separated: products, places, causes. Past incidents with the same "
+                                       "tags are shown in the room."))
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, zone=organization.time_zone, **kwargs)
@@ -129,6 +133,13 @@ class IncidentOpenForm(ZonedForm):
         choices = _member_choices(organization)
         self.fields["commander"].choices = choices
         self.fields["spokesperson"].choices = choices
+
+    def clean_tags(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for tag in self.cleaned_data["tags"].replace("，", ",").split(","):
+            if tag.strip():
+                seen.setdefault(tag.strip(), None)
+        return list(seen)
 
     def person(self, field: str):
         pk = self.cleaned_data.get(field)
@@ -156,6 +167,9 @@ class StatusForm(ZonedForm):
     status = forms.ChoiceField(label=_("Status"), choices=IncidentStatus.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
     occurred_at = LocalDateTimeField(label=_("When (blank = now)"), required=False)
+    # Shown once resolving was refused because post-mortem action items are still open.
+    confirm_open_items = forms.BooleanField(label=_("Go ahead anyway: the open action items stay owed"),
+                                            required=False)
 
 
 class AcknowledgeForm(ZonedForm):

@@ -89,6 +89,7 @@ def foreign():
         "action_item_id": item.pk, "report_file_id": report_file.pk,
         "invitation_id": invitation.pk, "fact_id": fact.pk, "statement_template_id": template.pk,
         "commitment_id": commitment.pk, "stakeholder_id": stakeholder.pk, "inquiry_id": inquiry.pk,
+        "related_incident_id": incident.pk,
         "org": org, "incident": incident,
     }
 

@@ -164,6 +164,9 @@ class IncidentTransitionView(ApiView):
         version = StrictIntegerField(required=False)
         # A resolution entered after the fact: the deadlines that fell due before it are judged up to it.
         occurred_at = happened_at_field()
+        # Resolving or closing while post-mortem action items are open is refused (400 on this field, naming
+        # them) unless this is true; the items stay owed and keep paging their owners.
+        confirm_open_items = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(operation_id="incidents_transition", request=InputSerializer, responses=IncidentOut)
     def post(self, request, incident_id: int):
@@ -174,8 +177,13 @@ class IncidentTransitionView(ApiView):
         incident = service.incident_transition(incident=incident, actor=request.user,
                                                to_status=data.validated_data["status"],
                                                note=data.validated_data["note"],
-                                               occurred_at=data.validated_data.get("occurred_at"))
+                                               occurred_at=data.validated_data.get("occurred_at"),
+                                               confirmed=_confirmed(data.validated_data))
         return self.respond(IncidentOut(incident).data, headers=etag_headers(incident))
+
+
+def _confirmed(data: dict) -> set[str]:
+    return {"open_items"} if data["confirm_open_items"] else set()
 
 
 class IncidentAcknowledgeView(ApiView):

@@ -6,11 +6,13 @@ compare-and-set on ``version``, the timeline line and the audit row are the desk
 
 import django_filters
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 
 from crisis.reports.models import ActionItem, ActionItemStatus, PostMortem
 from crisis.reports.services import (
+    DUE_ON_FIRST,
+    DUE_ON_LAST,
     SECTION_MAX,
     TITLE_MAX,
     action_item_create,
@@ -19,7 +21,7 @@ from crisis.reports.services import (
 )
 
 from ..base import ApiView, get_or_404
-from ..fields import StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer
+from ..fields import StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer, happened_at_field
 from ..scoping import scoped_action_items, scoped_incidents, scoped_organizations
 from .incidents import member_or_error
 
@@ -89,6 +91,19 @@ class ActionItemFilter(django_filters.FilterSet):
         fields = ["status", "due_before"]
 
 
+@extend_schema_field({"type": "string", "format": "date", "pattern": r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$",
+                     "description": "A date from 2000-01-01 to 2099-12-31: due at the end of that day in the "
+                                    "incident's time zone."})
+class DueDateField(serializers.DateField):
+    """An action item's due date, in the range the service accepts (it becomes a deadline that pages)."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not DUE_ON_FIRST <= day <= DUE_ON_LAST:
+            raise serializers.ValidationError(gettext_lazy("Give a date between 2000-01-01 and 2099-12-31."))
+        return day
+
+
 OWNER_HELP = gettext_lazy("The id of a member of the incident's organization, or null for nobody.")
 
 
@@ -100,7 +115,7 @@ class IncidentActionItemListView(ApiView):
     class InputSerializer(StrictInput):
         title = StrictCharField(max_length=TITLE_MAX)
         owner = StrictIntegerField(required=False, allow_null=True, help_text=OWNER_HELP)
-        due_on = serializers.DateField(required=False, allow_null=True)
+        due_on = DueDateField(required=False, allow_null=True)
 
     @extend_schema(operation_id="action_items_list", responses=ActionItemOut(many=True))
     def get(self, request, incident_id: int):
@@ -137,8 +152,11 @@ class ActionItemDetailView(ApiView):
         version = StrictIntegerField(min_value=1, help_text=VERSION_HELP)
         title = StrictCharField(max_length=TITLE_MAX, required=False)
         owner = StrictIntegerField(required=False, allow_null=True, help_text=OWNER_HELP)
-        due_on = serializers.DateField(required=False, allow_null=True)
+        due_on = DueDateField(required=False, allow_null=True)
         status = serializers.ChoiceField(choices=ActionItemStatus.choices, required=False)
+        # An item done earlier than it is marked: judged against its due date on this time (met, or met late).
+        completed_at = happened_at_field(help_text=gettext_lazy(
+            "With status done: when it was in fact done, if earlier than now (not in the future)."))
 
     @extend_schema(operation_id="action_items_retrieve", responses=ActionItemOut)
     def get(self, request, action_item_id: int):

@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 
 from crisis import clock
 from crisis.models import OPEN_STATUSES, AuditEntry, Breach, Deadline, Incident, Organization, Severity, TimelineEvent
+from crisis.models.deadline import deadline_outlives_incident
 from crisis.services.audit import audit_entry
 from crisis.system_lines import Message, line, line_english
 
@@ -112,7 +113,8 @@ class _Lookups:
 @transaction.atomic
 def pages_open(*, specs: list[PageSpec]) -> list[tuple[Page | None, bool]]:
     """Open a page per spec (once per dedup key) and page its first level that has someone to page.
-    Returns (page, created) for each spec, in order; (None, False) where the incident is no longer open."""
+    Returns (page, created) for each spec, in order; (None, False) where the incident is no longer open
+    (unless the page is about a deadline that outlives it: an action item)."""
     if not specs:
         return []
     now = clock.now()
@@ -120,7 +122,8 @@ def pages_open(*, specs: list[PageSpec]) -> list[tuple[Page | None, bool]]:
     found = _already_open({s.dedup_key for s in specs})
     fresh: dict[str, PageSpec] = {}
     for spec in specs:
-        if spec.dedup_key not in found and (spec.incident is None or spec.incident.pk in still_open):
+        if spec.dedup_key not in found and (spec.incident is None or spec.incident.pk in still_open
+                                            or _outlives_incident(spec)):
             fresh.setdefault(spec.dedup_key, spec)
     if fresh:
         try:
@@ -163,6 +166,11 @@ def incidents_lock_open(incident_ids: set[int]) -> set[int]:
             cursor.execute(f"SELECT id, status FROM {table} WHERE id = ANY(%s) ORDER BY id FOR SHARE", [ids])  # noqa: S608
             rows = cursor.fetchall()
     return {pk for pk, status in rows if status in OPEN_STATUSES}
+
+
+def _outlives_incident(spec: PageSpec) -> bool:
+    # An action item's warning or page is still wanted when its incident is over (OUTLIVES_INCIDENT_KINDS).
+    return spec.deadline is not None and deadline_outlives_incident(spec.deadline)
 
 
 def _already_open(dedup_keys: set[str]) -> dict[str, Page]:

@@ -7,6 +7,7 @@ from django.db.models import F
 
 from crisis import clock
 from crisis.models import Deadline, DeadlineKind, DeadlineState, EventKind, Role, TimelineEvent
+from crisis.models.deadline import deadline_outlives_incident
 from crisis.system_lines import Message, line, line_english
 from crisis.timers.scheduling import deadlines_schedule
 
@@ -15,6 +16,11 @@ from ..models import Page
 
 def escalation_step_key(page: Page) -> str:
     return f"page-{page.pk}"
+
+
+def page_outlives_incident(page: Page) -> bool:
+    """A page about an action item: still escalated, and left open, once its incident is over."""
+    return page.deadline_id is not None and deadline_outlives_incident(page.deadline)
 
 
 def page_event_row(page: Page, said: Message | str, *, actor=None, **metadata) -> TimelineEvent | None:
@@ -46,7 +52,8 @@ def escalation_deadlines_create(*, items: list[tuple[Page, int, timedelta]], now
         # breach line that names this timer reads in the reader's language (timers/wording.breach_line).
         Deadline(incident_id=page.incident_id, kind=DeadlineKind.ESCALATION, step_key=escalation_step_key(page),
                  occurrence=step, name=line_english(name)[:200], responsible_role=Role.RESPONDER, due_at=now + wait,
-                 subject={"page_id": page.pk, "step": step, "name_line": name})
+                 subject={"page_id": page.pk, "step": step, "name_line": name,
+                          **({"outlives_incident": True} if page_outlives_incident(page) else {})})
         for page, step, wait in items if page.incident_id is not None
         for name in [line("deadline.escalate_page", title=page.title_line)]
     ]

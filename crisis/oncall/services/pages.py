@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from crisis import clock
-from crisis.models import Deadline, Incident, Organization, Role, role_at_least
+from crisis.models import OUTLIVES_INCIDENT_KINDS, Deadline, Incident, Organization, Role, role_at_least
 from crisis.services.access import membership_require, membership_role
 from crisis.services.audit import audit_record
 from crisis.services.errors import InvalidTransition, PermissionDenied
@@ -25,7 +25,12 @@ from ..models import Delivery, DeliveryStatus, Page, PageSource, PageState
 from ..selectors import level_users, page_levels, page_step_count
 from .deliveries import deliveries_create
 from .opening import PageSpec, incidents_lock_open, pages_open
-from .page_records import escalation_deadlines_cancel, escalation_deadlines_create, page_event
+from .page_records import (
+    escalation_deadlines_cancel,
+    escalation_deadlines_create,
+    page_event,
+    page_outlives_incident,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +55,8 @@ def page_escalate(*, page: Page, from_step: int, now: datetime | None = None) ->
     order as opening), so a resolve either committed before and we page nobody, or waits for us and then
     resolves the page, cancelling the next level's timer.
     """
-    if page.incident_id is not None and not incidents_lock_open({page.incident_id}):
+    if (page.incident_id is not None and not incidents_lock_open({page.incident_id})
+            and not page_outlives_incident(page)):
         logger.info("page %s not escalated: incident %s is no longer open", page.pk, page.incident_id,
                     extra={"incident_id": page.incident_id, "deadline_id": page.deadline_id})
         return False
@@ -166,7 +172,10 @@ def page_trigger(*, incident: Incident, actor, title: str, body: str = "", targe
 def incident_pages_resolve(*, incident: Incident, actor) -> int:
     """The incident is over: stop paging anyone about it. Called in the transaction that resolves it."""
     resolved = 0
-    for page in Page.objects.filter(incident=incident, state__in=[PageState.TRIGGERED, PageState.ACKNOWLEDGED]):
+    pages = (Page.objects.filter(incident=incident, state__in=[PageState.TRIGGERED, PageState.ACKNOWLEDGED])
+             # An action item's page stays: the item is still owed after the crisis.
+             .exclude(deadline__kind__in=OUTLIVES_INCIDENT_KINDS))
+    for page in pages:
         page.incident = incident
         try:
             page_resolve(page=page, actor=actor, note=line("page.incident_resolved"))

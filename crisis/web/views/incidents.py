@@ -40,7 +40,7 @@ def incident_open_view(request: HttpRequest) -> HttpResponse:
             return incident_open(
                 organization=organization, actor=request.user, title=data["title"], severity=data["severity"],
                 first_public_signal_at=data["first_public_signal_at"], status=data["status"],
-                affected_channels=data["affected_channels"], summary=data["summary"],
+                affected_channels=data["affected_channels"], summary=data["summary"], tags=data["tags"],
                 commander=form.person("commander"), spokesperson=form.person("spokesperson"),
             )
 
@@ -104,7 +104,8 @@ def incident_status(request: HttpRequest, pk: int) -> HttpResponse:
         request, incident, abilities, form=form, name="status_form",
         action=lambda: incident_transition(
             incident=incident, actor=request.user, to_status=form.cleaned_data["status"],
-            note=form.cleaned_data["note"], occurred_at=form.cleaned_data["occurred_at"]))
+            note=form.cleaned_data["note"], occurred_at=form.cleaned_data["occurred_at"],
+            confirmed={"open_items"} if form.cleaned_data["confirm_open_items"] else set()))
 
 
 @require_POST

@@ -8,7 +8,7 @@ SHARES = ("negative_share", "neutral_share", "positive_share")
 # invitation's expiry, a week ahead).
 HAPPENED_AT = ("first_public_signal_at", "detected_at", "occurred_at", "happened_at", "published_at",
                "acknowledged_at", "measured_at", "resolved_at", "submitted_at", "asked_at", "answered_at",
-               "briefed_at")
+               "briefed_at", "completed_at")
 # Tags some stakeholder of the world carries: a briefing to tags nobody carries reaches nobody (a 400).
 WORLD_TAGS = ["press"]
 

@@ -12,6 +12,7 @@ from crisis.media.services.inquiries import inquiry_log
 from crisis.media.services.stakeholders import stakeholder_create
 from crisis.models import CHANNEL_CHARACTER_LIMITS, Role
 from crisis.oncall.services.pages import page_trigger
+from crisis.reports.links import incident_link
 from crisis.reports.services import action_item_create, report_request
 from crisis.services import statements
 from crisis.services.incidents import incident_open
@@ -61,6 +62,9 @@ def world_build() -> dict:
     statements.statement_approve(statement=published, actor=people["approver"])
     statements.statement_publish(statement=published, actor=people["commander"])
     token = api_token_create(user=admin, name="contract", scopes=["read", "write"])[1]
+    past = incident_open(organization=org, actor=people["responder"], title="The battery fire of March",
+                         first_public_signal_at=timezone.now() - timedelta(days=200), severity=2)
+    incident_link(incident=incident, other=past, actor=admin)
     ids = {
         "organization_id": org.pk, "organization_slug": org.slug, "incident_id": incident.pk,
         "event_id": event.pk, "statement_id": statement.pk, "checkpoint_id": checkpoint.pk, "secret_id": secret.pk,
@@ -70,12 +74,13 @@ def world_build() -> dict:
         "action_item_id": item.pk, "report_file_id": report_file.pk, "fact_id": fact.pk,
         "statement_template_id": org.statement_templates.order_by("id").first().pk, "commitment_id": commitment.pk,
         "stakeholder_id": edited.pk, "inquiry_id": inquiry.pk,
+        "related_incident_id": past.pk,
     }
     # People named in a body are the admin: the run may remove any other member (DELETE .../members/<id>/ is one
     # of the operations it walks), and then naming them is rightly a 400; the last admin cannot be removed.
     # A statement named in a body is the published one: a briefing sends only what went out (an answer takes any).
     body_ids = {"commander": admin.pk, "spokesperson": admin.pk, "owner": admin.pk, "organization": org.pk,
                 "kept_by_statement": statement.pk, "kept_by_event": event.pk,
-                "stakeholder": stakeholder.pk, "statement": published.pk}
+                "stakeholder": stakeholder.pk, "statement": published.pk, "related_incident": past.pk}
     return {"ids": ids, "token": token, "body_ids": body_ids,
             "statement_body_max": min(CHANNEL_CHARACTER_LIMITS.values()), "measures": list(MEASURES)}
