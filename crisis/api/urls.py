@@ -5,8 +5,8 @@ from django.urls import path
 
 from .views import (
     approvals,
-    comms,
     commitments,
+    comms,
     deadlines,
     facts,
     imports,

@@ -467,7 +467,7 @@ def _statement(statement: Statement) -> dict:
         "published_at": statement.published_at, "retracted_at": statement.retracted_at,
         "published_recorded_at": statement.published_recorded_at,
         "entered_minutes_later": entered_minutes(statement.published_at, statement.published_recorded_at),
-        "public_url": statement.public_url, "is_off_script": statement.is_off_script,
+        "public_url": statement.public_url,
         "published_version": next((v.number for v in statement.versions.all()
                                    if v.pk == statement.published_version_id), None),
         "versions": [{

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from crisis.api import urls as api_urls
 from crisis.api.tokens import api_token_create, webhook_secret_create
-from crisis.facts.services.facts import fact_add
-from crisis.comms.services.templates import statement_template_create
 from crisis.commitments.models import Commitment
+from crisis.comms.services.templates import statement_template_create
+from crisis.facts.services.facts import fact_add
 from crisis.media.services.inquiries import inquiry_log
 from crisis.media.services.stakeholders import stakeholder_create
 from crisis.models import AuditEntry, Role, TimelineEvent

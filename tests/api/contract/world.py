@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from crisis.api.models import ApiToken
 from crisis.api.tokens import api_token_create, webhook_secret_create
-from crisis.facts.services.facts import fact_add
 from crisis.commitments.models import Commitment
+from crisis.facts.services.facts import fact_add
 from crisis.media.services.inquiries import inquiry_log
 from crisis.media.services.stakeholders import stakeholder_create
 from crisis.models import CHANNEL_CHARACTER_LIMITS, Role
