@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from crisis import clock
 from crisis.chart_measures import DEFAULT_MEASURE, ChartMeasure, chart_measure
@@ -95,7 +96,8 @@ def chart_breaches(*, incident: Incident) -> list[tuple]:
     step is about paging, not about what the public saw: neither is marked."""
     breaches = (Breach.objects.filter(incident=incident, retracted_at__isnull=True)
                 .exclude(deadline__kind=DeadlineKind.ESCALATION).select_related("deadline").order_by("breached_at"))
-    return [(breach.breached_at, breach.deadline.name) for breach in breaches]
+    # Playbook step names are English msgids (as in the golden clock); an owned deadline's name is what people wrote.
+    return [(breach.breached_at, gettext(breach.deadline.name)) for breach in breaches]
 
 
 def requested_measure(request: HttpRequest) -> ChartMeasure:

@@ -11,7 +11,7 @@ from .conftest import timeline_bulk
 pytestmark = pytest.mark.django_db
 # The incident, deadlines, breaches, passed-occurrence records, statements (three), checkpoints, timeline,
 # pages, post-mortem, action items, promises, related incidents.
-REPORT_QUERIES = 13
+REPORT_QUERIES = 14
 # With passed occurrences of both repeating steps, each step's facts are read once more (one query each).
 RETROSPECTIVE_QUERIES = REPORT_QUERIES + 2
 

@@ -74,7 +74,8 @@ def build_every_line(org, people, incident_at_t0, at):
     incidents.incident_transition(incident=incident, actor=people["commander"], to_status="contained",
                                   note="已下架")
     incident.refresh_from_db()
-    incidents.incident_transition(incident=incident, actor=people["commander"], to_status="resolved")
+    incidents.incident_transition(incident=incident, actor=people["commander"], to_status="resolved",
+                                  confirmed={"open_items"})
     return incident
 
 

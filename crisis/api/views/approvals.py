@@ -12,7 +12,7 @@ from crisis.approvals.services import chains as service
 from crisis.models import Statement, StatementKind, StatementStatus
 
 from ..base import ApiView, get_or_404
-from ..fields import LeanSerializer, StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer
+from ..fields import ChannelField, LeanSerializer, StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer
 from ..scoping import scoped_organizations, scoped_statements
 
 
@@ -104,7 +104,7 @@ class WaitingOut(LeanSerializer):
     title = serializers.CharField(source="statement.__str__")
     incident = serializers.IntegerField(source="statement.incident_id")
     incident_title = serializers.CharField(source="statement.incident.title")
-    channel = serializers.CharField(source="statement.channel")
+    channel = ChannelField(source="statement.channel")
     kind = serializers.ChoiceField(source="statement.kind", choices=StatementKind.choices)
     step = serializers.SerializerMethodField()
     submitted_by = UserRefSerializer(allow_null=True)
