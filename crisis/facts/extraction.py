@@ -180,7 +180,7 @@ _EN_STOP = frozenset((  # noqa: SIM905 (a list of 80 quoted words would not fit)
     "all any some not no yes can may would should could shall i you he she they them his her their "
     "today tomorrow tonight yesterday o clock").split())
 _CLAUSES = re.compile(r"[。！？!?；;\n]+|(?<=[a-z\u4e00-\u9fff])\.(?:\s+|$)", re.I)
-_PARTS = re.compile(r"[，,、]+")
+_PARTS = re.compile(r"[，,、：]+")
 
 
 def subject_tokens(text: str) -> frozenset[str]:

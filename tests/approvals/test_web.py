@@ -144,3 +144,17 @@ def test_only_an_admin_edits_chains(client_for, people, signers):
 
 def test_an_unknown_kind_is_not_found(client_for, people):
     assert client_for(people["admin"]).get(reverse("approvals:chain-edit", args=["tweet"])).status_code == 404
+
+
+def test_the_statement_page_s_step_countdown_ticks_on_the_server_s_clock_in_the_reader_s_units(
+        client_for, incident, holding_chain, submitted, signers, people, at):
+    """desk.js counts down from data-server-now: without it a moved clock (a drill) showed an overdue step as
+    "in 21:14:17" on the browser's clock, and in bare h:mm:ss for want of the units."""
+    holding_chain()
+    statement = submitted(incident)
+    now = at(30)
+    content = client_for(people["viewer"]).get(reverse("crisis:statement-detail", args=[statement.pk])).content
+    chain = content.decode().split('id="approval-chain"', 1)[1].split("</section>", 1)[0]
+    assert f'data-server-now="{now.isoformat()}"' in chain
+    assert 'data-unit-min="%(n)d min"' in chain
+    assert "is-overdue" in chain

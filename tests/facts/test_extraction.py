@@ -55,6 +55,9 @@ def _conflicts(draft, reference):
 
 @pytest.mark.parametrize(("draft", "reference", "expected"), [
     ("发布会定于下午3点举行。", "发布会定于中午12:00举行。", [("12:00", "15:00")]),
+    # A Chinese update opens "关于…：": what it is about, not what the time is about.
+    ("关于列车上手机冒烟：我们将于今天下午3点公布调查进展。", "我们将于今天中午12点前公布调查进展。",
+     [("12:00", "15:00")]),
     ("The press conference is at 3 pm.", "发布会定于中午12:00举行。", [("12:00", "15:00")]),
     ("召回将于12月15日开始", "Recall starts 12 December", [("12-12", "12-15")]),
     ("两辆车受影响", "3 vehicles affected", [("3 vehicle", "2 vehicle")]),

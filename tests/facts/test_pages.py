@@ -126,3 +126,14 @@ def test_the_compare_page_with_no_other_statement(client_for, people, drafted):
     draft = drafted("wechat", "x")
     page = client_for(people["viewer"]).get(reverse("facts:statement-compare", args=[draft.pk])).content.decode()
     assert "only statement" in page
+
+
+def test_a_refused_submit_says_where_the_page_takes_the_reason_not_the_api_s_key(client_for, people, published,
+                                                                                   drafted):
+    published("weibo", "发布会定于中午12:00举行。")
+    draft = drafted("wechat", "发布会定于下午3点举行。")
+    refused = client_for(people["responder"]).post(reverse("crisis:statement-action", args=[draft.pk, "submit"]), {})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "Weibo said" in page
+    assert "overrides.consistency" not in page
+    assert "To go ahead anyway, say why in the box for it on this page and try again." in page

@@ -3,12 +3,16 @@ import json
 from django import forms as django_forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crisis import clock
 from crisis.approvals.selectors import statement_chain
+from crisis.durations import duration_units
 from crisis.models import CHANNEL_CHARACTER_LIMITS, Channel, Statement, StatementStatus
 from crisis.selectors import incidents_for_user
-from crisis.services.statement_gates import statement_gates
+from crisis.services.errors import InvalidInput
+from crisis.services.statement_gates import override_hint, statement_gates
 from crisis.services.statements import (
     statement_approve,
     statement_create,
@@ -105,6 +109,9 @@ def _statement_page(request: HttpRequest, statement: Statement, *, status: int =
         "is_over_limit": limit is not None and len(current.body) > limit,
         "approvals": approvals,
         "approval_chain": statement_chain(statement=statement),
+        # The step's countdown ticks on the server's clock (which drills move) in the reader's units, not the browser's.
+        "server_now": clock.now(),
+        "duration_units": duration_units(),
         "left": left,
         "right": right,
         "diff": side_by_side(left.body, right.body) if left else [],
@@ -160,6 +167,17 @@ def _overrides(request: HttpRequest, action: str) -> dict[str, str]:
     return found
 
 
+def _desk_refusal(error: InvalidInput) -> InvalidInput:
+    """A refusing check's reasons as the page should say them: "give overrides.consistency a reason" is the API's
+    way; on the desk the reason goes in a box of the page."""
+    for key, reasons in error.fields.items():
+        if key.startswith("overrides."):
+            hint = override_hint(key.removeprefix("overrides."))
+            error.fields[key] = [_("To go ahead anyway, say why in the box for it on this page and try again.")
+                                 if reason == hint else reason for reason in reasons]
+    return error
+
+
 @require_POST
 @desk_view
 def statement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -169,8 +187,14 @@ def statement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     form_class, key, perform = ACTIONS[action]
     kwargs = {"zone": statement.incident.time_zone} if form_class is StatementPublishForm else {}
     form = form_class(request.POST, **kwargs)
-    _saved, status = form_submit(form, lambda: perform(
-        statement, request.user, {**form.cleaned_data, "overrides": _overrides(request, action)}))
+
+    def save():
+        try:
+            return perform(statement, request.user, {**form.cleaned_data, "overrides": _overrides(request, action)})
+        except InvalidInput as error:
+            raise _desk_refusal(error) from None
+
+    _saved, status = form_submit(form, save)
     if status is None:
         return redirect("crisis:statement-detail", pk=statement.pk)
     # Buttons without their own fields (submit) show their refusal in the shared action box.
