@@ -172,6 +172,10 @@ def oncall_now(*, organization: Organization, moment: datetime) -> list[OnCallNo
             for s in Schedule.objects.filter(organization=organization).order_by("name")]
 
 
+def escalation_policy_exists(*, organization: Organization) -> bool:
+    return EscalationPolicy.objects.filter(organization=organization).exists()
+
+
 def incident_pages(*, incident: Incident) -> list[Page]:
     """The incident's pages, newest first, with their deliveries: one query each, whatever their number."""
     return list(Page.objects.filter(incident=incident).select_related("acknowledged_by", "target_user")

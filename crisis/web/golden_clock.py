@@ -143,7 +143,9 @@ def _retractions(deadlines: list[Deadline]) -> dict[int, Breach]:
 
 def deadline_rows(*, incident: Incident, time_format: str = "%H:%M", now: datetime | None = None) -> list[DeadlineRow]:
     # Escalation deadlines belong to pages (on-call), not to the public-facing golden hours.
-    deadlines = list(golden_hours_deadlines(incident=incident).annotate(fact_kind=F("satisfied_by_event__kind")))
+    # An owned deadline (an inquiry, a promise) names its owner, not the playbook role: read with the row.
+    deadlines = list(golden_hours_deadlines(incident=incident).select_related("owner")
+                     .annotate(fact_kind=F("satisfied_by_event__kind")))
     retractions = _retractions(deadlines)
     return [DeadlineRow(deadline=d, verdict=deadline_verdict(d, retracted=d.pk in retractions),
                         fact=_fact(incident, d), retraction=retractions.get(d.pk), incident=incident,

@@ -24,7 +24,7 @@ from crisis.models import (
     TimelineEvent,
 )
 from crisis.oncall.models import Delivery, Page
-from crisis.oncall.selectors import incident_pages, oncall_now
+from crisis.oncall.selectors import escalation_policy_exists, incident_pages, oncall_now
 from crisis.selectors import local_time, sentiment_series
 from crisis.services.incidents import TRANSITION_ROLE
 from crisis.timers.wording import entered_later
@@ -234,6 +234,9 @@ def room_context(request: HttpRequest, incident, abilities, *, panels=None, **fo
                                       measure=requested_measure(request))
     if "pages" in panels:
         context["oncall_now"] = oncall_now(organization=incident.organization, moment=clock.now())
+        # Without a schedule, pages go to the commander only where no escalation policy names someone else.
+        context["oncall_has_policy"] = (not context["oncall_now"]
+                                        and escalation_policy_exists(organization=incident.organization))
         context["pages"] = incident_pages(incident=incident)
     return context
 

@@ -11,37 +11,20 @@ to var/screenshots/ (not committed) for a person to look at.
 import re
 import zoneinfo
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from crisis import clock
-from crisis.models import Breach, Incident
+from crisis.models import Incident
 from crisis.oncall.models import Page
 from crisis.services.statements import statement_approve, statement_create, statement_submit_for_review
-from crisis.timers import tasks
 from crisis.timers.sweeper import deadlines_breach_due
+from tests.web.browser.walks import DESKTOP, PHONE, dispatch_outbox, expect_playwright, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 # "entered 27 min later" in English, "（27 分钟后录入）" in Chinese.
 ENTERED_LATER = re.compile(r"\d+ (min|分钟)")
-
-
-def _expect():
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def _dispatch_outbox() -> None:
-    """What the worker does after the engine commits breaches: open their pages."""
-    pending = list(Breach.objects.filter(dispatched_at__isnull=True).order_by("id").values_list("pk", flat=True))
-    if pending:
-        tasks.breaches_dispatch(pending)
 
 
 def _approved_statement(incident: Incident, people: dict):
@@ -53,16 +36,11 @@ def _approved_statement(incident: Incident, people: dict):
     return statement
 
 
-def _shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
 @pytest.mark.parametrize(("language", "viewport"), [("en", DESKTOP), ("zh-hans", DESKTOP), ("en", PHONE),
                                                     ("zh-hans", PHONE)],
                          ids=["en-desktop", "zh-hans-desktop", "en-phone", "zh-hans-phone"])
 def test_it_walks_a_night_crisis_logged_late(sign_in, desk_people, org, clock_file, live_server, language, viewport):
-    expect = _expect()
+    expect = expect_playwright()
     name = f"night-crisis-{language}-{'phone' if viewport is PHONE else 'desktop'}"
     zone = zoneinfo.ZoneInfo(org.time_zone)
 
@@ -89,11 +67,11 @@ def test_it_walks_a_night_crisis_logged_late(sign_in, desk_people, org, clock_fi
     assert incident.first_public_signal_at == signal
 
     # What the late logging already missed pages once, not once per deadline.
-    _dispatch_outbox()
+    dispatch_outbox()
     page.reload()
     expect(page.locator("ul.pages > li")).to_have_count(1)
     expect(page.locator('[data-step="acknowledge"]')).to_have_attribute("data-state", "breached")
-    _shot(page, f"{name}-1-opened")
+    shot(page, f"{name}-1-opened")
 
     # "We were on it at 22:54": acknowledged with the earlier time it happened.
     page.locator("#id_ack_acknowledged_at").fill(typed(signal + timedelta(minutes=10)))
@@ -108,7 +86,7 @@ def test_it_walks_a_night_crisis_logged_late(sign_in, desk_people, org, clock_fi
     statement = _approved_statement(incident, desk_people)
     clock_file(30 * 60)
     assert deadlines_breach_due(now=clock.now()) >= 1
-    _dispatch_outbox()
+    dispatch_outbox()
     page.goto(f"{base}/incidents/{incident.pk}/")
     holding = page.locator('[data-step="holding-statement"]')
     expect(holding).to_have_attribute("data-state", "breached")
@@ -137,7 +115,7 @@ def test_it_walks_a_night_crisis_logged_late(sign_in, desk_people, org, clock_fi
             rf"published at {hhmm(published)}"))
         expect(holding.locator(".entered-later")).to_have_text(re.compile(r"\(entered \d+ min later\)"))
     page.locator("#golden-clock").scroll_into_view_if_needed()
-    _shot(page, f"{name}-2-room")
+    shot(page, f"{name}-2-room")
     assert Page.objects.get(incident=incident, breach__deadline__step_key="holding-statement").state == "resolved"
 
 
@@ -146,7 +124,7 @@ def test_it_says_what_a_crisis_logged_hours_late_owed_and_that_an_old_one_pages_
     from crisis.services.incidents import incident_open
     from crisis.services.sentiment import sentiment_checkpoint_record
 
-    expect = _expect()
+    expect = expect_playwright()
     now = clock.now()
     late = incident_open(organization=org, actor=desk_people["commander"], title="Logged five hours late",
                          first_public_signal_at=now - timedelta(hours=5), severity=2)
@@ -161,8 +139,8 @@ def test_it_says_what_a_crisis_logged_hours_late_owed_and_that_an_old_one_pages_
         re.compile(r"\d+ expected before this was logged, 1 made"))
     expect(page.locator("#retrospective-notice")).to_have_count(0)
     page.locator("#golden-clock").scroll_into_view_if_needed()
-    _shot(page, "logged-late-en-desktop")
+    shot(page, "logged-late-en-desktop")
 
     page.goto(f"{live_server.url}/incidents/{old.pk}/")
     expect(page.locator("#retrospective-notice")).to_have_text("Entered as a record of the past: nobody is paged.")
-    _shot(page, "retrospective-en-desktop")
+    shot(page, "retrospective-en-desktop")
