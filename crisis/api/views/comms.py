@@ -27,6 +27,13 @@ class FreezeEntrySerializer(StrictInput):
     note = StrictCharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
 
+class FreezeEntryOut(serializers.Serializer):
+    # Its own class: shared with the input, the component would lose the input's "no other fields".
+    channel = ChannelField(allow_null=True)
+    account = serializers.CharField()
+    note = serializers.CharField()
+
+
 class FreezeIncidentOut(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -37,7 +44,7 @@ class FreezeOut(serializers.Serializer):
     severity_threshold = serializers.ChoiceField(choices=Severity.choices)
     version = serializers.IntegerField()
     is_in_effect = serializers.BooleanField()
-    entries = FreezeEntrySerializer(many=True)
+    entries = FreezeEntryOut(many=True)
     incidents = FreezeIncidentOut(many=True, help_text=gettext_lazy(
         "The organization's open incidents at the threshold or worse (they freeze the list when it has entries)."))
 

@@ -146,6 +146,12 @@ def case_aim(case, world: dict, *, keep_path: bool = False) -> None:
         case.body["asker_name"] = "王芳"
     if case.method == "POST" and case.path.endswith("/briefings/") and isinstance(case.body, dict):
         case.body["tags"] = list(WORLD_TAGS)
+    # An action item's completion time goes with marking it done (a rule across two fields).
+    if isinstance(case.body, dict) and case.body.get("completed_at") is not None:
+        case.body["status"] = "done"
+    # Resolving while post-mortem action items are open waits for a confirmation (a rule about other records).
+    if case.method == "POST" and case.path.endswith("/transition/") and isinstance(case.body, dict):
+        case.body["confirm_open_items"] = True
     # An edit names the version it was made on, in the body or in If-Match (a 400 without either): a rule across
     # two places no schema can state. An old version is fine: the answer is a 409, as declared.
     is_edit = case.method == "PATCH" and any(p.name == "If-Match" for p in case.operation.headers)
