@@ -58,6 +58,12 @@ def test_it_lists_the_live_sheet_without_what_was_retired(client, incident, peop
     assert [f["id"] for f in client.get(url, {"is_retired": "true"}).json()["results"]] == [gone.pk]
 
 
+def test_it_refuses_a_filter_value_that_is_not_a_yes_or_no(client, incident):
+    # Found by the live contract run: ?is_retired=-25683 was read as "no filter" and answered 200.
+    response = client.get(reverse("api:fact-list", args=[incident.pk]), {"is_retired": "-25683"})
+    assert response.status_code == 400 and "is_retired" in response.json()["error"]["fields"]
+
+
 def test_it_edits_with_the_version_and_answers_409_to_a_stale_one(client, incident, people):
     fact = fact_add(incident=incident, actor=people["responder"], text="3 vehicles affected")
     url = reverse("api:fact-detail", args=[fact.pk])

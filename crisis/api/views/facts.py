@@ -14,7 +14,7 @@ from crisis.redline import text_redline
 from crisis.services.errors import NotFound
 
 from ..base import ApiView, get_or_404
-from ..fields import StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer, happened_at_field
+from ..fields import StrictCharField, StrictInput, StrictIntegerField, UserRefSerializer, YesNoFilter, happened_at_field
 from ..scoping import BIGINT_MAX, scoped_facts, scoped_incidents, scoped_statements
 
 VERSION_HELP = gettext_lazy("The fact's version you edited; a newer one gives 409.")
@@ -45,7 +45,7 @@ def _fact_response(view: ApiView, request, fact_id: int, *, status_code=status.H
 
 
 class FactFilter(django_filters.FilterSet):
-    is_retired = django_filters.BooleanFilter(help_text=gettext_lazy("false: the live sheet; true: what was retired."))
+    is_retired = YesNoFilter(help_text=gettext_lazy("false: the live sheet; true: what was retired."))
 
     class Meta:
         model = Fact
