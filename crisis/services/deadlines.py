@@ -98,7 +98,7 @@ def deadline_mark_met(*, deadline: Deadline, actor, note: str, happened_at: date
                       first_public_signal_at=incident.first_public_signal_at)
     errors.raise_if_any()
     happened = happened_at or now
-    fresh = _lock_settleable(deadline, happened)
+    fresh = deadline_lock_settleable(deadline, happened)
     fresh.incident = incident
     event = timeline_event_append(incident=incident, kind=EventKind.ACTION, actor=actor, occurred_at=happened,
                                   line=line("deadline.ticked_off", name=msgid(fresh.name), note=note))
@@ -113,16 +113,22 @@ def deadline_mark_met(*, deadline: Deadline, actor, note: str, happened_at: date
     return fresh
 
 
-def _lock_settleable(deadline: Deadline, happened: datetime) -> Deadline:
-    """Lock a deadline that a fact at ``happened`` can still settle: pending, or breached and not met
-    earlier than that."""
+def deadline_lock(deadline: Deadline) -> Deadline:
+    """Lock the deadline's row, still at the version the caller read (else ConcurrentUpdate)."""
     fresh = Deadline.objects.select_for_update(of=("self",)).select_related("incident").get(pk=deadline.pk)
     if fresh.version != deadline.version:
         raise ConcurrentUpdate(_("This deadline changed since you loaded it; reload and try again."),
                                field="version")
+    return fresh
+
+
+def deadline_lock_settleable(deadline: Deadline, happened: datetime, *, refusal: str | None = None) -> Deadline:
+    """Lock a deadline that a fact at ``happened`` can still settle: pending, or breached and not met
+    earlier than that. ``refusal`` says it otherwise, with %(state)s."""
+    fresh = deadline_lock(deadline)
     settleable = fresh.state == DeadlineState.PENDING or (
         fresh.state == DeadlineState.BREACHED and (fresh.met_at is None or fresh.met_at > happened))
     if not settleable:
-        raise InvalidTransition(_("Only a pending or missed deadline can be ticked off; this one is %(state)s.")
-                                % {"state": DeadlineState(fresh.state).label.lower()}, field="state")
+        refusal = refusal or _("Only a pending or missed deadline can be ticked off; this one is %(state)s.")
+        raise InvalidTransition(refusal % {"state": DeadlineState(fresh.state).label.lower()}, field="state")
     return fresh

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from crisis import clock
 from crisis.models import OWNED_KINDS, Deadline, DeadlineState, Incident, TimelineEvent
 
+from .deadlines import deadline_lock, deadline_lock_settleable
 from .errors import ConcurrentUpdate, InvalidTransition
 
 # How long each person in a chain has to acknowledge the page before the next one is paged.
@@ -94,14 +95,6 @@ def owned_deadline_for(*, record_type: str, record_id: int, incident: Incident) 
             .order_by("-occurrence").first())
 
 
-def _lock(deadline: Deadline) -> Deadline:
-    fresh = Deadline.objects.select_for_update(of=("self",)).select_related("incident").get(pk=deadline.pk)
-    if fresh.version != deadline.version:
-        raise ConcurrentUpdate(_("This deadline changed since you loaded it; reload and try again."),
-                               field="version")
-    return fresh
-
-
 def owned_deadline_settle(*, deadline: Deadline, happened_at: datetime, actor, event: TimelineEvent | None = None,
                           note: str = "") -> Deadline:
     """The owner did it at ``happened_at`` (maybe earlier than now): met on time, or met late. A breach
@@ -111,11 +104,8 @@ def owned_deadline_settle(*, deadline: Deadline, happened_at: datetime, actor, e
     from crisis.timers.breach import deadlines_breach_locked
 
     with transaction.atomic():
-        fresh = _lock(deadline)
-        if not (fresh.state == DeadlineState.PENDING
-                or (fresh.state == DeadlineState.BREACHED and (fresh.met_at is None or fresh.met_at > happened_at))):
-            raise InvalidTransition(_("Only a pending or missed deadline can be met; this one is %(state)s.")
-                                    % {"state": DeadlineState(fresh.state).label.lower()}, field="state")
+        fresh = deadline_lock_settleable(
+            deadline, happened_at, refusal=_("Only a pending or missed deadline can be met; this one is %(state)s."))
         now = clock.now()
         incident = fresh.incident
         if fresh.state == DeadlineState.PENDING and fresh.due_at < happened_at:
@@ -152,7 +142,7 @@ def owned_deadline_move(*, deadline: Deadline, due_at: datetime) -> Deadline:
     """A new due time for a pending owned deadline (a promise's time corrected, a reply-by agreed later);
     overdue at once if that is in the past."""
     with transaction.atomic():
-        fresh = _lock(deadline)
+        fresh = deadline_lock(deadline)
         if fresh.state != DeadlineState.PENDING:
             raise InvalidTransition(_("Only a pending deadline can be moved; this one is %(state)s.")
                                     % {"state": DeadlineState(fresh.state).label.lower()}, field="state")
