@@ -5,10 +5,13 @@ from datetime import UTC, datetime, timedelta
 SHARES = ("negative_share", "neutral_share", "positive_share")
 # Times of things that happened: not in the future, not a month before the incident's first public signal.
 # The run draws them from the last hour, but the stateful phase also reuses times the API answered with (an
-# invitation's expiry, a week ahead).
+# invitation's expiry, a week ahead). A suggestion's level_entered_at is an echo of what the API said; one from
+# the past that is not the standing one is a 409, as declared.
 HAPPENED_AT = ("first_public_signal_at", "detected_at", "occurred_at", "happened_at", "published_at",
                "acknowledged_at", "measured_at", "resolved_at", "submitted_at", "asked_at", "answered_at",
-               "briefed_at", "completed_at")
+               "briefed_at", "completed_at", "established_at", "level_entered_at")
+# Times a request may set in the future: when something falls due.
+FALLS_DUE_AT = ("due_at",)
 # Tags some stakeholder of the world carries: a briefing to tags nobody carries reaches nobody (a 400).
 WORLD_TAGS = ["press"]
 
