@@ -25,6 +25,19 @@ DOMAIN_STATUS = {
 }
 
 
+# An error of a feature's own class says what it is by its code (a duplicate entry is a "conflict"), as the desk's
+# pages read it (crisis/web/errors.py).
+CODE_STATUS = {"invalid": status.HTTP_400_BAD_REQUEST, "forbidden": status.HTTP_403_FORBIDDEN,
+               "not_found": status.HTTP_404_NOT_FOUND, "invalid_transition": status.HTTP_409_CONFLICT,
+               "conflict": status.HTTP_409_CONFLICT}
+
+
+def domain_status(exc: domain.DomainError) -> int:
+    """The status of the nearest class the map knows (a subclass answers as its parent), else of its code."""
+    known = next((DOMAIN_STATUS[cls] for cls in type(exc).__mro__ if cls in DOMAIN_STATUS), None)
+    return known or CODE_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST)
+
+
 class ApiConflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
@@ -74,8 +87,7 @@ def _validation_response(exc: exceptions.ValidationError) -> Response:
 
 def api_exception_handler(exc, context):
     if isinstance(exc, domain.DomainError):
-        code = DOMAIN_STATUS.get(type(exc), status.HTTP_400_BAD_REQUEST)
-        return Response(error_body(exc.code, exc.message, exc.fields), status=code)
+        return Response(error_body(exc.code, exc.message, exc.fields), status=domain_status(exc))
     if isinstance(exc, AppendOnlyError):
         return Response(error_body("append_only", str(exc)), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, exceptions.ValidationError):

@@ -14,6 +14,8 @@ from crisis import clock
 from crisis.models import Channel, Incident, IncidentStatus, Membership, Organization, Role, Severity, StatementKind
 from crisis.services import incidents, sentiment, statements, timeline
 
+from . import desk
+
 DEMO_PASSWORD = "golden-hours-demo"  # local demo only; documented in the README
 ORG_SLUG = "lumen-demo"
 USERS = {
@@ -59,7 +61,8 @@ def _at(start: datetime, minutes: float) -> datetime:
 
 
 def _publish(cast: Cast, incident: Incident, start: datetime, *, drafted: float, approved: float, published: float,
-             channel: str, kind: str, language: str, body: str, url: str, revisions: tuple[str, ...] = ()):
+             channel: str, kind: str, language: str, body: str, url: str, revisions: tuple[str, ...] = (),
+             confirms_promises: bool = False):
     u = cast.users
     with clock.frozen_at(_at(start, drafted)):
         st = statements.statement_create(incident=incident, actor=u["responder"], channel=channel, kind=kind,
@@ -67,6 +70,8 @@ def _publish(cast: Cast, incident: Incident, start: datetime, *, drafted: float,
     for offset, text in enumerate(revisions, start=1):
         with clock.frozen_at(_at(start, drafted + offset)):
             statements.statement_revise(statement=st, actor=u["responder"], body=text)
+    if confirms_promises:
+        desk.promises_confirm(statement=st, owner=u["responder"], at=_at(start, drafted + len(revisions) + 1))
     with clock.frozen_at(_at(start, approved - 1)):
         statements.statement_submit_for_review(statement=st, actor=u["responder"])
     with clock.frozen_at(_at(start, approved)):
@@ -127,12 +132,12 @@ def seed_overheating(cast: Cast, now: datetime) -> Incident:
     _publish(cast, incident, start, drafted=30, approved=44, published=52, channel=Channel.WEIBO,
              kind=StatementKind.HOLDING, language="zh-hans",
              body="我们已关注到今天G1375次列车上一台流明S7手机冒烟的视频。我们已联系到这位用户和铁路方面，"
-                  "目前无人受伤。我们的工程师正在取回设备进行检测，将在今天18:00前公布初步结果。给大家带来担忧，我们很抱歉。",
-             url="https://example.com/weibo/lumen/holding-1")
+                  "目前无人受伤。我们的工程师正在取回设备进行检测，将在3小时内公布初步检测结果。给大家带来担忧，我们很抱歉。",
+             url="https://example.com/weibo/lumen/holding-1", confirms_promises=True)
     _publish(cast, incident, start, drafted=58, approved=66, published=70, channel=Channel.X,
              kind=StatementKind.HOLDING, language="en",
              body="We have seen the video of a Lumen S7 smoking on a train in China today. No one was hurt. "
-                  "Our engineers are recovering the device and we will share first findings by 10:00 UTC.",
+                  "Our engineers are recovering the device and will share first findings within three hours.",
              url="https://example.com/x/lumen/holding-1")
     _sentiment(cast, incident, start, [
         (85, "Weibo", 26000, 0.58, 0.09, 9, -1100, None),
@@ -143,6 +148,7 @@ def seed_overheating(cast: Cast, now: datetime) -> Incident:
              body="内部通报：S7冒烟事件的事实、对外口径与客服话术。所有员工请勿在个人账号评论。", url="")
     _log(cast, incident, start, 140, "responder", "observation",
          "Customer service: 312 S7 owners asked about battery safety since 17:00; script v2 in use.")
+    desk.journalist_asks(incident=incident, users=u, start=start)
     _sentiment(cast, incident, start, [(150, "Douyin", 15000, 0.48, 0.15, 21, 800, None)])
     with clock.frozen_at(_at(start, 175)):
         full = statements.statement_create(
@@ -152,6 +158,8 @@ def seed_overheating(cast: Cast, now: datetime) -> Incident:
                  "我们将为所有S7用户提供免费电池检测，并公布检测网点。",
         )
         statements.statement_submit_for_review(statement=full, actor=u["responder"])
+    desk.facts_enter(incident=incident, users=u, start=start)
+    desk.founder_posts_off_script(incident=incident, users=u, start=start)
     return incident
 
 
@@ -211,6 +219,7 @@ def demo_seed(*, now: datetime | None = None) -> dict[str, Incident]:
     for title, build in ((OVERHEATING, seed_overheating), (LIVESTREAM, seed_livestream)):
         existing = Incident.objects.filter(organization=cast.org, title=title).first()
         result[title] = existing or build(cast, now)
+    desk.freeze_list_ensure(organization=cast.org, admin=cast.users["admin"])
     # In the same transaction as the incidents: their breaches are dispatched after commit, and page.
     from crisis.oncall.demo import oncall_demo_dispatch, oncall_demo_setup
 

@@ -7,7 +7,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from crisis import clock
-from crisis.models import Deadline, DeadlineState, EventKind, Role, SatisfiedBy
+from crisis.models import OWNED_KINDS, Deadline, DeadlineKind, DeadlineState, EventKind, Role, SatisfiedBy
 from crisis.system_lines import line, msgid
 
 from .access import membership_require
@@ -17,11 +17,24 @@ from .timeline import timeline_event_append
 from .validation import FieldErrors, check_happened_at, check_number, check_text
 
 
+def _refuse_owned(deadline: Deadline) -> None:
+    """An owned deadline is the clock of a record (a promise, an approval step, a question, an action item):
+    settled, moved or waived here, the record would still say open while its deadline says done. A kind never
+    changes, so the row as loaded says it."""
+    if deadline.kind not in OWNED_KINDS:
+        return
+    raise InvalidTransition({
+        DeadlineKind.COMMITMENT: _("This deadline is a promise's: keep, move or withdraw the promise itself."),
+        DeadlineKind.APPROVAL: _("This deadline is an approval step's: approve the step itself, or take the "
+                                 "statement out of review."),
+        DeadlineKind.INQUIRY: _("This deadline is a journalist's question's: answer or close the inquiry itself."),
+        DeadlineKind.ACTION_ITEM: _("This deadline is an action item's: change the item itself (its status or "
+                                    "due date)."),
+    }[deadline.kind], field="kind")
+
+
 def _lock_pending(deadline: Deadline, action: str) -> Deadline:
-    fresh = Deadline.objects.select_for_update(of=("self",)).select_related("incident").get(pk=deadline.pk)
-    if fresh.version != deadline.version:
-        raise ConcurrentUpdate(_("This deadline changed since you loaded it; reload and try again."),
-                               field="version")
+    fresh = deadline_lock(deadline)
     if fresh.state != DeadlineState.PENDING:
         raise InvalidTransition(_("Only a pending deadline can be %(action)s; this one is %(state)s.")
                                 % {"action": action, "state": DeadlineState(fresh.state).label.lower()},
@@ -31,6 +44,7 @@ def _lock_pending(deadline: Deadline, action: str) -> Deadline:
 
 @transaction.atomic
 def deadline_extend(*, deadline: Deadline, actor, minutes: int, reason: str) -> Deadline:
+    _refuse_owned(deadline)
     incident = deadline.incident
     membership_require(user=actor, organization=incident.organization, role=Role.COMMANDER)
     errors = FieldErrors()
@@ -56,6 +70,7 @@ def deadline_extend(*, deadline: Deadline, actor, minutes: int, reason: str) -> 
 
 @transaction.atomic
 def deadline_waive(*, deadline: Deadline, actor, reason: str) -> Deadline:
+    _refuse_owned(deadline)
     incident = deadline.incident
     membership_require(user=actor, organization=incident.organization, role=Role.COMMANDER)
     errors = FieldErrors()
@@ -83,6 +98,7 @@ def deadline_mark_met(*, deadline: Deadline, actor, note: str, happened_at: date
     """Tick a step off by hand, saying when it was done if that was earlier. Manual steps are anyone's
     job; overriding an automatic one is the commander's. A breached deadline may be ticked off too:
     done in time after all retracts the breach, done late records by how much."""
+    _refuse_owned(deadline)
     incident = deadline.incident
     from crisis.playbooks.satisfaction import deadline_record_met
     from crisis.playbooks.steps import step_for

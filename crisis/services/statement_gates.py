@@ -31,6 +31,8 @@ OVERRIDE_REASON_MAX = 2000
 # Sent inside the transaction that published ``statement`` (by the desk, or recorded as published
 # outside it); arguments: statement, actor.
 statement_published = Signal()
+# Sent inside the transaction that retracted ``statement``; arguments: statement, actor, reason.
+statement_retracted = Signal()
 
 
 @dataclass(frozen=True)

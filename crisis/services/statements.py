@@ -25,7 +25,7 @@ from . import statement_gates as gates
 from .access import membership_require
 from .audit import audit_record
 from .errors import ConcurrentUpdate, InvalidTransition, PermissionDenied
-from .statement_gates import statement_gates_run
+from .statement_gates import statement_gates_run, statement_retracted
 from .timeline import timeline_event_append
 from .validation import FieldErrors, check_choice, check_happened_at, check_text
 
@@ -351,4 +351,5 @@ def statement_retract(*, statement: Statement, actor, reason: str) -> Statement:
         reason=reason,
         said=line("statement.retracted", s=statement_label(statement), r=reason),
     )
+    statement_retracted.send(sender=Statement, statement=statement, actor=actor, reason=reason)
     return statement

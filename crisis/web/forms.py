@@ -236,7 +236,8 @@ class StatementPublishForm(ZonedForm):
 
 
 class StatementRetractForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for retraction"), max_length=2000)
+    reason = forms.CharField(label=_("Reason for retraction"), max_length=2000, help_text=_(
+        "Promises in it that are still open are withdrawn with it, for this reason."))
 
 
 class SentimentForm(ZonedForm):

@@ -8,13 +8,15 @@ anybody could act, in a fixed number of queries.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.db.models import F
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from crisis import clock
 from crisis.durations import countdown_label, duration_label, elapsed_label
-from crisis.models import Breach, Deadline, DeadlineState, EventKind, Incident, Role, SatisfiedBy
+from crisis.models import Breach, Deadline, DeadlineKind, DeadlineState, EventKind, Incident, Role, SatisfiedBy
 from crisis.playbooks.steps import step_for
 from crisis.playbooks.verdicts import MET_LATE, PassedCount, Verdict, deadline_verdict, passed_counts
 from crisis.selectors import golden_hours_deadlines, local_time
@@ -115,6 +117,21 @@ class DeadlineRow:
             return _("flagged at %(flagged)s, withdrawn at %(withdrawn)s: %(fact)s") % values
         values["who"] = person.get_full_name() or person.get_username()
         return _("flagged at %(flagged)s, withdrawn at %(withdrawn)s by %(who)s: %(fact)s") % values
+
+    @cached_property
+    def owned_place(self) -> tuple[str, str] | None:
+        """Where an owned deadline is acted on (its label, its address): its record settles it, not the clock."""
+        kind, room = self.deadline.kind, reverse("crisis:incident-room", args=[self.incident.pk])
+        record_id = (self.deadline.subject or {}).get("id")
+        if kind == DeadlineKind.COMMITMENT:
+            return _("Act on the promise"), f"{room}#room-commitments"
+        if kind == DeadlineKind.APPROVAL:
+            return _("Go to the statement under review"), f"{room}#room-statements"
+        if kind == DeadlineKind.INQUIRY and record_id is not None:
+            return _("Answer the inquiry"), reverse("crisis_media:inquiry-detail", args=[record_id])
+        if kind == DeadlineKind.ACTION_ITEM:
+            return _("Change the action item"), reverse("reports:report", args=[self.incident.pk]) + "#edit"
+        return None
 
     @property
     def can_tick_off(self) -> bool:

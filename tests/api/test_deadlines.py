@@ -1,6 +1,10 @@
-import pytest
+from datetime import timedelta
 
-from crisis.models import Deadline, DeadlineState
+import pytest
+from django.utils import timezone
+
+from crisis.models import Deadline, DeadlineKind, DeadlineState
+from crisis.services.owned_deadlines import owned_deadline_create
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +148,16 @@ def test_it_takes_offsets_keyed_by_severity_one_to_four_only(api_as, open_incide
         assert any(name.startswith("steps") for name in response.json()["error"]["fields"]), response.json()
     else:
         assert response.json()["steps"][0]["severity_offsets"] == expected
+
+
+def test_it_refuses_to_waive_a_promise_s_deadline_and_says_where_to_act(api_as, open_incident, people):
+    incident = open_incident()
+    deadline = owned_deadline_create(incident=incident, kind=DeadlineKind.COMMITMENT, record_type="commitment",
+                                     record_id=7, name="公布调查进展", owner=people["responder"],
+                                     due_at=timezone.now() + timedelta(minutes=30))
+    response = api_as(people["commander"]).post(f"/api/v1/deadlines/{deadline.pk}/waive/", {"reason": "no"},
+                                                format="json")
+    assert response.status_code == 409, response.content
+    assert response.json()["error"]["fields"] == {"kind": [response.json()["error"]["message"]]}
+    assert "promise" in response.json()["error"]["message"]
+    assert Deadline.objects.get(pk=deadline.pk).state == "pending"

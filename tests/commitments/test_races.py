@@ -5,8 +5,9 @@ import pytest
 from crisis.commitments.models import Commitment, CommitmentState
 from crisis.commitments.services.changes import commitment_confirm, commitment_dismiss
 from crisis.commitments.services.keeping import commitment_keep, commitment_withdraw
-from crisis.models import DeadlineKind, DeadlineState
+from crisis.models import DeadlineKind, DeadlineState, Statement, StatementStatus
 from crisis.services.errors import ConcurrentUpdate, InvalidTransition
+from crisis.services.statements import statement_retract
 from tests.oncall.test_races import ON_POSTGRES, race
 
 pytestmark = [
@@ -42,3 +43,23 @@ def test_a_keep_and_a_withdraw_at_once_leave_exactly_one(commanded_incident, peo
     row = Commitment.objects.select_related("deadline").get(pk=commitment.pk)
     expected = {CommitmentState.KEPT: DeadlineState.MET, CommitmentState.WITHDRAWN: DeadlineState.CANCELLED}
     assert row.deadline.state == expected[row.state]
+
+
+def test_a_keep_and_a_retraction_at_once_leave_the_promise_and_its_deadline_agreeing(
+        commanded_incident, people, published, at):
+    """Whichever commits first, the promise and its deadline tell the same story; the retraction itself never
+    fails for it (a kept promise stays kept, an open one goes with its statement)."""
+    incident = commanded_incident()
+    statement, (suggestion,) = published(incident, "我们将在30分钟内公布调查进展。", at=1)
+    commitment = commitment_confirm(commitment=suggestion, actor=people["responder"])
+    later, _ = published(incident, "调查进展：初步确认为电池故障。", at=4)
+    errors = race(lambda: commitment_keep(commitment=Commitment.objects.get(pk=commitment.pk),
+                                          actor=people["responder"], kept_by_statement=later),
+                  lambda: statement_retract(statement=Statement.objects.get(pk=statement.pk),
+                                            actor=people["commander"], reason="措辞不当"))
+    assert all(isinstance(error, ConcurrentUpdate | InvalidTransition) for error in errors), errors
+    assert Statement.objects.get(pk=statement.pk).status == StatementStatus.RETRACTED
+    row = Commitment.objects.select_related("deadline").get(pk=commitment.pk)
+    expected = {CommitmentState.KEPT: DeadlineState.MET, CommitmentState.WITHDRAWN: DeadlineState.CANCELLED}
+    assert row.deadline.state == expected[row.state]
+    assert len(errors) == (row.state == CommitmentState.WITHDRAWN)  # the keep lost only if the retraction won

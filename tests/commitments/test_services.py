@@ -4,6 +4,7 @@ kept by a later fact or withdrawn with a reason."""
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 
 from crisis.commitments.models import Commitment, CommitmentState
 from crisis.commitments.services.changes import commitment_confirm, commitment_dismiss, commitment_edit
@@ -12,6 +13,7 @@ from crisis.commitments.services.suggestions import commitment_suggest
 from crisis.models import AuditEntry, DeadlineKind, DeadlineState, TimelineEvent
 from crisis.oncall.models import Page, PageSource
 from crisis.services.errors import ConcurrentUpdate, InvalidInput, InvalidTransition
+from crisis.services.statements import statement_retract
 from crisis.services.timeline import timeline_event_append
 from tests.oncall.helpers import recipients, sweep_and_dispatch
 
@@ -132,6 +134,18 @@ def test_a_later_statement_keeps_it_on_time(commanded_incident, people, publishe
     assert kept.deadline.state == DeadlineState.MET
 
 
+def test_the_timeline_quotes_the_promise_so_its_own_full_stop_is_not_doubled(
+        commanded_incident, people, published, at):
+    incident = commanded_incident()
+    at(12)
+    _open(incident, people, published, at, body="We will publish the investigation within 30 minutes.")
+    event = TimelineEvent.objects.filter(message__key="commitment.tracked").get()
+    assert event.body.endswith("“We will publish the investigation within 30 minutes.”."), event.body
+    assert ".." not in event.body
+    with translation.override("zh-hans"):
+        assert "“We will publish the investigation within 30 minutes.”。" in event.text
+
+
 def test_an_event_logged_late_keeps_it_late_at_the_time_it_happened(commanded_incident, people, published, at):
     incident = commanded_incident()
     at(12)
@@ -236,3 +250,31 @@ def test_suggesting_again_keeps_what_the_text_still_says_and_drops_the_rest(comm
     statement_revise(statement=statement, actor=people["responder"], body="We will publish the findings by Friday.")
     (row,) = commitment_suggest(statement=statement, actor=people["responder"])
     assert row.pk != suggestion.pk and row.due_phrase == "by Friday"
+
+
+def test_retracting_the_statement_withdraws_its_open_promises_with_the_reason_and_pages_nobody(
+        commanded_incident, policy, people, published, at):
+    incident = commanded_incident()
+    at(12)
+    commitment = _open(incident, people, published, at)  # due at 40
+    at(20)
+    statement_retract(statement=commitment.statement, actor=people["commander"], reason="数据有误，稍后重发")
+    withdrawn = Commitment.objects.get(pk=commitment.pk)
+    assert (withdrawn.state, withdrawn.withdrawn_reason) == (CommitmentState.WITHDRAWN, "数据有误，稍后重发")
+    assert withdrawn.deadline.state == DeadlineState.CANCELLED
+    said = TimelineEvent.objects.get(message__key="commitment.withdrawn_with_statement")
+    assert "数据有误，稍后重发" in said.body and said.actor == people["commander"]
+    assert AuditEntry.objects.filter(action="commitment.withdraw", object_id=str(commitment.pk)).exists()
+    sweep_and_dispatch(at(90))
+    assert not Page.objects.filter(deadline=withdrawn.deadline).exists()
+
+
+def test_retracting_leaves_a_promise_already_kept_as_kept(commanded_incident, people, published, at):
+    incident = commanded_incident()
+    at(12)
+    commitment = _open(incident, people, published, at)
+    at(36)
+    later, _ = published(incident, "调查进展。", at=35)
+    commitment_keep(commitment=commitment, actor=people["responder"], kept_by_statement=later)
+    statement_retract(statement=commitment.statement, actor=people["commander"], reason="措辞不当")
+    assert Commitment.objects.get(pk=commitment.pk).state == CommitmentState.KEPT

@@ -6,8 +6,14 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from crisis import clock
+from crisis.commitments.models import Commitment, CommitmentState
+from crisis.comms.models import FreezeEntry
 from crisis.demo.seed import DEMO_PASSWORD, LIVESTREAM, ORG_SLUG, OVERHEATING, USERS
-from crisis.models import Incident, IncidentStatus, Membership, Statement, StatementStatus, TimelineEvent
+from crisis.facts.models import Fact
+from crisis.media.models import Inquiry, InquiryState
+from crisis.models import DeadlineState, Incident, IncidentStatus, Membership, Statement, StatementStatus, TimelineEvent
+from crisis.oncall.models import Page
 from crisis.selectors import sentiment_series
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +33,8 @@ def seed_demo() -> str:
 
 
 def row_counts() -> dict[str, int]:
-    models = [*apps.get_app_config("crisis").get_models(), get_user_model()]
+    models = [model for config in apps.get_app_configs() if config.name.startswith("crisis")
+              for model in config.get_models()] + [get_user_model()]
     return {model._meta.label: model._default_manager.count() for model in models}
 
 
@@ -72,11 +79,30 @@ def test_it_writes_statements_in_chinese_and_english(demo):
         assert {"zh-hans", "en"} <= languages, incident.title
 
 
-def test_it_publishes_only_approved_text(demo):
+def test_it_publishes_only_approved_text_and_marks_what_went_out_unapproved(demo):
     published = Statement.objects.filter(status=StatementStatus.PUBLISHED).select_related("published_version")
-    assert published.exists()
-    for statement in published:
+    assert published.filter(is_off_script=False).exists()
+    for statement in published.filter(is_off_script=False):
         assert statement.published_version.approvals.exists()
+    (founder,) = published.filter(is_off_script=True)  # the founder's personal post, logged as what it was
+    assert not founder.published_version.approvals.exists()
+
+
+def test_the_live_incident_shows_the_desk_at_work(demo):
+    """A promise counting down, a journalist waiting, a fact sheet entered late, the founder's account frozen."""
+    incident = demo[OVERHEATING]
+    now = clock.now()
+    (promise,) = Commitment.objects.filter(incident=incident)
+    assert promise.state == CommitmentState.OPEN
+    assert promise.deadline.state == DeadlineState.PENDING and promise.deadline.due_at > now
+    assert promise.due_at == promise.statement.published_at + timedelta(hours=3)  # "3小时内", from when it went out
+    (inquiry,) = Inquiry.objects.filter(incident=incident)
+    assert inquiry.state == InquiryState.OPEN and inquiry.reply_by > now and inquiry.stakeholder is not None
+    facts = Fact.objects.filter(incident=incident)
+    assert facts.count() == 3
+    assert all(fact.established_at < fact.created_at for fact in facts)  # typed up after the fact
+    assert FreezeEntry.objects.filter(organization=incident.organization, account="@lumen_founder").exists()
+    assert not Page.objects.filter(deadline=promise.deadline).exists()  # nothing owed yet
 
 
 @pytest.mark.parametrize("title", [OVERHEATING, LIVESTREAM], ids=["overheating", "livestream"])

@@ -37,6 +37,17 @@ def test_a_bad_stakeholder_is_a_400_naming_the_field_and_writes_nothing(api_as, 
     assert not Stakeholder.objects.exists()
 
 
+def test_somebody_already_on_the_list_is_a_409_naming_the_field(api_as, people, org):
+    """Not bad input: a conflict with what is stored, as the schema declares (found by the live contract run)."""
+    client, url = api_as(people["responder"]), reverse("api:stakeholder-list", args=[org.pk])
+    entry = {"name": "Brand 0", "kind": "outlet", "handle": "@lumen_watch"}
+    assert client.post(url, entry, format="json").status_code == 201
+    again = client.post(url, {**entry, "name": "Brand 1"}, format="json")
+    assert again.status_code == 409, again.content
+    assert (again.json()["error"]["code"], list(again.json()["error"]["fields"])) == ("conflict", ["handle"])
+    assert Stakeholder.objects.count() == 1
+
+
 def test_the_csv_import_answers_counts_and_names_bad_lines(api_as, people, org):
     client = api_as(people["responder"])
     url = reverse("api:stakeholder-import", args=[org.pk])

@@ -195,3 +195,13 @@ def test_the_full_log_form_offers_the_stakeholder_list_and_the_members(client_fo
     page = client_for(people["responder"]).get(reverse("crisis_media:inquiry-new", args=[incident.pk]))
     assert page.status_code == 200
     assert "李娜 (财新)" in page.content.decode() and people["approver"].username in page.content.decode()
+
+
+def test_the_inquiry_countdown_runs_on_the_server_clock_in_the_reader_s_units(client_for, people, incident, at):
+    """A drill moves the server's clock; the countdown must follow it, not the browser's, and say 分钟 in Chinese."""
+    moved = at(10)
+    log_many(incident, people, 1)
+    client = client_for(people["responder"])
+    page = client.get(f"/zh-hans/media/inquiries/{Inquiry.objects.get().pk}/").content.decode()
+    assert f'data-server-now="{moved.isoformat()}"' in page
+    assert 'data-unit-min="%(n)d 分钟"' in page

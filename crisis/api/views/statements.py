@@ -153,7 +153,8 @@ class StatementPublishView(ApiView):
 
 class StatementRetractView(ApiView):
     class InputSerializer(StrictInput):
-        reason = StrictCharField(max_length=2000)
+        reason = StrictCharField(max_length=2000, help_text=gettext_lazy(
+            "Why it is taken back. Promises in it that are still open are withdrawn with it, for this reason."))
 
     @extend_schema(operation_id="statements_retract", request=InputSerializer, responses=StatementOut)
     def post(self, request, statement_id: int):

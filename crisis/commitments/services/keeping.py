@@ -73,10 +73,24 @@ def commitment_withdraw(*, commitment: Commitment, actor, reason: str,
     check_text(errors, "reason", reason, max_length=REASON_MAX)
     errors.raise_if_any()
     fresh = commitment_lock(commitment, expected_version=expected_version, allowed=(S.OPEN,))
-    commitment_set(fresh, state=S.WITHDRAWN, withdrawn_at=clock.now(), withdrawn_reason=reason.strip())
-    deadline = Deadline.objects.filter(pk=fresh.deadline_id).first()
-    if deadline is not None:
-        owned_deadline_cancel(deadline=deadline, reason=reason.strip())
-    commitment_log(fresh, actor=actor, action="withdraw", said=line("commitment.withdrawn", text=fresh.text,
-                                                                     r=reason.strip()), reason=reason.strip())
+    _withdraw(fresh, actor=actor, reason=reason.strip(), key="commitment.withdrawn")
     return fresh
+
+
+def commitments_withdraw_retracted(*, statement: Statement, actor, reason: str, **_kwargs) -> None:
+    """``statement_retracted`` receiver, inside the retracting transaction: the brand took the words back, so
+    the promises still open in them are owed no more and page nobody; the retraction's reason is theirs. A
+    promise already kept or withdrawn stays as it is."""
+    still_open = (Commitment.objects.select_for_update(of=("self",)).select_related("incident", "statement")
+                  .filter(statement=statement, state=S.OPEN).order_by("id"))
+    for commitment in still_open:
+        _withdraw(commitment, actor=actor, reason=reason.strip(), key="commitment.withdrawn_with_statement")
+
+
+def _withdraw(commitment: Commitment, *, actor, reason: str, key: str) -> None:
+    commitment_set(commitment, state=S.WITHDRAWN, withdrawn_at=clock.now(), withdrawn_reason=reason)
+    deadline = Deadline.objects.filter(pk=commitment.deadline_id).first()
+    if deadline is not None:
+        owned_deadline_cancel(deadline=deadline, reason=reason)
+    commitment_log(commitment, actor=actor, action="withdraw", said=line(key, text=commitment.text, r=reason),
+                   reason=reason)

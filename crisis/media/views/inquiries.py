@@ -3,6 +3,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
+from crisis import clock
+from crisis.durations import duration_units
 from crisis.selectors import incidents_for_user
 from crisis.services.owned_deadlines import owned_deadline_for
 from crisis.web.access import abilities_for, desk_view, incident_for_request
@@ -88,4 +90,5 @@ def inquiry_detail(request: HttpRequest, pk: int, action: str = "") -> HttpRespo
         "incident": incident, "organization": incident.organization, "abilities": abilities, "inquiry": inquiry,
         "deadline": owned_deadline_for(record_type=RECORD_TYPE, record_id=inquiry.pk, incident=incident),
         "answer_form": answer_form, "close_form": close_form,
+        "server_now": clock.now(), "duration_units": duration_units(),
     }, status=status)
