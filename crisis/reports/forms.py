@@ -37,6 +37,9 @@ class ActionItemForm(forms.Form):
 
 class ActionItemStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ActionItemStatus.choices)
+    # Sent only by forms that show it (the report page): a form without it leaves the date as it is, and a blank
+    # one takes the date away.
+    due_on = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 

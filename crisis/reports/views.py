@@ -119,11 +119,13 @@ def action_item_status(request: HttpRequest, item_pk: int) -> HttpResponse:
     if not target.startswith("/") or target.startswith("//"):
         target = reverse("reports:report", kwargs={"pk": item.incident_id})
     if not form.is_valid():
-        messages.error(request, _("Choose a status."))
+        messages.error(request, _("Choose a status and a valid date."))
         return redirect(target)
+    changes = {"status": form.cleaned_data["status"]}
+    if "due_on" in request.POST:
+        changes["due_on"] = form.cleaned_data["due_on"]
     try:
-        action_item_update(item=item, actor=request.user, expected_version=form.cleaned_data["version"],
-                           status=form.cleaned_data["status"])
+        action_item_update(item=item, actor=request.user, expected_version=form.cleaned_data["version"], **changes)
     except DomainError as error:
         if isinstance(error, NotFound):
             raise Http404 from error

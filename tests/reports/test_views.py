@@ -1,11 +1,13 @@
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from crisis.reports.models import PostMortem
-from crisis.reports.services import report_build, report_request
+from crisis.reports.action_item_deadlines import action_item_deadline, action_item_due_at
+from crisis.reports.services import action_item_create, report_build, report_request
 
 from .factories import ActionItemFactory
 
@@ -104,3 +106,27 @@ def test_it_exports_no_title_a_spreadsheet_would_run_as_a_formula(hand_built, pe
     titles = [row[1] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))][1:]
 
     assert sorted(t for t in titles if t != hand_built.title) == sorted("'" + t for t in HOSTILE_TITLES)
+
+
+def test_the_report_page_moves_an_action_item_s_due_date_and_its_deadline_follows(hand_built, people, client_for):
+    """The golden clock sends people here to change an item's date: the page must be able to."""
+    item = action_item_create(incident=hand_built, actor=people["responder"], title="换掉第三方电池供应商",
+                              owner=people["approver"], due_on=date(2030, 1, 10))
+    client = client_for(people["responder"])
+    page = client.get(report_url(hand_built)).content.decode()
+    assert 'name="due_on" value="2030-01-10"' in page
+    url = reverse("reports:action-item-status", args=[item.pk])
+    client.post(url, {"status": "open", "due_on": "2030-02-01", "version": item.version})
+    item.refresh_from_db()
+    assert item.due_on == date(2030, 2, 1)
+    deadline = action_item_deadline(item)
+    assert deadline.due_at == action_item_due_at(due_on=date(2030, 2, 1), incident=hand_built)  # its end
+    # The list of all items posts the status alone: the date stays.
+    client.post(url, {"status": "in_progress", "version": item.version})
+    item.refresh_from_db()
+    assert (item.status, item.due_on) == ("in_progress", date(2030, 2, 1))
+    # A bad date is refused with a message, and nothing changes.
+    response = client.post(url, {"status": "done", "due_on": "not a date", "version": item.version}, follow=True)
+    assert "Choose a status and a valid date." in response.content.decode()
+    item.refresh_from_db()
+    assert (item.status, item.due_on) == ("in_progress", date(2030, 2, 1))
