@@ -85,7 +85,7 @@ LINES: dict[str, Template] = {
         _("%(n)d points from %(source)s, %(start)s to %(end)s (%(zone)s). Latest: %(latest)s")),
     "sentiment.corrected": Template(_("Sentiment checkpoint corrected. %(d)s %(r)s")),
     "sentiment.surge": Template(
-        _("Sentiment surge: %(why)s. Suggested severity SEV%(s)d; respond in public within %(m)d min.")),
+        _("Sentiment surge: %(why)s. Respond in public within %(m)d min.")),
     "surge.negative_crossed": Template(_("negative share %(n).0f%% crossed the %(t).0f%% threshold")),
     "surge.volume_crossed": Template(_("mention volume %(v)d crossed the %(t)d threshold")),
     "surge.volume_jumped": Template(_("mention volume jumped ×%(r).1f (%(a)d → %(b)d)")),

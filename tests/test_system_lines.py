@@ -73,6 +73,9 @@ def test_it_renders_nested_lines_joined_pieces_and_spans():
     assert line_render(message, "zh-hans").startswith("状态已从")
     surge = line("sentiment.surge", why=joined([line("surge.negative_jumped", r=2.0)], "; "), s=2, m=30)
     assert "negative share jumped ×2.0" in line_english(surge)
+    # An old row still carries the surge's own severity guess (s=2); the line no longer says it, so that the
+    # sentiment level's suggestion is the only one (crisis.listening).
+    assert "SEV" not in line_english(surge) and "SEV" not in line_render(surge, "zh-hans")
     assert "negative" not in line_render(surge, "zh-hans")
     late = line("deadline.met", name=msgid(STEP), late=line("entered_later", span=span(65)))
     assert line_english(late) == f"Deadline met: {STEP} (entered 1 h 5 min later)."

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from crisis.reports.models import PostMortem
 from crisis.reports.action_item_deadlines import action_item_deadline, action_item_due_at
+from crisis.reports.models import PostMortem
 from crisis.reports.services import action_item_create, report_build, report_request
 
 from .factories import ActionItemFactory

@@ -190,6 +190,11 @@ def test_it_renders_the_post_mortem_timeline_in_the_reports_language(every_line)
         assert "Deadline met late:" in RENDERERS["md"](report_assemble(incident=every_line))
 
 
+# Lines whose English changed after the backfill (crisis/migrations/0008) froze its copy of the wording: a surge
+# no longer suggests its own severity (the sentiment level's suggestion is the one).
+REWORDED_SINCE_BACKFILL = {"sentiment.surge"}
+
+
 def test_it_reads_back_every_line_the_desk_wrote_from_its_english(every_line):
     """The backfill of old rows gives the same Chinese as the line written today, for every line written here."""
     events = list(every_line.events.filter(message__isnull=False))
@@ -199,6 +204,8 @@ def test_it_reads_back_every_line_the_desk_wrote_from_its_english(every_line):
         if event.message["key"] in ("statement.drafted", "statement.submitted", "statement.approved",
                                     "statement.published", "lines"):
             continue  # a statement's name is read back as it was written (its English label)
+        if event.message["key"] in REWORDED_SINCE_BACKFILL:
+            continue  # written today with a message; the backfill reads the wording old rows have
         assert matched is not None, event.body
         assert line_render(matched, "zh-hans") == line_render(event.message, "zh-hans"), event.body
 
