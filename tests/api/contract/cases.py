@@ -183,8 +183,9 @@ def _comms_aim(case, world: dict) -> None:
         body["body"] = body["body"][:world["statement_body_max"]]
     if "statement-templates" in case.path and isinstance(body.get("body"), str):
         body["body"] = body["body"].replace("{", "(").replace("}", ")")
-    # A freeze list the run itself drew may freeze the channel of the statement it publishes: the admin (the
-    # commander here) then gives the override a reason, as a person would; with no freeze it is not recorded.
+    # A freeze list the run itself drew may freeze the channel of the statement it publishes, and a revision it
+    # drew may drop a promise confirmed on it: the admin (the commander here) then gives the override a reason, as
+    # a person would; a check that finds nothing records none.
     if case.path.endswith("/publish/") and case.body is not None and isinstance(body, dict):
         overrides = body.get("overrides") if isinstance(body.get("overrides"), dict) else {}
-        body["overrides"] = {**overrides, "freeze": "contract run"}
+        body["overrides"] = {**overrides, "freeze": "contract run", "promises": "contract run"}
