@@ -235,6 +235,11 @@ class StatementPublishForm(ZonedForm):
                                       max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class StatementSubmitForm(ZonedForm):
+    # Sent for approval from a phone at 01:10 and entered at 01:30: the approval clock starts at 01:10.
+    submitted_at = LocalDateTimeField(label=_("Sent for approval at (blank = now)"), required=False)
+
+
 class StatementRetractForm(forms.Form):
     reason = forms.CharField(label=_("Reason for retraction"), max_length=2000, help_text=_(
         "Promises in it that are still open are withdrawn with it, for this reason."))

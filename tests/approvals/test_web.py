@@ -1,11 +1,15 @@
 """The desk: the approver's "waiting for you" queue, the chain on the statement page, the admin's chain form."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
-from crisis.approvals.models import ApprovalChain
-from crisis.services.statements import statement_approve
+from crisis.approvals.models import ApprovalChain, StatementReview
+from crisis.models import Deadline, DeadlineKind, DeadlineState
+from crisis.services.statements import statement_approve, statement_create
 from crisis.web.dashboard import approval_queue
+from tests.deadline_helpers import T0
 
 from .conftest import three_steps
 
@@ -158,3 +162,22 @@ def test_the_statement_page_s_step_countdown_ticks_on_the_server_s_clock_in_the_
     assert f'data-server-now="{now.isoformat()}"' in chain
     assert 'data-unit-min="%(n)d min"' in chain
     assert "is-overdue" in chain
+
+
+def test_the_statement_page_takes_when_it_was_sent_for_approval_and_the_clock_starts_then(
+        client_for, incident, holding_chain, people, at):
+    """Sent from a phone at 02:10, entered at 02:40: the Legal step was due at 02:25 and is already late."""
+    holding_chain()
+    at(40)
+    statement = statement_create(incident=incident, actor=people["responder"], channel="weibo", kind="holding",
+                                 body="我们正在核实。")
+    client, url = client_for(people["responder"]), reverse("crisis:statement-action", args=[statement.pk, "submit"])
+    page = client.get(reverse("crisis:statement-detail", args=[statement.pk])).content.decode()
+    assert 'name="submitted_at"' in page
+    future = client.post(url, {"submitted_at": "2026-11-25T05:00"})  # 05:00 Shanghai: three hours ahead
+    assert future.status_code == 400 and "This time is in the future." in future.content.decode()
+    assert not StatementReview.objects.exists()
+    assert client.post(url, {"submitted_at": "2026-11-25T02:10"}).status_code == 302  # T0 is 02:00 Shanghai
+    (deadline,) = Deadline.objects.filter(incident=incident, kind=DeadlineKind.APPROVAL)
+    assert deadline.due_at == T0 + timedelta(minutes=25)
+    assert deadline.state == DeadlineState.BREACHED

@@ -1,6 +1,5 @@
 import json
 
-from django import forms as django_forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -31,6 +30,8 @@ from ..forms import (
     StatementPublishForm,
     StatementRetractForm,
     StatementReviseForm,
+    StatementSubmitForm,
+    ZonedForm,
 )
 from ..rendering import desk_render
 from ..room import statement_entered_later
@@ -123,8 +124,8 @@ def _statement_page(request: HttpRequest, statement: Statement, *, status: int =
             initial={"body": current.body, "expected_version": statement.version}),
         "approve_form": forms.get("approve") or StatementApproveForm(),
         "publish_form": forms.get("publish") or StatementPublishForm(zone=incident.time_zone),
+        "submit_form": forms.get("submit") or StatementSubmitForm(zone=incident.time_zone),
         "retract_form": forms.get("retract") or StatementRetractForm(),
-        "action_form": forms.get("action"),
     }
     return desk_render(request, "crisis/statement_detail.html", context, status=status)
 
@@ -134,16 +135,12 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _statement_page(request, _statement_for_request(request, pk))
 
 
-class _NoFields(django_forms.Form):
-    pass
-
-
 # action: (form class, form key on the page, what the service is asked to do)
 ACTIONS = {
     "revise": (StatementReviseForm, "revise", lambda st, user, d: statement_revise(
         statement=st, actor=user, body=d["body"], expected_version=d["expected_version"])),
-    "submit": (_NoFields, "action", lambda st, user, d: statement_submit_for_review(
-        statement=st, actor=user, overrides=d["overrides"])),
+    "submit": (StatementSubmitForm, "submit", lambda st, user, d: statement_submit_for_review(
+        statement=st, actor=user, overrides=d["overrides"], submitted_at=d["submitted_at"])),
     "approve": (StatementApproveForm, "approve", lambda st, user, d: statement_approve(
         statement=st, actor=user, note=d["note"])),
     "publish": (StatementPublishForm, "publish", lambda st, user, d: statement_publish(
@@ -185,7 +182,7 @@ def statement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
         raise Http404
     statement = _statement_for_request(request, pk)
     form_class, key, perform = ACTIONS[action]
-    kwargs = {"zone": statement.incident.time_zone} if form_class is StatementPublishForm else {}
+    kwargs = {"zone": statement.incident.time_zone} if issubclass(form_class, ZonedForm) else {}
     form = form_class(request.POST, **kwargs)
 
     def save():
@@ -197,5 +194,4 @@ def statement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     _saved, status = form_submit(form, save)
     if status is None:
         return redirect("crisis:statement-detail", pk=statement.pk)
-    # Buttons without their own fields (submit) show their refusal in the shared action box.
     return _statement_page(request, statement, status=status, **{key: form})
