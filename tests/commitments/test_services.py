@@ -195,9 +195,14 @@ def test_withdrawing_cancels_the_deadline_and_keeps_the_reason(commanded_inciden
     incident = commanded_incident()
     at(12)
     commitment = _open(incident, people, published, at)
-    withdrawn = commitment_withdraw(commitment=commitment, actor=people["commander"], reason="监管部门要求暂缓公布")
-    assert withdrawn.withdrawn_reason == "监管部门要求暂缓公布"
-    withdrawn.deadline.refresh_from_db()
+    commitment_withdraw(commitment=commitment, actor=people["commander"], reason="监管部门要求暂缓公布")
+    _assert_withdrawn_and_silent(commitment, "监管部门要求暂缓公布", at)
+
+
+def _assert_withdrawn_and_silent(commitment, reason, at):
+    """Withdrawn for ``reason``, its deadline cancelled, and nobody paged for it later."""
+    withdrawn = Commitment.objects.select_related("deadline").get(pk=commitment.pk)
+    assert (withdrawn.state, withdrawn.withdrawn_reason) == (CommitmentState.WITHDRAWN, reason)
     assert withdrawn.deadline.state == DeadlineState.CANCELLED
     sweep_and_dispatch(at(90))
     assert not Page.objects.filter(deadline=withdrawn.deadline).exists()
@@ -259,14 +264,10 @@ def test_retracting_the_statement_withdraws_its_open_promises_with_the_reason_an
     commitment = _open(incident, people, published, at)  # due at 40
     at(20)
     statement_retract(statement=commitment.statement, actor=people["commander"], reason="数据有误，稍后重发")
-    withdrawn = Commitment.objects.get(pk=commitment.pk)
-    assert (withdrawn.state, withdrawn.withdrawn_reason) == (CommitmentState.WITHDRAWN, "数据有误，稍后重发")
-    assert withdrawn.deadline.state == DeadlineState.CANCELLED
     said = TimelineEvent.objects.get(message__key="commitment.withdrawn_with_statement")
     assert "数据有误，稍后重发" in said.body and said.actor == people["commander"]
     assert AuditEntry.objects.filter(action="commitment.withdraw", object_id=str(commitment.pk)).exists()
-    sweep_and_dispatch(at(90))
-    assert not Page.objects.filter(deadline=withdrawn.deadline).exists()
+    _assert_withdrawn_and_silent(commitment, "数据有误，稍后重发", at)
 
 
 def test_retracting_leaves_a_promise_already_kept_as_kept(commanded_incident, people, published, at):
