@@ -127,6 +127,11 @@ class DeadlineDetailView(ApiView):
         return self.respond(deadline_out(get_or_404(scoped_deadlines(request.user), pk=deadline_id)))
 
 
+# A promise's, an approval step's, an inquiry's or an action item's deadline is settled through its record.
+OWNED_REFUSED = gettext_lazy("An owned deadline (kind commitment, approval, inquiry or action_item) is refused with "
+                             "409: act on its record instead (keep or withdraw the promise, answer the inquiry, ...).")
+
+
 class DeadlineActionView(ApiView):
     """Load the deadline as the caller last saw it: a ``version`` they send makes a moved deadline a 409."""
 
@@ -153,7 +158,8 @@ class DeadlineExtendView(DeadlineActionView):
         reason = StrictCharField(max_length=2000)
         version = StrictIntegerField(required=False, help_text=VERSION_HELP)
 
-    @extend_schema(operation_id="deadlines_extend", request=InputSerializer, responses=DeadlineOut)
+    @extend_schema(operation_id="deadlines_extend", request=InputSerializer, responses=DeadlineOut,
+                   description=OWNED_REFUSED)
     def post(self, request, deadline_id: int):
         deadline = self.load(request, deadline_id)
         values = self.validated(request, deadline)
@@ -167,7 +173,8 @@ class DeadlineWaiveView(DeadlineActionView):
         reason = StrictCharField(max_length=2000)
         version = StrictIntegerField(required=False, help_text=VERSION_HELP)
 
-    @extend_schema(operation_id="deadlines_waive", request=InputSerializer, responses=DeadlineOut)
+    @extend_schema(operation_id="deadlines_waive", request=InputSerializer, responses=DeadlineOut,
+                   description=OWNED_REFUSED)
     def post(self, request, deadline_id: int):
         deadline = self.load(request, deadline_id)
         values = self.validated(request, deadline)
@@ -183,7 +190,8 @@ class DeadlineMarkMetView(DeadlineActionView):
         # done in time after all retracts its breach, done late records by how much.
         happened_at = happened_at_field()
 
-    @extend_schema(operation_id="deadlines_mark_met", request=InputSerializer, responses=DeadlineOut)
+    @extend_schema(operation_id="deadlines_mark_met", request=InputSerializer, responses=DeadlineOut,
+                   description=OWNED_REFUSED)
     def post(self, request, deadline_id: int):
         deadline = self.load(request, deadline_id)
         values = self.validated(request, deadline)
