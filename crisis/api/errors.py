@@ -15,6 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from crisis.models import AppendOnlyError
 from crisis.services import errors as domain
+from crisis.web.errors import HTTP_STATUS
 
 DOMAIN_STATUS = {
     domain.InvalidInput: status.HTTP_400_BAD_REQUEST,
@@ -25,17 +26,11 @@ DOMAIN_STATUS = {
 }
 
 
-# An error of a feature's own class says what it is by its code (a duplicate entry is a "conflict"), as the desk's
-# pages read it (crisis/web/errors.py).
-CODE_STATUS = {"invalid": status.HTTP_400_BAD_REQUEST, "forbidden": status.HTTP_403_FORBIDDEN,
-               "not_found": status.HTTP_404_NOT_FOUND, "invalid_transition": status.HTTP_409_CONFLICT,
-               "conflict": status.HTTP_409_CONFLICT}
-
-
 def domain_status(exc: domain.DomainError) -> int:
-    """The status of the nearest class the map knows (a subclass answers as its parent), else of its code."""
+    """The status of the nearest class the map knows (a subclass answers as its parent), else of its code, read
+    as the desk's pages read it (a feature's own error, such as a duplicate entry, says "conflict")."""
     known = next((DOMAIN_STATUS[cls] for cls in type(exc).__mro__ if cls in DOMAIN_STATUS), None)
-    return known or CODE_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST)
+    return known or HTTP_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST)
 
 
 class ApiConflict(exceptions.APIException):

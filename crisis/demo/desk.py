@@ -4,7 +4,7 @@ journalist waiting for an answer, the founder's off-script post and the accounts
 Like crisis/demo/seed.py, each step runs "as of" its own moment, so late entries read as late entries.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from crisis import clock
 from crisis.commitments.services.changes import commitment_confirm
@@ -18,13 +18,11 @@ from crisis.media.services.inquiries import inquiry_log
 from crisis.media.services.stakeholders import stakeholder_create
 from crisis.models import Channel, Incident, Organization, Severity, Statement
 
+from .moments import minutes_after as _at
+
 FOUNDER_ACCOUNT = "@lumen_founder"
 JOURNALIST = {"name": "周蕾", "outlet": "南方周末", "kind": "journalist", "email": "zhou.lei@example.com",
               "tags": ["press", "consumer-electronics"]}
-
-
-def _at(start: datetime, minutes: float) -> datetime:
-    return start + timedelta(minutes=minutes)
 
 
 def promises_confirm(*, statement: Statement, owner, at: datetime) -> None:

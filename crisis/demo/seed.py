@@ -15,6 +15,7 @@ from crisis.models import Channel, Incident, IncidentStatus, Membership, Organiz
 from crisis.services import incidents, sentiment, statements, timeline
 
 from . import desk
+from .moments import minutes_after as _at
 
 DEMO_PASSWORD = "golden-hours-demo"  # local demo only; documented in the README
 ORG_SLUG = "lumen-demo"
@@ -54,10 +55,6 @@ def demo_users_ensure() -> Cast:
         Membership.objects.get_or_create(user=user, organization=org, defaults={"role": role})
         users[name] = user
     return Cast(org=org, users=users)
-
-
-def _at(start: datetime, minutes: float) -> datetime:
-    return start + timedelta(minutes=minutes)
 
 
 def _publish(cast: Cast, incident: Incident, start: datetime, *, drafted: float, approved: float, published: float,

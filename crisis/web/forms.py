@@ -226,16 +226,20 @@ class StatementApproveForm(forms.Form):
     note = forms.CharField(label=_("Approval note"), required=False, max_length=2000)
 
 
-class StatementPublishForm(ZonedForm):
-    public_url = forms.URLField(label=_("Public URL"), required=False, max_length=1000, assume_scheme="https")
-    published_at = LocalDateTimeField(label=_("Published at (blank = now)"), required=False)
-    # One reason for every check that stands in the way (a comms freeze, the fact sheet): recorded with what it
-    # overrode; a check that does not stand in the way records nothing (crisis/services/statement_gates.py).
+class GoAheadForm(ZonedForm):
+    # One reason for every check that stands in the way (a comms freeze, the fact sheet, a dropped promise):
+    # recorded with what it overrode; a check that does not stand in the way records nothing
+    # (crisis/services/statement_gates.py).
     override_reason = forms.CharField(label=_("Reason to go ahead over a check (recorded)"), required=False,
                                       max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class StatementSubmitForm(ZonedForm):
+class StatementPublishForm(GoAheadForm):
+    public_url = forms.URLField(label=_("Public URL"), required=False, max_length=1000, assume_scheme="https")
+    published_at = LocalDateTimeField(label=_("Published at (blank = now)"), required=False)
+
+
+class StatementSubmitForm(GoAheadForm):
     # Sent for approval from a phone at 01:10 and entered at 01:30: the approval clock starts at 01:10.
     submitted_at = LocalDateTimeField(label=_("Sent for approval at (blank = now)"), required=False)
 

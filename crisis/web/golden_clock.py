@@ -16,7 +16,17 @@ from django.utils.translation import gettext as _
 
 from crisis import clock
 from crisis.durations import countdown_label, duration_label, elapsed_label
-from crisis.models import Breach, Deadline, DeadlineKind, DeadlineState, EventKind, Incident, Role, SatisfiedBy
+from crisis.models import (
+    OWNED_KINDS,
+    Breach,
+    Deadline,
+    DeadlineKind,
+    DeadlineState,
+    EventKind,
+    Incident,
+    Role,
+    SatisfiedBy,
+)
 from crisis.playbooks.steps import step_for
 from crisis.playbooks.verdicts import MET_LATE, PassedCount, Verdict, deadline_verdict, passed_counts
 from crisis.selectors import golden_hours_deadlines, local_time
@@ -121,7 +131,10 @@ class DeadlineRow:
     @cached_property
     def owned_place(self) -> tuple[str, str] | None:
         """Where an owned deadline is acted on (its label, its address): its record settles it, not the clock."""
-        kind, room = self.deadline.kind, reverse("crisis:incident-room", args=[self.incident.pk])
+        kind = self.deadline.kind
+        if kind not in OWNED_KINDS:  # most rows: playbook steps the clock itself acts on
+            return None
+        room = reverse("crisis:incident-room", args=[self.incident.pk])
         record_id = (self.deadline.subject or {}).get("id")
         if kind == DeadlineKind.COMMITMENT:
             return _("Act on the promise"), f"{room}#room-commitments"
